@@ -1,0 +1,134 @@
+"""The demo suite: one Gradio app, one tab per application area of Transformer models.
+
+    python app.py                      # real checkpoints from the Hugging Face Hub, loaded on first use
+    python app.py --profile tiny       # offline, on tiny random-weight twins (every code path, no download)
+
+Every option can also be set by an environment variable (for Hugging Face Spaces and containers);
+`python app.py --help` lists both. torch and transformers are imported when a model first loads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from demos import DEMO_MODULES, load_demos
+from models.device import check_device_name
+from models.manager import PROFILES, ModelManager
+from models.registry import RegistryError, builtin_registry
+
+log = logging.getLogger("app")
+
+ENV_PREFIX = "DEMO_"
+
+
+def _env(name: str, default=None):
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+def _flag(name: str) -> bool:
+    return str(_env(name, "")).strip().lower() in ("1", "true", "yes", "on")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="Try the main applications of Transformer models in a browser.",
+        epilog="Each option falls back to the environment variable in brackets, e.g. DEMO_PROFILE=tiny.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--profile", choices=PROFILES, default=_env("PROFILE", "default"),
+                        help="'default': real checkpoints from the hub; 'tiny': offline random-weight "
+                             "twins built locally [DEMO_PROFILE]")
+    parser.add_argument("--demos", default=_env("DEMOS", ",".join(DEMO_MODULES)),
+                        help=f"comma-separated tabs to show, from: {', '.join(DEMO_MODULES)} [DEMO_DEMOS]")
+    parser.add_argument("--host", default=_env("HOST", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")),
+                        help="address to listen on; 0.0.0.0 to serve the network [DEMO_HOST]")
+    parser.add_argument("--port", type=int, default=int(_env("PORT", os.environ.get("GRADIO_SERVER_PORT", 7860))),
+                        help="port to listen on [DEMO_PORT]")
+    parser.add_argument("--share", action="store_true", default=_flag("SHARE"),
+                        help="also serve through a temporary public gradio.live link [DEMO_SHARE]")
+    parser.add_argument("--preload", action="store_true", default=_flag("PRELOAD"),
+                        help="load each tab's default model at start instead of on first use [DEMO_PRELOAD]")
+    parser.add_argument("--device", type=_device, default=_env("DEVICE", "auto"),
+                        help="auto (cuda > mps > cpu), cpu, mps, cuda or cuda:N [DEMO_DEVICE]")
+    parser.add_argument("--max-models", type=_positive_int, default=int(_env("MAX_MODELS", 4)),
+                        help="memory budget: most models kept loaded at once; the least recently used "
+                             "is evicted [DEMO_MAX_MODELS]")
+    parser.add_argument("--models-file", default=_env("MODELS_FILE"),
+                        help="TOML file that adds or overrides registry entries [DEMO_MODELS_FILE]")
+    parser.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"), help="[DEMO_LOG_LEVEL]")
+    return parser
+
+
+def _device(value: str) -> str:
+    try:
+        return check_device_name(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.demos = [name.strip() for name in args.demos.split(",") if name.strip()]
+    unknown = [name for name in args.demos if name not in DEMO_MODULES]
+    if unknown or not args.demos:
+        parser.error(f"--demos: unknown {unknown}; choose from {', '.join(DEMO_MODULES)}")
+    return args
+
+
+def make_manager(args: argparse.Namespace) -> ModelManager:
+    registry = builtin_registry()
+    if args.models_file:
+        registry = registry.with_models_file(args.models_file)
+    return ModelManager(registry, profile=args.profile, device=args.device, max_models=args.max_models)
+
+
+def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
+    import gradio as gr
+
+    from demos.common import DemoContext
+
+    manager = manager or make_manager(args)
+    ctx = DemoContext(manager)
+    demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
+    with gr.Blocks(title="Transformer demo suite") as blocks:
+        profile_note = " · **tiny profile**: random-weight twins, outputs are meaningless" \
+            if args.profile == "tiny" else ""
+        gr.Markdown(f"# Transformer demo suite\nThe main applications of Transformer models, one tab each. "
+                    f"Models load on first use and are shared by everyone on this server{profile_note}.")
+        for demo in demos:
+            with gr.Tab(demo.TITLE, id=demo.NAME):
+                demo.build(ctx)
+    blocks.queue(default_concurrency_limit=1)
+    blocks.manager = manager
+    return blocks
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        manager = make_manager(args)
+    except RegistryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    blocks = build_app(args, manager)
+    if args.preload:
+        defaults = [manager.registry.default_for(demo.TASK).key for demo in load_demos(args.demos)
+                    if manager.registry.for_task(demo.TASK)]
+        manager.preload(defaults[: args.max_models])
+    blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

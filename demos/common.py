@@ -1,0 +1,142 @@
+"""What every tab shares: the model picker and its card, input checks, running a model with a status line.
+
+Handlers call ``check_text`` / ``check_model`` first, then ``run_model``; every problem a user can cause
+becomes a ``gr.Error`` that says what is wrong and what is allowed, and the app keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import gradio as gr
+
+from models.errors import InputError, ModelLoadError
+from models.manager import ModelManager
+from models.registry import UnknownModelError
+from models.spec import ModelSpec
+
+log = logging.getLogger(__name__)
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits, configurable through environment variables."""
+
+    max_text_chars: int = field(default_factory=lambda: _env_int("DEMO_MAX_TEXT_CHARS", 10_000))
+    max_context_chars: int = field(default_factory=lambda: _env_int("DEMO_MAX_CONTEXT_CHARS", 50_000))
+    max_question_chars: int = field(default_factory=lambda: _env_int("DEMO_MAX_QUESTION_CHARS", 500))
+
+
+@dataclass
+class DemoContext:
+    """What a tab needs from the app: the shared model manager and the input limits."""
+
+    manager: ModelManager
+    limits: Limits = field(default_factory=Limits)
+
+    def specs(self, task: str) -> list[ModelSpec]:
+        return self.manager.registry.for_task(task)
+
+
+# --- building blocks of a tab --------------------------------------------------------------------
+
+def model_picker(ctx: DemoContext, task: str) -> gr.Dropdown:
+    """A dropdown of the task's registry entries (default first) with a one-line card under it."""
+    specs = ctx.specs(task)
+    dropdown = gr.Dropdown(choices=[(spec.name, spec.key) for spec in specs], value=specs[0].key,
+                           label="Model", interactive=len(specs) > 1)
+    card = gr.Markdown(model_card(ctx, specs[0].key))
+    dropdown.change(lambda key: model_card(ctx, key), dropdown, card, api_visibility="private")
+    return dropdown
+
+
+def model_card(ctx: DemoContext, key: str) -> str:
+    try:
+        spec = ctx.manager.registry.get(key)
+    except UnknownModelError:
+        return ""
+    state = ctx.manager.state(key)
+    note = {"ready": "loaded", "failed": "last load failed: select Run to retry"}.get(state, "loads on first use")
+    return f"<small>{spec.card()} · *{note}*</small>"
+
+
+def status_line() -> gr.Markdown:
+    return gr.Markdown("", elem_classes=["status-line"])
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+
+
+def check_text(text: Any, field_name: str, max_chars: int) -> str:
+    """The text, stripped, or a gr.Error saying why it cannot be used."""
+    if text is None or not isinstance(text, str):
+        raise gr.Error(f"{field_name} is missing: type or paste some text.")
+    text = text.strip()
+    if not text:
+        raise gr.Error(f"{field_name} is empty: type or paste some text.")
+    if len(text) > max_chars:
+        raise gr.Error(f"{field_name} is {len(text):,} characters long; the limit is {max_chars:,}. "
+                       "Shorten it and try again.")
+    junk = sum(1 for ch in text if ch == "\ufffd" or
+               (unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in _ALLOWED_CONTROLS))
+    if junk > max(2, len(text) // 10):
+        raise gr.Error(f"{field_name} looks like binary data, not text ({junk} control or invalid "
+                       "characters). Paste plain text.")
+    # drop the few stray control characters that remain; they mean nothing to a tokenizer
+    return "".join(ch for ch in text if ch in _ALLOWED_CONTROLS or unicodedata.category(ch) != "Cc")
+
+
+def check_model(ctx: DemoContext, task: str, key: Any) -> ModelSpec:
+    """The registry entry for a dropdown value; anything not listed for this task is refused."""
+    allowed = {spec.key: spec for spec in ctx.specs(task)}
+    if key not in allowed:
+        raise gr.Error(f"Unknown model {str(key)[:100]!r} for this tab. Choose one of: {', '.join(allowed)}.")
+    return allowed[key]
+
+
+# --- running a model ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Timed:
+    result: Any
+    status: str  # the status line: model, device, load and inference times
+
+
+def run_model(ctx: DemoContext, spec: ModelSpec, call: Callable[[Any], Any],
+              progress: gr.Progress | None = None) -> Timed:
+    """Load (if needed) and call a model; failures become gr.Error, timings become the status line."""
+    if progress is not None and ctx.manager.state(spec.key) != "ready":
+        progress(0, desc=f"Loading {spec.name} (first use: downloading if needed)…")
+    try:
+        acquired = ctx.manager.acquire(spec.key)
+    except ModelLoadError as exc:
+        raise gr.Error(f"{exc} Select Run to try again; the other tabs keep working.") from exc
+    if progress is not None:
+        progress(0.5, desc=f"Running {spec.name}…")
+    started = time.perf_counter()
+    try:
+        result = call(acquired.runner)
+    except InputError as exc:
+        raise gr.Error(f"{exc}.") from exc
+    except Exception as exc:
+        log.exception("inference failed for %s", spec.key)
+        raise gr.Error(f"{spec.name} failed on this input ({type(exc).__name__}). "
+                       "Try a shorter or simpler input; the app keeps serving.") from exc
+    took = time.perf_counter() - started
+    parts = [f"**{spec.name}** on {ctx.manager.placement.describe()}"]
+    if acquired.load_seconds is not None:
+        parts.append(f"loaded in {acquired.load_seconds:.1f} s (first use)")
+    parts.append(f"inference {took * 1000:.0f} ms")
+    return Timed(result, " · ".join(parts))

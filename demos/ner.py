@@ -1,0 +1,62 @@
+"""Named entities: text in, persons/organizations/places/... highlighted, plus a table with offsets."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demos.common import DemoContext, check_model, check_text, model_picker, run_model, status_line
+
+NAME = "ner"
+TITLE = "Named entities"
+TASK = "token-classification"
+TABLE_HEADERS = ["entity", "type", "score", "start", "end"]
+
+EXAMPLES = [
+    ["My name is Wolfgang and I live in Berlin. Sarah works for Google in London."],
+    ["Apple was founded by Steve Jobs, Steve Wozniak and Ronald Wayne in April 1976 in California."],
+    ["马云在杭州创办了阿里巴巴集团。"],
+    ["李明在北京大学学习计算机科学，他的朋友在上海工作。"],
+]
+
+
+def find_entities(ctx: DemoContext, text: str, model: str, progress: gr.Progress | None = None
+                  ) -> tuple[dict, list[list], str]:
+    text = check_text(text, "Text", ctx.limits.max_text_chars)
+    spec = check_model(ctx, TASK, model)
+    timed = run_model(ctx, spec, lambda runner: runner([text])[0], progress)
+    entities = timed.result
+    highlighted = {"text": text,
+                   "entities": [{"entity": e.label, "start": e.start, "end": e.end} for e in entities]}
+    table = [[e.text, e.label, round(e.score, 4), e.start, e.end] for e in entities]
+    status = timed.status + f" · {len(entities)} entit{'y' if len(entities) == 1 else 'ies'}"
+    return highlighted, table, status
+
+
+def build(ctx: DemoContext) -> None:
+    gr.Markdown("Find the people, organizations, places and other names in a text.")
+    with gr.Row():
+        with gr.Column():
+            model = model_picker(ctx, TASK)
+            text = gr.Textbox(label="Text", lines=5, max_length=ctx.limits.max_text_chars,
+                              placeholder="Type or paste a text with names in it…")
+            button = gr.Button("Run", variant="primary")
+        with gr.Column():
+            highlighted = gr.HighlightedText(label="Entities", show_legend=True)
+            status = status_line()
+    table = gr.Dataframe(headers=TABLE_HEADERS, label="Entity table (character offsets)",
+                         interactive=False, wrap=True)
+    gr.Examples(EXAMPLES, inputs=[text])
+
+    def find_named_entities(text: str, model: str, progress=gr.Progress()) -> tuple[dict, list[list], str]:
+        """Find named entities (persons, organizations, locations, ...) in a text.
+
+        Args:
+            text: the text to tag; Chinese and other languages with a multilingual model.
+            model: registry key of the model, e.g. "token-classification/bert-base-ner".
+        Returns:
+            the text with entity spans, a table of entity/type/score/start/end, and a status line.
+        """
+        return find_entities(ctx, text, model, progress)
+
+    gr.on([button.click, text.submit], find_named_entities, [text, model], [highlighted, table, status],
+          api_name="find_named_entities")

@@ -1,0 +1,59 @@
+"""Text classification (sentiment): text in, every label's probability out."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demos.common import DemoContext, check_model, check_text, model_picker, run_model, status_line
+
+NAME = "text-classification"
+TITLE = "Text classification"
+TASK = "text-classification"
+
+EXAMPLES = [
+    ["I love this movie and I would watch it again and again!"],
+    ["The food was cold, the service was slow and the room was dirty."],
+    ["这部电影太好看了，我还想再看一遍。"],
+    ["服务很差，饭菜也是凉的，我不会再来了。"],
+]
+
+
+def classify(ctx: DemoContext, text: str, model: str, progress: gr.Progress | None = None
+             ) -> tuple[dict[str, float], str]:
+    text = check_text(text, "Text", ctx.limits.max_text_chars)
+    spec = check_model(ctx, TASK, model)
+    timed = run_model(ctx, spec, lambda runner: runner([text])[0], progress)
+    result = timed.result
+    status = timed.status
+    if result.truncated:
+        status += (f"  \n⚠️ The text is {result.tokens:,} tokens long; this model reads at most "
+                   f"{result.window:,}, so only the beginning was classified.")
+    return {s.label: s.score for s in result.scores}, status
+
+
+def build(ctx: DemoContext) -> None:
+    gr.Markdown("Is a text positive or negative? The model gives a probability for each label.")
+    with gr.Row():
+        with gr.Column():
+            model = model_picker(ctx, TASK)
+            text = gr.Textbox(label="Text", lines=5, max_length=ctx.limits.max_text_chars,
+                              placeholder="Type or paste a review, a tweet, a sentence…")
+            button = gr.Button("Run", variant="primary")
+        with gr.Column():
+            label = gr.Label(label="Labels", num_top_classes=5)
+            status = status_line()
+    gr.Examples(EXAMPLES, inputs=[text])
+
+    def classify_text(text: str, model: str, progress=gr.Progress()) -> tuple[dict[str, float], str]:
+        """Classify the sentiment of a text.
+
+        Args:
+            text: the text to classify (English; other languages with a multilingual model).
+            model: registry key of the model, e.g. "text-classification/distilbert-sst2".
+        Returns:
+            the probability of each label, and a status line (model, device, timings).
+        """
+        return classify(ctx, text, model, progress)
+
+    gr.on([button.click, text.submit], classify_text, [text, model], [label, status],
+          api_name="classify_text")

@@ -1,0 +1,15 @@
+"""The built-in registry entries, one module per application area.
+
+Adding a model is adding one ``ModelSpec`` to the list of its area; adding an area is adding
+a module here and naming it in ``AREAS``.
+"""
+
+from __future__ import annotations
+
+from models.catalog import text
+
+AREAS = (text,)
+
+
+def builtin_entries():
+    return [spec for area in AREAS for spec in area.ENTRIES]

@@ -1,0 +1,76 @@
+"""Where models run: CUDA, then Apple MPS, then CPU; half precision on accelerators."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+
+
+@dataclass(frozen=True)
+class Placement:
+    device: str  # "cpu", "cuda", "cuda:1", "mps"
+    dtype: str   # "float32", "float16", "bfloat16"
+
+    @property
+    def torch_dtype(self):
+        import torch
+
+        return getattr(torch, self.dtype)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.startswith("cuda")
+
+    def describe(self) -> str:
+        return f"{self.device} ({self.dtype})"
+
+
+def check_device_name(name: str) -> str:
+    """Validate a --device value without importing torch."""
+    if not DEVICE_PATTERN.match(name):
+        raise ValueError(f"device {name!r} is not one of auto, cpu, mps, cuda, cuda:N")
+    return name
+
+
+def choose_placement(requested: str = "auto") -> Placement:
+    """Resolve "auto" to the best available device and pick its dtype.
+
+    bf16 on CUDA GPUs that support it (Ampere and newer), fp16 on older GPUs and on MPS,
+    fp32 on CPU (half precision on CPU is slow and some kernels lack it).
+    """
+    import torch
+
+    check_device_name(requested)
+    if requested == "auto":
+        if torch.cuda.is_available():
+            requested = "cuda"
+        elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            requested = "mps"
+        else:
+            requested = "cpu"
+    if requested.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise RuntimeError("CUDA was asked for but torch sees no CUDA device")
+        dtype = "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+    elif requested == "mps":
+        dtype = "float16"
+    else:
+        dtype = "float32"
+    return Placement(requested, dtype)
+
+
+def release_memory(placement: Placement) -> None:
+    """Give freed tensors back: Python's garbage, then the accelerator's cache."""
+    import gc
+
+    gc.collect()
+    if placement.is_cuda:
+        import torch
+
+        torch.cuda.empty_cache()
+    elif placement.device == "mps":
+        import torch
+
+        torch.mps.empty_cache()

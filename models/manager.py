@@ -1,0 +1,181 @@
+"""The model manager: lazy, shared, bounded.
+
+- A model loads on its first request; one lock per key, so concurrent first requests load it once.
+- At most ``max_models`` stay resident; the least recently used one is evicted and its memory
+  (GPU memory included) released.
+- A failed load raises ``ModelLoadError`` for that key only; the next request tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+from models.device import Placement, choose_placement, release_memory
+from models.errors import ModelLoadError, explain_load_failure
+from models.registry import Registry
+from models.spec import ModelSpec
+
+log = logging.getLogger(__name__)
+
+PROFILES = ("default", "tiny")
+
+
+class Runner(Protocol):
+    spec: ModelSpec
+
+    def close(self) -> None: ...
+
+
+Loader = Callable[[ModelSpec, str, Placement], Runner]
+
+
+@dataclass(frozen=True)
+class Acquired:
+    runner: Any
+    load_seconds: float | None  # time this request spent waiting for a load; None if it was resident
+
+
+def default_loader(spec: ModelSpec, profile: str, placement: Placement) -> Runner:
+    from models.runners import runner_class
+    from models.sources import resolve_source
+
+    source = resolve_source(spec, profile)
+    return runner_class(spec.runner)(spec, source, placement)
+
+
+class ModelManager:
+    def __init__(self, registry: Registry, *, profile: str = "default", device: str = "auto",
+                 max_models: int = 4, loader: Loader | None = None):
+        if profile not in PROFILES:
+            raise ValueError(f"profile {profile!r} is not one of {PROFILES}")
+        if max_models < 1:
+            raise ValueError("max_models must be at least 1")
+        self.registry = registry
+        self.profile = profile
+        self.max_models = max_models
+        self._requested_device = device
+        self._placement: Placement | None = None
+        self._loader = loader or default_loader
+        self._lock = threading.Lock()              # guards the dicts below
+        self._key_locks: dict[str, threading.Lock] = {}
+        self._resident: OrderedDict[str, Runner] = OrderedDict()   # least recently used first
+        self._loading: set[str] = set()
+        self._failures: dict[str, ModelLoadError] = {}
+
+    # --- public -------------------------------------------------------------------------------
+    @property
+    def placement(self) -> Placement:
+        if self._placement is None:
+            self._placement = choose_placement(self._requested_device)
+        return self._placement
+
+    def get(self, key: str) -> Runner:
+        return self.acquire(key).runner
+
+    def acquire(self, key: str) -> Acquired:
+        spec = self.registry.get(key)  # raises UnknownModelError for keys outside the registry
+        runner = self._touch(key)
+        if runner is not None:
+            return Acquired(runner, None)
+        started = time.perf_counter()
+        with self._key_lock(key):
+            runner = self._touch(key)
+            if runner is None:
+                runner = self._load(spec)
+        return Acquired(runner, time.perf_counter() - started)
+
+    def preload(self, keys: list[str]) -> dict[str, ModelLoadError]:
+        """Load the given models now; returns the failures (the app starts regardless)."""
+        failures = {}
+        for key in keys:
+            try:
+                self.get(key)
+            except ModelLoadError as exc:
+                log.error("%s", exc)
+                failures[key] = exc
+        return failures
+
+    def state(self, key: str) -> str:
+        with self._lock:
+            if key in self._resident:
+                return "ready"
+            if key in self._loading:
+                return "loading"
+            if key in self._failures:
+                return "failed"
+        return "not loaded"
+
+    def failure(self, key: str) -> ModelLoadError | None:
+        with self._lock:
+            return self._failures.get(key)
+
+    def resident_keys(self) -> list[str]:
+        """Loaded models, least recently used first."""
+        with self._lock:
+            return list(self._resident)
+
+    def evict(self, key: str) -> bool:
+        with self._lock:
+            runner = self._resident.pop(key, None)
+        if runner is None:
+            return False
+        self._close(key, runner)
+        return True
+
+    def close(self) -> None:
+        for key in self.resident_keys():
+            self.evict(key)
+
+    # --- internals ------------------------------------------------------------------------------
+    def _key_lock(self, key: str) -> threading.Lock:
+        with self._lock:
+            return self._key_locks.setdefault(key, threading.Lock())
+
+    def _touch(self, key: str) -> Runner | None:
+        with self._lock:
+            runner = self._resident.get(key)
+            if runner is not None:
+                self._resident.move_to_end(key)
+            return runner
+
+    def _load(self, spec: ModelSpec) -> Runner:
+        key = spec.key
+        with self._lock:
+            self._loading.add(key)
+        started = time.perf_counter()
+        try:
+            log.info("loading %s (%s, profile %s)", key, spec.checkpoint, self.profile)
+            runner = self._loader(spec, self.profile, self.placement)
+        except Exception as exc:  # any failure to load is reported, never raised raw
+            reason, hint = explain_load_failure(exc, spec.checkpoint)
+            error = ModelLoadError(key, spec.checkpoint, reason, hint)
+            log.error("%s", error, exc_info=not isinstance(exc, OSError))
+            with self._lock:
+                self._failures[key] = error
+            raise error from exc
+        finally:
+            with self._lock:
+                self._loading.discard(key)
+        log.info("loaded %s in %.1f s", key, time.perf_counter() - started)
+        with self._lock:
+            self._failures.pop(key, None)
+            self._resident[key] = runner
+            evicted = []
+            while len(self._resident) > self.max_models:
+                evicted.append(self._resident.popitem(last=False))
+        for old_key, old_runner in evicted:
+            self._close(old_key, old_runner)
+        return runner
+
+    def _close(self, key: str, runner: Runner) -> None:
+        log.info("evicting %s", key)
+        try:
+            runner.close()
+        finally:
+            if self._placement is not None:
+                release_memory(self._placement)

@@ -1,0 +1,156 @@
+"""The registry: every model the app may load, as data.
+
+Built from the built-in catalog plus, optionally, an operator's models file (TOML). Nothing a
+request sends can add to it: the app only ever loads keys that are listed here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from models.catalog import builtin_entries
+from models.spec import KEY_PATTERN, ModelSpec, TinyRecipe
+
+
+class RegistryError(ValueError):
+    """A registry entry or models file is malformed."""
+
+
+class UnknownModelError(KeyError):
+    """A key that is not in the registry was asked for."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; say it plainly instead
+        return str(self.args[0]) if self.args else "unknown model"
+
+
+class Registry:
+    """An ordered, immutable collection of ``ModelSpec``; the first entry of a task is its default."""
+
+    def __init__(self, specs: Iterable[ModelSpec]):
+        self._specs: dict[str, ModelSpec] = {}
+        for spec in specs:
+            validate_spec(spec)
+            if spec.key in self._specs:
+                raise RegistryError(f"duplicate registry key {spec.key!r}")
+            self._specs[spec.key] = spec
+
+    def __iter__(self) -> Iterator[ModelSpec]:
+        return iter(self._specs.values())
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._specs
+
+    def get(self, key: str) -> ModelSpec:
+        try:
+            return self._specs[key]
+        except KeyError:
+            raise UnknownModelError(f"unknown model {key!r}") from None
+
+    def keys(self) -> list[str]:
+        return list(self._specs)
+
+    def tasks(self) -> list[str]:
+        return list(dict.fromkeys(spec.task for spec in self))
+
+    def for_task(self, task: str) -> list[ModelSpec]:
+        return [spec for spec in self if spec.task == task]
+
+    def default_for(self, task: str) -> ModelSpec:
+        specs = self.for_task(task)
+        if not specs:
+            raise UnknownModelError(f"no model registered for task {task!r}")
+        return specs[0]
+
+    def with_models_file(self, path: str | Path) -> "Registry":
+        """A new registry with the entries of an operator's TOML models file added or overridden."""
+        return Registry(merge_entries(list(self), read_models_file(path)))
+
+
+def validate_spec(spec: ModelSpec) -> None:
+    from models.runners import RUNNERS  # a plain dict; importing it loads no model code
+
+    problems = []
+    if not KEY_PATTERN.match(spec.key):
+        problems.append("key must look like '<task>/<short-name>' (letters, digits, '.', '_', '-')")
+    elif spec.key.split("/", 1)[0] != spec.task:
+        problems.append(f"key must start with its task {spec.task!r}")
+    if not spec.checkpoint.strip():
+        problems.append("checkpoint is empty")
+    if spec.runner not in RUNNERS:
+        problems.append(f"runner {spec.runner!r} is not one of {sorted(RUNNERS)}")
+    if not spec.revision:
+        problems.append("revision is empty (use 'main' when no commit is confirmed)")
+    if spec.tiny is not None and not isinstance(spec.tiny, TinyRecipe):
+        problems.append("tiny must be a TinyRecipe")
+    if problems:
+        raise RegistryError(f"registry entry {spec.key!r}: " + "; ".join(problems))
+
+
+# --- the operator's models file --------------------------------------------------------------
+
+_SPEC_FIELDS = {f.name for f in dataclasses.fields(ModelSpec)}
+
+
+def read_models_file(path: str | Path) -> list[dict[str, Any]]:
+    """Read ``[[model]]`` tables from a TOML file.
+
+    Example::
+
+        [[model]]                       # add an entry
+        key = "text-classification/my-reviews"
+        task = "text-classification"
+        checkpoint = "/srv/models/my-reviews"     # a local folder or a hub id
+        runner = "pipeline"
+        license = "proprietary"
+
+        [[model]]                       # override fields of a built-in entry
+        key = "question-answering/distilbert-squad"
+        revision = "564e9b582944a57a3e586bbb98fd6f0a4118db7f"
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RegistryError(f"models file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"models file {path} is not valid TOML: {exc}") from None
+    tables = data.get("model", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise RegistryError(f"models file {path}: expected [[model]] tables")
+    for table in tables:
+        unknown = set(table) - _SPEC_FIELDS
+        if unknown:
+            raise RegistryError(f"models file {path}: unknown field(s) {sorted(unknown)} "
+                                f"in {table.get('key', '?')!r}; allowed: {sorted(_SPEC_FIELDS)}")
+        if "key" not in table:
+            raise RegistryError(f"models file {path}: every [[model]] needs a key")
+    return tables
+
+
+def merge_entries(specs: list[ModelSpec], tables: list[dict[str, Any]]) -> list[ModelSpec]:
+    by_key = {spec.key: spec for spec in specs}
+    for table in tables:
+        fields = dict(table)
+        if isinstance(fields.get("languages"), list):
+            fields["languages"] = tuple(fields["languages"])
+        if isinstance(fields.get("tiny"), dict):
+            fields["tiny"] = TinyRecipe(**fields["tiny"])
+        key = fields["key"]
+        if key in by_key:
+            by_key[key] = dataclasses.replace(by_key[key], **fields)
+        else:
+            missing = {"task", "checkpoint", "runner"} - set(fields)
+            if missing:
+                raise RegistryError(f"new entry {key!r} needs {sorted(missing)}")
+            by_key[key] = ModelSpec(**fields)
+    return list(by_key.values())
+
+
+def builtin_registry() -> Registry:
+    return Registry(builtin_entries())

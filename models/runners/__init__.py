@@ -1,0 +1,16 @@
+"""Runner kinds: how an entry loads and runs. Resolved lazily so that importing this loads nothing heavy."""
+
+from __future__ import annotations
+
+import importlib
+
+# runner name -> "module:Class"; a class takes (spec, source, placement) and has close()
+RUNNERS = {
+    "pipeline": "models.runners.pipeline:PipelineRunner",
+    "extractive-qa": "models.runners.extractive_qa:ExtractiveQARunner",
+}
+
+
+def runner_class(name: str):
+    module_name, _, class_name = RUNNERS[name].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)

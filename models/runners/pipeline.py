@@ -1,0 +1,55 @@
+"""The ``pipeline`` runner: a transformers pipeline for the tasks that still have one in v5.
+
+Text classification returns every label's probability; token classification groups word pieces
+into entities and, for text longer than the model window, runs overlapping windows (``stride``).
+"""
+
+from __future__ import annotations
+
+from models.results import Classification, Entity, LabelScore
+from models.runners.base import BaseRunner
+
+
+class PipelineRunner(BaseRunner):
+    def __init__(self, spec, source, placement):
+        super().__init__(spec, source, placement)
+        from transformers import pipeline
+
+        self.pipe = pipeline(spec.task, model=source.path, device=placement.device,
+                             dtype=placement.torch_dtype, **source.pretrained_kwargs())
+        self.window = min(self.pipe.tokenizer.model_max_length,
+                          getattr(self.pipe.model.config, "max_position_embeddings", 10**9))
+
+    def __call__(self, texts: list[str], **overrides):
+        params = {**self.params, **overrides}
+        if self.spec.task == "text-classification":
+            return self.classify(texts, params)
+        if self.spec.task == "token-classification":
+            return self.tag(texts, params)
+        raise ValueError(f"the pipeline runner does not serve task {self.spec.task!r}")
+
+    def classify(self, texts: list[str], params: dict) -> list[Classification]:
+        lengths = [len(ids) for ids in self.pipe.tokenizer(texts, truncation=False)["input_ids"]]
+        outputs = self.pipe(texts, top_k=params.get("top_k"), truncation=True, max_length=self.window)
+        results = []
+        for length, scores in zip(lengths, outputs):
+            ranked = sorted(scores, key=lambda s: s["score"], reverse=True)
+            results.append(Classification(
+                scores=[LabelScore(s["label"], float(s["score"])) for s in ranked],
+                tokens=length, truncated=length > self.window, window=self.window))
+        return results
+
+    def tag(self, texts: list[str], params: dict) -> list[list[Entity]]:
+        kwargs = {"aggregation_strategy": params.get("aggregation_strategy", "simple")}
+        if params.get("stride"):
+            kwargs["stride"] = min(int(params["stride"]), self.window // 2)
+        outputs = self.pipe(texts, **kwargs)
+        if texts and isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):
+            outputs = [outputs]  # a single text comes back unnested
+        return [[self._entity(text, e) for e in found] for text, found in zip(texts, outputs)]
+
+    @staticmethod
+    def _entity(text: str, found: dict) -> Entity:
+        start, end = int(found["start"]), int(found["end"])
+        label = found.get("entity_group") or found.get("entity", "")
+        return Entity(text=text[start:end], label=label, score=float(found["score"]), start=start, end=end)

@@ -1,0 +1,64 @@
+"""Tiny twins: random-weight models of each entry's architecture, built locally, for offline runs.
+
+A twin has the same config class (model_type) and tokenizer/processor class as the real checkpoint
+and is saved with ``save_pretrained``, so the app loads it through the very code path the real
+model takes. Outputs are meaningless; every code path is real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from models.spec import ModelSpec
+
+# builder name -> "module:function"; a function takes (spec, options, out_dir) and saves a model there
+BUILDERS = {
+    "encoder": "models.tiny.encoders:build_encoder",
+}
+
+FORMAT_VERSION = 1  # bump when builders change what they write
+_build_lock = threading.Lock()
+
+
+def cache_root() -> Path:
+    root = os.environ.get("DEMO_TINY_CACHE") or Path.home() / ".cache" / "demo-suite" / "tiny"
+    return Path(root).expanduser()
+
+
+def twin_dir(spec: ModelSpec, root: Path | None = None) -> Path:
+    recipe = json.dumps([FORMAT_VERSION, spec.task, spec.tiny.builder, dict(spec.tiny.options)],
+                        sort_keys=True, default=list)
+    digest = hashlib.sha256(recipe.encode()).hexdigest()[:12]
+    return (root or cache_root()) / f"{spec.key.replace('/', '--')}-{digest}"
+
+
+def ensure_twin(spec: ModelSpec, root: Path | None = None) -> Path:
+    """The twin's folder, built first if it is not cached yet (atomically: a half-built twin never shows)."""
+    if spec.tiny is None:
+        raise ValueError(f"{spec.key} has no tiny recipe")
+    target = twin_dir(spec, root)
+    if (target / "config.json").exists() or (target / "model_index.json").exists():
+        return target
+    with _build_lock:
+        if target.exists():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+        try:
+            module_name, _, func_name = BUILDERS[spec.tiny.builder].partition(":")
+            build = getattr(importlib.import_module(module_name), func_name)
+            build(spec, dict(spec.tiny.options), staging)
+            try:
+                staging.rename(target)
+            except OSError:  # another process finished the same twin first
+                pass
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -1,0 +1,66 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+import app
+from tests.conftest import ROOT
+
+
+def test_help_documents_every_option():
+    result = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for option in ("--profile", "--demos", "--host", "--port", "--share", "--preload", "--device",
+                   "--max-models", "--models-file", "DEMO_PROFILE", "DEMO_MAX_MODELS"):
+        assert option in result.stdout
+
+
+def test_defaults():
+    args = app.parse_args([])
+    assert (args.profile, args.port, args.device, args.share, args.preload) == ("default", 7860, "auto", False, False)
+    assert args.demos == ["text-classification", "ner", "qa"]
+
+
+def test_environment_variables_set_the_same_options(monkeypatch):
+    for name, value in {"PROFILE": "tiny", "DEMOS": "qa, ner", "PORT": "9000", "SHARE": "true",
+                        "PRELOAD": "1", "DEVICE": "cpu", "MAX_MODELS": "2", "HOST": "0.0.0.0"}.items():
+        monkeypatch.setenv("DEMO_" + name, value)
+    args = app.parse_args([])
+    assert (args.profile, args.demos, args.port, args.share, args.preload, args.device, args.max_models, args.host) == \
+        ("tiny", ["qa", "ner"], 9000, True, True, "cpu", 2, "0.0.0.0")
+    assert app.parse_args(["--port", "9001"]).port == 9001  # flags win over the environment
+
+
+@pytest.mark.parametrize("argv", [["--profile", "huge"], ["--demos", "chess"], ["--device", "gpu"],
+                                  ["--max-models", "0"], ["--demos", ","]])
+def test_bad_options_are_refused(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        app.parse_args(argv)
+    assert info.value.code == 2
+
+
+def test_bad_models_file_stops_the_start_with_a_message(tmp_path):
+    bad = tmp_path / "models.toml"
+    bad.write_text("[[model]]\nkey='text-classification/x'\n")
+    result = subprocess.run([sys.executable, "app.py", "--models-file", str(bad)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2 and "needs" in result.stderr
+
+
+def test_building_the_app_imports_no_model_library():
+    """Fast start: torch, transformers and friends load with the first model, not with the UI."""
+    code = ("import sys, app; blocks = app.build_app(app.parse_args(['--profile', 'tiny'])); "
+            "heavy = [m for m in ('torch', 'transformers', 'diffusers', 'timm') if m in sys.modules]; "
+            "print(len(blocks.fns), heavy)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ})
+    assert result.returncode == 0, result.stderr
+    count, heavy = result.stdout.strip().split(" ", 1)
+    assert heavy == "[]" and int(count) >= 3
+
+
+def test_subset_of_tabs(tiny_manager):
+    blocks = app.build_app(app.parse_args(["--profile", "tiny", "--demos", "qa"]), tiny_manager)
+    names = {fn.api_name for fn in blocks.fns.values()}
+    assert "answer_question" in names and "classify_text" not in names

@@ -1,0 +1,176 @@
+import threading
+import time
+
+import pytest
+
+from models.device import Placement, check_device_name, choose_placement
+from models.errors import ModelLoadError
+from models.manager import ModelManager
+from models.registry import UnknownModelError
+
+
+class FakeRunner:
+    def __init__(self, spec):
+        self.spec = spec
+        self.closed = False
+
+    def close(self):
+        self.closed = True
+
+
+class CountingLoader:
+    """Loads instantly (or slowly), counts loads per key, fails for keys it is told to."""
+
+    def __init__(self, delay=0.0, failing=()):
+        self.delay, self.failing = delay, set(failing)
+        self.loads: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, spec, profile, placement):
+        with self.lock:
+            self.loads[spec.key] = self.loads.get(spec.key, 0) + 1
+        time.sleep(self.delay)
+        if spec.key in self.failing:
+            raise OSError(f"Unable to load weights from checkpoint file for '{spec.checkpoint}'")
+        return FakeRunner(spec)
+
+
+def make(registry, **kwargs):
+    loader = kwargs.pop("loader", CountingLoader())
+    return ModelManager(registry, profile="tiny", device="cpu", loader=loader, **kwargs), loader
+
+
+def test_loads_lazily_and_once(registry):
+    manager, loader = make(registry)
+    key = registry.keys()[0]
+    assert manager.state(key) == "not loaded" and loader.loads == {}
+    first = manager.acquire(key)
+    second = manager.acquire(key)
+    assert first.runner is second.runner and loader.loads == {key: 1}
+    assert first.load_seconds is not None and second.load_seconds is None
+    assert manager.state(key) == "ready"
+
+
+def test_concurrent_first_requests_load_once(registry):
+    manager, loader = make(registry, loader=CountingLoader(delay=0.3))
+    key = registry.keys()[0]
+    runners, barrier = [], threading.Barrier(8)
+
+    def request():
+        barrier.wait()
+        runners.append(manager.get(key))
+
+    threads = [threading.Thread(target=request) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert loader.loads == {key: 1}
+    assert len(runners) == 8 and all(r is runners[0] for r in runners)
+
+
+def test_other_models_load_while_one_is_loading(registry):
+    slow_key, fast_key = registry.keys()[:2]
+
+    class SlowForOne(CountingLoader):
+        def __call__(self, spec, profile, placement):
+            if spec.key == slow_key:
+                time.sleep(1.0)
+            return super().__call__(spec, profile, placement)
+
+    manager, _ = make(registry, loader=SlowForOne())
+    thread = threading.Thread(target=manager.get, args=(slow_key,))
+    thread.start()
+    time.sleep(0.1)
+    assert manager.state(slow_key) == "loading"
+    started = time.perf_counter()
+    manager.get(fast_key)
+    assert time.perf_counter() - started < 0.5
+    thread.join()
+
+
+def test_least_recently_used_is_evicted_and_closed(registry):
+    manager, loader = make(registry, max_models=2)
+    a, b, c = registry.keys()[:3]
+    runner_a = manager.get(a)
+    runner_b = manager.get(b)
+    manager.get(a)                      # a is now more recent than b
+    manager.get(c)                      # over budget: b goes
+    assert manager.resident_keys() == [a, c]
+    assert runner_b.closed and not runner_a.closed
+    manager.get(b)                      # comes back with a fresh load; a is now the oldest and goes
+    assert loader.loads[b] == 2 and manager.resident_keys() == [c, b] and runner_a.closed
+
+
+def test_load_failure_is_reported_and_retried(registry):
+    bad, good = registry.keys()[:2]
+    loader = CountingLoader(failing=[bad])
+    manager, _ = make(registry, loader=loader)
+    with pytest.raises(ModelLoadError) as info:
+        manager.get(bad)
+    message = str(info.value)
+    assert registry.get(bad).checkpoint in message and "corrupt" in message
+    assert manager.state(bad) == "failed" and manager.failure(bad) is info.value
+    assert manager.get(good) is not None             # other models are unaffected
+    loader.failing.clear()
+    assert manager.get(bad) is not None and manager.state(bad) == "ready"  # a retry loads it
+    assert manager.failure(bad) is None and loader.loads[bad] == 2
+
+
+def test_offline_failure_says_how_to_fix_it(registry):
+    class Offline(Exception):
+        pass
+
+    Offline.__name__ = "LocalEntryNotFoundError"
+
+    def loader(spec, profile, placement):
+        raise Offline("Cannot find the requested files in the disk cache")
+
+    manager = ModelManager(registry, profile="default", device="cpu", loader=loader)
+    key = registry.keys()[0]
+    with pytest.raises(ModelLoadError, match="offline") as info:
+        manager.get(key)
+    assert "--profile tiny" in str(info.value) and "hf download" in str(info.value)
+
+
+def test_unknown_keys_never_reach_the_loader(registry):
+    manager, loader = make(registry)
+    with pytest.raises(UnknownModelError):
+        manager.get("../../etc/passwd")
+    assert loader.loads == {}
+
+
+def test_bad_settings_are_refused(registry):
+    with pytest.raises(ValueError, match="profile"):
+        ModelManager(registry, profile="huge")
+    with pytest.raises(ValueError, match="max_models"):
+        ModelManager(registry, max_models=0)
+    with pytest.raises(ValueError, match="device"):
+        check_device_name("gpu0")
+
+
+def test_device_and_dtype_choice(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert choose_placement("auto") == Placement("cpu", "float32")
+    with pytest.raises(RuntimeError, match="CUDA"):
+        choose_placement("cuda")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert choose_placement("auto") == Placement("mps", "float16")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    assert choose_placement("auto") == Placement("cuda", "bfloat16")
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    assert choose_placement("cuda:1") == Placement("cuda:1", "float16")
+    assert choose_placement("cpu").torch_dtype is torch.float32
+
+
+def test_device_failure_is_a_load_error(registry, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    manager = ModelManager(registry, profile="tiny", device="cuda", loader=CountingLoader())
+    with pytest.raises(ModelLoadError, match="CUDA"):
+        manager.get(registry.keys()[0])

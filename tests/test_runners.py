@@ -1,0 +1,160 @@
+"""Each runner on tiny twins: real tokenizers, real models, random weights."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from models.device import Placement
+from models.errors import InputError
+from models.runners.extractive_qa import ExtractiveQARunner, best_span_in_window
+from models.sources import ModelSource
+from models.tiny import ensure_twin
+
+TEXTS = ["I love this movie and I would watch it again!", "这部电影太好看了，我还想再看一遍。",
+         "مرحبا بالعالم 😀 שלום", "x"]
+
+
+@pytest.mark.parametrize("key", ["text-classification/distilbert-sst2", "text-classification/multilingual-sentiment"])
+def test_classification_scores_are_probabilities_over_every_label(tiny_manager, registry, key):
+    runner = tiny_manager.get(key)
+    labels = set(registry.get(key).tiny.options["labels"])
+    results = runner(TEXTS)
+    assert len(results) == len(TEXTS)
+    for result in results:
+        assert {s.label for s in result.scores} == labels
+        assert sum(s.score for s in result.scores) == pytest.approx(1.0, abs=1e-5)
+        assert all(0.0 <= s.score <= 1.0 for s in result.scores)
+        assert [s.score for s in result.scores] == sorted((s.score for s in result.scores), reverse=True)
+        assert not result.truncated and result.tokens <= result.window
+
+
+def test_classification_says_when_it_truncated(tiny_manager):
+    runner = tiny_manager.get("text-classification/distilbert-sst2")
+    result = runner(["good " * 800])[0]
+    assert result.truncated and result.tokens > result.window == 512
+    assert sum(s.score for s in result.scores) == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("key", ["token-classification/bert-base-ner", "token-classification/multilingual-ner"])
+def test_entity_offsets_slice_the_text_to_the_entity(tiny_manager, registry, key):
+    runner = tiny_manager.get(key)
+    labels = {label.split("-")[-1] for label in registry.get(key).tiny.options["labels"]} - {"O"}
+    texts = ["Sarah works for Google in London.", "马云在杭州创办了阿里巴巴集团。"]
+    for text, entities in zip(texts, runner(texts)):
+        assert entities, "random weights still tag something"
+        for entity in entities:
+            assert entity.text == text[entity.start:entity.end] and entity.text.strip()
+            assert entity.label in labels and 0 <= entity.score <= 1
+
+
+def test_long_text_is_tagged_to_its_end(tiny_manager):
+    """Beyond the model window the runner uses overlapping windows instead of cutting the text."""
+    runner = tiny_manager.get("token-classification/bert-base-ner")
+    text = "Sarah works for Google in London. " * 120  # ~ 1000 tokens, two windows and more
+    entities = runner([text])[0]
+    assert max(e.end for e in entities) > len(text) * 0.9
+    for entity in entities:
+        assert entity.text == text[entity.start:entity.end]
+
+
+# --- extractive QA --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", ["question-answering/distilbert-squad", "question-answering/xlm-roberta-squad2"])
+def test_answer_is_a_span_of_the_context(tiny_manager, key):
+    runner = tiny_manager.get(key)
+    pairs = [("Where is the Eiffel Tower?", "The Eiffel Tower is located in Paris, France, and was completed in 1889."),
+             ("长城位于哪里？", "长城是中国古代的伟大建筑，位于北京北部。"),
+             ("Who?", "Sarah works for Google in London. " * 60)]
+    for (question, context), answer in zip(pairs, runner(pairs, allow_no_answer=False)):
+        assert not answer.no_answer
+        assert answer.text and answer.text == context[answer.start:answer.end]
+        assert 0 < answer.score <= 1
+    assert runner(pairs[2:])[0].windows > 1
+
+
+def pointing_runner(registry, key, marker_word=None, at_cls=False):
+    """A QA runner whose model points at a marker word (or at [CLS]): the windowing and offset logic
+    around the model is what is under test, so the logits are made to say where the answer is."""
+    import torch
+
+    spec = registry.get(key)
+    runner = ExtractiveQARunner(spec, ModelSource(str(ensure_twin(spec)), None), Placement("cpu", "float32"))
+    tokenizer = runner.tokenizer
+    marker = tokenizer(marker_word, add_special_tokens=False)["input_ids"] if marker_word else []
+
+    class Pointer(torch.nn.Module):
+        config = runner.model.config
+
+        def forward(self, input_ids, attention_mask=None, **_):
+            start = torch.zeros(input_ids.shape)
+            end = torch.zeros(input_ids.shape)
+            if at_cls:
+                start[:, 0] = end[:, 0] = 20.0
+            else:
+                start[input_ids == marker[0]] = 20.0
+                end[input_ids == marker[-1]] = 20.0
+            return SimpleNamespace(start_logits=start, end_logits=end)
+
+    runner.model = Pointer()
+    return runner
+
+
+@pytest.mark.parametrize("key", ["question-answering/distilbert-squad", "question-answering/xlm-roberta-squad2"])
+@pytest.mark.parametrize("position", ["first", "middle", "last"])
+def test_long_context_finds_the_answer_in_any_window(registry, key, position):
+    filler = "The museum opens at nine in the morning and closes at six in the evening. "
+    answer_sentence = "The treaty was signed in Paris. "
+    parts = [filler] * 90
+    parts.insert({"first": 0, "middle": 45, "last": 90}[position], answer_sentence)
+    context = "".join(parts)
+    runner = pointing_runner(registry, key, marker_word="Paris")
+    answer = runner([("Where was the treaty signed?", context)])[0]
+    assert answer.windows >= 4
+    assert answer.text.strip() == "Paris" and context[answer.start:answer.end] == answer.text
+    assert answer.score > 0.5
+    expected = context.index("Paris")
+    assert abs(answer.start - expected) <= 1  # XLM-R's "▁Paris" may include the space before it
+
+
+def test_no_answer_when_the_null_score_wins(registry):
+    runner = pointing_runner(registry, "question-answering/xlm-roberta-squad2", at_cls=True)
+    context = "The museum opens at nine in the morning."
+    answer = runner([("Who founded Apple?", context)], allow_no_answer=True)[0]
+    assert answer.no_answer and answer.text == "" and answer.score > 0.9
+    forced = runner([("Who founded Apple?", context)], allow_no_answer=False)[0]
+    assert not forced.no_answer and forced.text == context[forced.start:forced.end]
+
+
+def test_too_long_question_is_an_input_error(tiny_manager):
+    runner = tiny_manager.get("question-answering/distilbert-squad")
+    with pytest.raises(InputError, match="question is too long"):
+        runner([("why " * 600, "short context")])
+
+
+def test_best_span_respects_order_length_and_context():
+    start = np.array([0, 5, 0, 0, 9, 0], dtype=float)   # token 4 would win, but it is not context
+    end = np.array([0, 0, 0, 6, 9, 0], dtype=float)
+    context = np.array([False, True, True, True, False, False])
+    s, e, score, null = best_span_in_window(start, end, context, cls_index=0, max_answer_tokens=30)
+    assert (s, e) == (1, 3) and 0 < score <= 1 and 0 <= null < score
+    # an answer may not be longer than max_answer_tokens
+    s, e, _, _ = best_span_in_window(start, end, context, cls_index=0, max_answer_tokens=2)
+    assert e - s + 1 <= 2
+    # end never comes before start
+    s, e, _, _ = best_span_in_window(np.array([0, 0, 0, 9.0]), np.array([0, 9.0, 0, 0]),
+                                     np.array([False, True, True, True]), 0, 30)
+    assert e >= s
+
+
+def test_runner_close_drops_the_model(registry):
+    spec = registry.get("question-answering/distilbert-squad")
+    runner = ExtractiveQARunner(spec, ModelSource(str(ensure_twin(spec)), None), Placement("cpu", "float32"))
+    import weakref
+
+    ref = weakref.ref(runner.model)
+    runner.close()
+    import gc
+
+    gc.collect()
+    assert ref() is None and runner.model is None
