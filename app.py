@@ -55,6 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-models", type=_positive_int, default=int(_env("MAX_MODELS", 4)),
                         help="memory budget: most models kept loaded at once; the least recently used "
                              "is evicted [DEMO_MAX_MODELS]")
+    parser.add_argument("--gpu-concurrency", type=_positive_int, default=int(_env("GPU_CONCURRENCY", 1)),
+                        help="model executions in flight at once, across all tabs (one GPU queue) "
+                             "[DEMO_GPU_CONCURRENCY]")
+    parser.add_argument("--max-batch-size", type=_positive_int, default=int(_env("MAX_BATCH_SIZE", 16)),
+                        help="most concurrent requests to one model grouped into one batch [DEMO_MAX_BATCH_SIZE]")
+    parser.add_argument("--max-queue", type=_positive_int, default=int(_env("MAX_QUEUE", 200)),
+                        help="requests waiting beyond this are turned away with a 'server busy' message "
+                             "[DEMO_MAX_QUEUE]")
+    parser.add_argument("--compile", action="store_true", default=_flag("COMPILE"),
+                        help="torch.compile each model when it loads (slower first load, warmed up then) "
+                             "[DEMO_COMPILE]")
     parser.add_argument("--models-file", default=_env("MODELS_FILE"),
                         help="TOML file that adds or overrides registry entries [DEMO_MODELS_FILE]")
     parser.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"), help="[DEMO_LOG_LEVEL]")
@@ -89,7 +100,9 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
     registry = builtin_registry()
     if args.models_file:
         registry = registry.with_models_file(args.models_file)
-    return ModelManager(registry, profile=args.profile, device=args.device, max_models=args.max_models)
+    return ModelManager(registry, profile=args.profile, device=args.device, max_models=args.max_models,
+                        gpu_concurrency=args.gpu_concurrency, max_batch_size=args.max_batch_size,
+                        compile_models=args.compile)
 
 
 def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
@@ -98,7 +111,7 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     from demos.common import DemoContext
 
     manager = manager or make_manager(args)
-    ctx = DemoContext(manager)
+    ctx = DemoContext(manager, concurrency=args.gpu_concurrency * args.max_batch_size)
     demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
     with gr.Blocks(title="Transformer demo suite") as blocks:
         profile_note = " · **tiny profile**: random-weight twins, outputs are meaningless" \
@@ -108,7 +121,7 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
         for demo in demos:
             with gr.Tab(demo.TITLE, id=demo.NAME):
                 demo.build(ctx)
-    blocks.queue(default_concurrency_limit=1)
+    blocks.queue(max_size=args.max_queue, default_concurrency_limit=1)
     blocks.manager = manager
     return blocks
 

@@ -39,10 +39,12 @@ class Limits:
 
 @dataclass
 class DemoContext:
-    """What a tab needs from the app: the shared model manager and the input limits."""
+    """What a tab needs from the app: the shared model manager, the input limits, and how many
+    model-bound requests may be in the handlers at once (the rest wait in gradio's queue)."""
 
     manager: ModelManager
     limits: Limits = field(default_factory=Limits)
+    concurrency: int = 16
 
     def specs(self, task: str) -> list[ModelSpec]:
         return self.manager.registry.for_task(task)
@@ -116,7 +118,32 @@ class Timed:
 
 def run_model(ctx: DemoContext, spec: ModelSpec, call: Callable[[Any], Any],
               progress: gr.Progress | None = None) -> Timed:
-    """Load (if needed) and call a model; failures become gr.Error, timings become the status line."""
+    """Load (if needed) and call a model through the accelerator gate, for calls that do not batch."""
+    acquired = _acquire(ctx, spec, progress)
+
+    def gated(runner):
+        with ctx.manager.gate:
+            return call(runner)
+
+    return _timed(ctx, spec, acquired, lambda: gated(acquired.runner))
+
+
+def run_batched(ctx: DemoContext, spec: ModelSpec, item: Any, progress: gr.Progress | None = None,
+                **params) -> Timed:
+    """Load (if needed) and run one input, batched with other users' concurrent inputs to the same model."""
+    acquired = _acquire(ctx, spec, progress)
+    batcher = ctx.manager.batcher(spec.key, acquired.runner, params)
+    return _timed(ctx, spec, acquired, lambda: batcher(item))
+
+
+def model_event(ctx: DemoContext, triggers: list, fn: Callable, inputs: list, outputs: list, api_name: str):
+    """Wire a model-bound event: all of them share one concurrency group, wide enough for batching;
+    the manager's gate then lets only ``gpu_concurrency`` model executions run at once."""
+    return gr.on(triggers, fn, inputs, outputs, api_name=api_name, concurrency_id="models",
+                 concurrency_limit=ctx.concurrency)
+
+
+def _acquire(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None):
     if progress is not None and ctx.manager.state(spec.key) != "ready":
         progress(0, desc=f"Loading {spec.name} (first use: downloading if needed)…")
     try:
@@ -125,9 +152,13 @@ def run_model(ctx: DemoContext, spec: ModelSpec, call: Callable[[Any], Any],
         raise gr.Error(f"{exc} Select Run to try again; the other tabs keep working.") from exc
     if progress is not None:
         progress(0.5, desc=f"Running {spec.name}…")
+    return acquired
+
+
+def _timed(ctx: DemoContext, spec: ModelSpec, acquired, run: Callable[[], Any]) -> Timed:
     started = time.perf_counter()
     try:
-        result = call(acquired.runner)
+        result = run()
     except InputError as exc:
         raise gr.Error(f"{exc}.") from exc
     except Exception as exc:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import DemoContext, check_model, check_text, model_picker, run_model, status_line
+from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
+                          status_line)
 
 NAME = "ner"
 TITLE = "Named entities"
@@ -23,7 +24,7 @@ def find_entities(ctx: DemoContext, text: str, model: str, progress: gr.Progress
                   ) -> tuple[dict, list[list], str]:
     text = check_text(text, "Text", ctx.limits.max_text_chars)
     spec = check_model(ctx, TASK, model)
-    timed = run_model(ctx, spec, lambda runner: runner([text])[0], progress)
+    timed = run_batched(ctx, spec, text, progress)
     entities = timed.result
     highlighted = {"text": text,
                    "entities": [{"entity": e.label, "start": e.start, "end": e.end} for e in entities]}
@@ -58,5 +59,5 @@ def build(ctx: DemoContext) -> None:
         """
         return find_entities(ctx, text, model, progress)
 
-    gr.on([button.click, text.submit], find_named_entities, [text, model], [highlighted, table, status],
-          api_name="find_named_entities")
+    model_event(ctx, [button.click, text.submit], find_named_entities, [text, model], [highlighted, table, status],
+                api_name="find_named_entities")

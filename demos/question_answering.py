@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import DemoContext, check_model, check_text, model_picker, run_model, status_line
+from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
+                          status_line)
 
 NAME = "qa"
 TITLE = "Question answering"
@@ -25,7 +26,7 @@ def answer_question(ctx: DemoContext, context: str, question: str, model: str,
     context = check_text(context, "Context", ctx.limits.max_context_chars)
     question = check_text(question, "Question", ctx.limits.max_question_chars)
     spec = check_model(ctx, TASK, model)
-    timed = run_model(ctx, spec, lambda runner: runner([(question, context)])[0], progress)
+    timed = run_batched(ctx, spec, (question, context), progress)
     answer = timed.result
     windows = f" · context read in {answer.windows} overlapping windows" if answer.windows > 1 else ""
     if answer.no_answer:

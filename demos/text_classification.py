@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import DemoContext, check_model, check_text, model_picker, run_model, status_line
+from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
+                          status_line)
 
 NAME = "text-classification"
 TITLE = "Text classification"
@@ -22,7 +23,7 @@ def classify(ctx: DemoContext, text: str, model: str, progress: gr.Progress | No
              ) -> tuple[dict[str, float], str]:
     text = check_text(text, "Text", ctx.limits.max_text_chars)
     spec = check_model(ctx, TASK, model)
-    timed = run_model(ctx, spec, lambda runner: runner([text])[0], progress)
+    timed = run_batched(ctx, spec, text, progress)
     result = timed.result
     status = timed.status
     if result.truncated:
@@ -55,5 +56,5 @@ def build(ctx: DemoContext) -> None:
         """
         return classify(ctx, text, model, progress)
 
-    gr.on([button.click, text.submit], classify_text, [text, model], [label, status],
-          api_name="classify_text")
+    model_event(ctx, [button.click, text.submit], classify_text, [text, model], [label, status],
+                api_name="classify_text")

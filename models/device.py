@@ -12,6 +12,7 @@ DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 class Placement:
     device: str  # "cpu", "cuda", "cuda:1", "mps"
     dtype: str   # "float32", "float16", "bfloat16"
+    compile: bool = False  # torch.compile models when they load
 
     @property
     def torch_dtype(self):
@@ -34,7 +35,7 @@ def check_device_name(name: str) -> str:
     return name
 
 
-def choose_placement(requested: str = "auto") -> Placement:
+def choose_placement(requested: str = "auto", compile_models: bool = False) -> Placement:
     """Resolve "auto" to the best available device and pick its dtype.
 
     bf16 on CUDA GPUs that support it (Ampere and newer), fp16 on older GPUs and on MPS,
@@ -58,7 +59,7 @@ def choose_placement(requested: str = "auto") -> Placement:
         dtype = "float16"
     else:
         dtype = "float32"
-    return Placement(requested, dtype)
+    return Placement(requested, dtype, compile_models)
 
 
 def release_memory(placement: Placement) -> None:

@@ -4,6 +4,8 @@
 - At most ``max_models`` stay resident; the least recently used one is evicted and its memory
   (GPU memory included) released.
 - A failed load raises ``ModelLoadError`` for that key only; the next request tries again.
+- Model executions pass through one ``Gate`` (``gpu_concurrency`` at once, whatever the tab), and
+  concurrent requests to one model are grouped by a ``MicroBatcher``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+from models.batching import Gate, MicroBatcher, batch_key
 from models.device import Placement, choose_placement, release_memory
 from models.errors import ModelLoadError, explain_load_failure
 from models.registry import Registry
@@ -45,12 +48,15 @@ def default_loader(spec: ModelSpec, profile: str, placement: Placement) -> Runne
     from models.sources import resolve_source
 
     source = resolve_source(spec, profile)
-    return runner_class(spec.runner)(spec, source, placement)
+    runner = runner_class(spec.runner)(spec, source, placement)
+    runner.warm_up()
+    return runner
 
 
 class ModelManager:
     def __init__(self, registry: Registry, *, profile: str = "default", device: str = "auto",
-                 max_models: int = 4, loader: Loader | None = None):
+                 max_models: int = 4, loader: Loader | None = None, gpu_concurrency: int = 1,
+                 max_batch_size: int = 16, compile_models: bool = False):
         if profile not in PROFILES:
             raise ValueError(f"profile {profile!r} is not one of {PROFILES}")
         if max_models < 1:
@@ -59,6 +65,7 @@ class ModelManager:
         self.profile = profile
         self.max_models = max_models
         self._requested_device = device
+        self._compile = compile_models
         self._placement: Placement | None = None
         self._loader = loader or default_loader
         self._lock = threading.Lock()              # guards the dicts below
@@ -66,12 +73,15 @@ class ModelManager:
         self._resident: OrderedDict[str, Runner] = OrderedDict()   # least recently used first
         self._loading: set[str] = set()
         self._failures: dict[str, ModelLoadError] = {}
+        self.gate = Gate(gpu_concurrency)
+        self.max_batch_size = max_batch_size
+        self._batchers: dict = {}  # (key, params) -> (runner, MicroBatcher)
 
     # --- public -------------------------------------------------------------------------------
     @property
     def placement(self) -> Placement:
         if self._placement is None:
-            self._placement = choose_placement(self._requested_device)
+            self._placement = choose_placement(self._requested_device, compile_models=self._compile)
         return self._placement
 
     def get(self, key: str) -> Runner:
@@ -88,6 +98,17 @@ class ModelManager:
             if runner is None:
                 runner = self._load(spec)
         return Acquired(runner, time.perf_counter() - started)
+
+    def batcher(self, key: str, runner: Runner, params: dict) -> MicroBatcher:
+        """The batcher that groups concurrent calls of ``runner(items, **params)`` for one model."""
+        group = batch_key(key, params)
+        with self._lock:
+            current = self._batchers.get(group)
+            if current is None or current[0] is not runner:  # first use, or the model was reloaded
+                current = (runner, MicroBatcher(lambda items: runner(items, **params), self.gate,
+                                                self.max_batch_size))
+                self._batchers[group] = current
+            return current[1]
 
     def preload(self, keys: list[str]) -> dict[str, ModelLoadError]:
         """Load the given models now; returns the failures (the app starts regardless)."""
@@ -174,6 +195,9 @@ class ModelManager:
 
     def _close(self, key: str, runner: Runner) -> None:
         log.info("evicting %s", key)
+        with self._lock:
+            for group in [g for g, (r, _) in self._batchers.items() if r is runner]:
+                del self._batchers[group]
         try:
             runner.close()
         finally:

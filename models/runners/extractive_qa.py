@@ -54,14 +54,16 @@ def best_span_in_window(start_logits: np.ndarray, end_logits: np.ndarray, contex
 
 
 class ExtractiveQARunner(BaseRunner):
+    warm_up_input = ("What is this?", "This is a warm-up.")
+
     def __init__(self, spec, source, placement):
         super().__init__(spec, source, placement)
         from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
         kwargs = source.pretrained_kwargs()
         self.tokenizer = AutoTokenizer.from_pretrained(source.path, **kwargs)
-        self.model = AutoModelForQuestionAnswering.from_pretrained(
-            source.path, dtype=placement.torch_dtype, **kwargs).to(placement.device).eval()
+        self.model = self.prepare(AutoModelForQuestionAnswering.from_pretrained(
+            source.path, dtype=placement.torch_dtype, **kwargs).to(placement.device))
         self.window = min(int(self.params.get("window_tokens", 384)), self.tokenizer.model_max_length)
         self.question_first = self.tokenizer.padding_side == "right"
 

@@ -17,6 +17,8 @@ class PipelineRunner(BaseRunner):
 
         self.pipe = pipeline(spec.task, model=source.path, device=placement.device,
                              dtype=placement.torch_dtype, **source.pretrained_kwargs())
+        self.prepare(self.pipe.model)
+        self.warm_up_input = "Warm up."
         self.window = min(self.pipe.tokenizer.model_max_length,
                           getattr(self.pipe.model.config, "max_position_embeddings", 10**9))
 
@@ -30,7 +32,8 @@ class PipelineRunner(BaseRunner):
 
     def classify(self, texts: list[str], params: dict) -> list[Classification]:
         lengths = [len(ids) for ids in self.pipe.tokenizer(texts, truncation=False)["input_ids"]]
-        outputs = self.pipe(texts, top_k=params.get("top_k"), truncation=True, max_length=self.window)
+        outputs = self.pipe(texts, top_k=params.get("top_k"), truncation=True, max_length=self.window,
+                            batch_size=self._batch_size(texts, params))
         results = []
         for length, scores in zip(lengths, outputs):
             ranked = sorted(scores, key=lambda s: s["score"], reverse=True)
@@ -40,13 +43,20 @@ class PipelineRunner(BaseRunner):
         return results
 
     def tag(self, texts: list[str], params: dict) -> list[list[Entity]]:
-        kwargs = {"aggregation_strategy": params.get("aggregation_strategy", "simple")}
+        kwargs = {"aggregation_strategy": params.get("aggregation_strategy", "simple"),
+                  "batch_size": self._batch_size(texts, params)}
         if params.get("stride"):
             kwargs["stride"] = min(int(params["stride"]), self.window // 2)
         outputs = self.pipe(texts, **kwargs)
         if texts and isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):
             outputs = [outputs]  # a single text comes back unnested
         return [[self._entity(text, e) for e in found] for text, found in zip(texts, outputs)]
+
+    @staticmethod
+    def _batch_size(texts: list[str], params: dict) -> int:
+        """One forward pass for a batch of inputs (the batcher hands them over sorted by length, so the
+        pipeline's sub-batches, if any, hold similar lengths)."""
+        return max(1, min(len(texts), int(params.get("batch_size", 32))))
 
     @staticmethod
     def _entity(text: str, found: dict) -> Entity:

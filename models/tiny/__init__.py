@@ -7,6 +7,7 @@ model takes. Outputs are meaningless; every code path is real.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -25,6 +26,13 @@ BUILDERS = {
 
 FORMAT_VERSION = 1  # bump when builders change what they write
 _build_lock = threading.Lock()
+
+
+def real_size(spec: ModelSpec) -> ModelSpec:
+    """The same entry with a twin of the real checkpoint's size (random weights): for benchmarks and GPU
+    checks, where speed and memory matter. Builders that know the option honour it."""
+    return dataclasses.replace(spec, tiny=dataclasses.replace(spec.tiny, options={**spec.tiny.options,
+                                                                                  "scale": "real"}))
 
 
 def cache_root() -> Path:

@@ -16,6 +16,13 @@ TINY_SIZES = {
                         bos_token_id=0, eos_token_id=2),
 }
 
+REAL_SIZES = {  # the base checkpoints' shapes (config defaults are bert-base / distilbert-base)
+    "bert": dict(vocab_size=28996),
+    "distilbert": dict(vocab_size=28996),
+    "xlm-roberta": dict(vocab_size=250002, max_position_embeddings=514, type_vocab_size=1, pad_token_id=1,
+                        bos_token_id=0, eos_token_id=2),
+}
+
 HEADS = {
     "text-classification": "AutoModelForSequenceClassification",
     "token-classification": "AutoModelForTokenClassification",
@@ -48,8 +55,10 @@ def build_encoder(spec: ModelSpec, options: dict, out_dir: Path) -> None:
     label_kwargs = {}
     if labels:
         label_kwargs = dict(id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)})
-    config = transformers.AutoConfig.for_model(model_type, vocab_size=len(tokenizer),
-                                               **TINY_SIZES[model_type], **label_kwargs)
+    # scale "real": the base checkpoints' sizes, random weights, for benchmarks and GPU checks
+    sizes = dict((REAL_SIZES if options.get("scale") == "real" else TINY_SIZES)[model_type])
+    vocab_size = max(len(tokenizer), sizes.pop("vocab_size", 0))
+    config = transformers.AutoConfig.for_model(model_type, vocab_size=vocab_size, **sizes, **label_kwargs)
     torch.manual_seed(0)
     model = getattr(transformers, HEADS[spec.task]).from_config(config)
     model.save_pretrained(out_dir)

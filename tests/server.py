@@ -1,0 +1,49 @@
+"""Start the app in a subprocess on a free port, for tests that talk to it over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+
+from tests.conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_app(*args: str, timeout: float = 90):
+    """Yields the app's URL once it answers; stops it afterwards."""
+    port = free_port()
+    env = {**os.environ, "DEMO_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen([sys.executable, "app.py", "--profile", "tiny", "--port", str(port), *args],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + timeout
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"app exited early:\n{process.stdout.read()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError(f"app did not answer within {timeout} s") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
