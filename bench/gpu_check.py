@@ -119,7 +119,8 @@ def check(key: str, batch: int, repeats: int) -> bool:
           f"   -> {base_batch / ours_batch:5.2f}x")
     print(f"  VRAM: weights {(loaded - before) / 2**20:7.0f} MB, peak {(peak - before) / 2**20:7.0f} MB; "
           f"after eviction {(freed - before) / 2**20:5.0f} MB above the start")
-    return freed - before < 16 * 2**20
+    # the first matrix product allocates cuBLAS's workspace (tens of MB), which stays for the process
+    return freed - before < 64 * 2**20
 
 
 def main() -> int:

@@ -158,3 +158,18 @@ def test_runner_close_drops_the_model(registry):
 
     gc.collect()
     assert ref() is None and runner.model is None
+
+
+@pytest.mark.parametrize("key", ["question-answering/distilbert-squad", "question-answering/xlm-roberta-squad2"])
+def test_pairs_answered_together_match_pairs_answered_alone(tiny_manager, key):
+    """All pairs' windows share forward passes; padding must not change anyone's answer."""
+    runner = tiny_manager.get(key)
+    pairs = [("Who?", "Sarah works for Google in London."),
+             ("Where is the tower?", "The Eiffel Tower is located in Paris, France. " * 40),
+             ("长城位于哪里？", "长城是中国古代的伟大建筑，位于北京北部。")]
+    together = runner(pairs, allow_no_answer=False)
+    for pair, batched in zip(pairs, together):
+        alone = runner([pair], allow_no_answer=False)[0]
+        assert (alone.start, alone.end, alone.text, alone.windows) == (batched.start, batched.end, batched.text,
+                                                                        batched.windows)
+        assert alone.score == pytest.approx(batched.score, rel=1e-3)

@@ -20,7 +20,7 @@ from models.errors import InputError
 from models.results import Answer
 from models.runners.base import BaseRunner
 
-WINDOWS_PER_FORWARD = 16
+WINDOWS_PER_FORWARD = 32
 
 
 @dataclass(frozen=True)
@@ -68,60 +68,76 @@ class ExtractiveQARunner(BaseRunner):
         self.question_first = self.tokenizer.padding_side == "right"
 
     def __call__(self, pairs: list[tuple[str, str]], **overrides) -> list[Answer]:
+        """Answers for (question, context) pairs; the windows of all pairs run in shared forward passes."""
         params = {**self.params, **overrides}
-        return [self.answer(question, context, params) for question, context in pairs]
-
-    def answer(self, question: str, context: str, params: dict) -> Answer:
-        encoding = self._windows(question, context, int(params.get("stride_tokens", 128)))
+        longest_question = max(self._question_tokens(question) for question, _ in pairs)
+        stride = max(0, min(int(params.get("stride_tokens", 128)), (self.window - longest_question - 4) // 2))
+        encoding = self._windows(pairs, stride)
         offsets = encoding.pop("offset_mapping")
-        encoding.pop("overflow_to_sample_mapping", None)
+        window_owner = encoding.pop("overflow_to_sample_mapping")
         start_logits, end_logits = self._logits(encoding)
+        windows_of = [[] for _ in pairs]
+        for window, owner in enumerate(window_owner):
+            windows_of[owner].append(window)
+        return [self._best_answer(context, windows_of[i], encoding, offsets, start_logits, end_logits, params)
+                for i, (_, context) in enumerate(pairs)]
+
+    def _best_answer(self, context, windows, encoding, offsets, start_logits, end_logits, params) -> Answer:
         context_index = 1 if self.question_first else 0
         best: SpanCandidate | None = None
         null_score = 1.0
-        for w in range(len(offsets)):
-            sequence_ids = encoding.sequence_ids(w)
-            context_mask = np.array([sid == context_index for sid in sequence_ids])
+        for w in windows:
+            context_mask = np.array([sid == context_index for sid in encoding.sequence_ids(w)])
             input_ids = encoding["input_ids"][w]
             cls_index = input_ids.index(self.tokenizer.cls_token_id) if self.tokenizer.cls_token_id in input_ids else 0
+            width = len(context_mask)
             start, end, score, window_null = best_span_in_window(
-                start_logits[w], end_logits[w], context_mask, cls_index, int(params.get("max_answer_tokens", 30)))
+                start_logits[w][:width], end_logits[w][:width], context_mask, cls_index,
+                int(params.get("max_answer_tokens", 30)))
             null_score = min(null_score, window_null)
             if best is None or score > best.score:
                 best = SpanCandidate(w, start, end, score, window_null)
-        windows = len(offsets)
         if best is None or (params.get("allow_no_answer") and null_score > best.score):
-            return Answer("", 0, 0, null_score, no_answer=True, windows=windows)
+            return Answer("", 0, 0, null_score, no_answer=True, windows=len(windows))
         char_start = int(offsets[best.window][best.start_token][0])
         char_end = int(offsets[best.window][best.end_token][1])
         return Answer(context[char_start:char_end], char_start, char_end, best.score, no_answer=False,
-                      windows=windows)
+                      windows=len(windows))
 
-    def _windows(self, question: str, context: str, stride: int):
-        question_tokens = len(self.tokenizer(question, add_special_tokens=False)["input_ids"])
-        room = self.window - question_tokens - 4  # [CLS] q [SEP] c [SEP] (two </s> for RoBERTa)
-        if room < 16:
-            raise InputError(f"the question is too long ({question_tokens} tokens); "
-                             f"keep it under {self.window // 2} tokens")
-        stride = max(0, min(stride, room // 2))
-        first, second = (question, context) if self.question_first else (context, question)
+    def _question_tokens(self, question: str) -> int:
+        count = len(self.tokenizer(question, add_special_tokens=False)["input_ids"])
+        if self.window - count - 4 < 16:  # [CLS] q [SEP] c [SEP] (two </s> for RoBERTa), and room for context
+            raise InputError(f"the question is too long ({count} tokens); keep it under {self.window // 2} tokens")
+        return count
+
+    def _windows(self, pairs: list[tuple[str, str]], stride: int):
+        questions = [question for question, _ in pairs]
+        contexts = [context for _, context in pairs]
+        first, second = (questions, contexts) if self.question_first else (contexts, questions)
         return self.tokenizer(
             first, second, truncation="only_second" if self.question_first else "only_first",
             max_length=self.window, stride=stride, return_overflowing_tokens=True,
             return_offsets_mapping=True, padding="longest")
 
     def _logits(self, encoding) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end logits of every window, in forward passes of up to WINDOWS_PER_FORWARD windows,
+        each trimmed to its own longest window (the batcher sorts inputs by length, so little is padded)."""
         import torch
 
         names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in encoding]
-        starts, ends = [], []
+        if getattr(self.model.config, "type_vocab_size", 2) < 2 and "token_type_ids" in names:
+            names.remove("token_type_ids")
+        count, width = len(encoding["input_ids"]), len(encoding["input_ids"][0])
+        starts = np.full((count, width), -1e4, dtype=np.float32)
+        ends = np.full((count, width), -1e4, dtype=np.float32)
+        lengths = [sum(mask) for mask in encoding["attention_mask"]]
         with torch.inference_mode():
-            for i in range(0, len(encoding["input_ids"]), WINDOWS_PER_FORWARD):
-                batch = {n: torch.tensor(encoding[n][i:i + WINDOWS_PER_FORWARD], device=self.placement.device)
+            for i in range(0, count, WINDOWS_PER_FORWARD):
+                chunk = slice(i, i + WINDOWS_PER_FORWARD)
+                used = max(lengths[chunk])
+                batch = {n: torch.tensor([row[:used] for row in encoding[n][chunk]], device=self.placement.device)
                          for n in names}
-                if "token_type_ids" in batch and getattr(self.model.config, "type_vocab_size", 2) < 2:
-                    batch.pop("token_type_ids")
                 output = self.model(**batch)
-                starts.append(output.start_logits.float().cpu().numpy())
-                ends.append(output.end_logits.float().cpu().numpy())
-        return np.concatenate(starts), np.concatenate(ends)
+                starts[chunk, :used] = output.start_logits.float().cpu().numpy()
+                ends[chunk, :used] = output.end_logits.float().cpu().numpy()
+        return starts, ends

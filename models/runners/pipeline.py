@@ -32,7 +32,7 @@ class PipelineRunner(BaseRunner):
 
     def classify(self, texts: list[str], params: dict) -> list[Classification]:
         lengths = [len(ids) for ids in self.pipe.tokenizer(texts, truncation=False)["input_ids"]]
-        outputs = self.pipe(texts, top_k=params.get("top_k"), truncation=True, max_length=self.window,
+        outputs = self._run(texts, top_k=params.get("top_k"), truncation=True, max_length=self.window,
                             batch_size=self._batch_size(texts, params))
         results = []
         for length, scores in zip(lengths, outputs):
@@ -47,10 +47,15 @@ class PipelineRunner(BaseRunner):
                   "batch_size": self._batch_size(texts, params)}
         if params.get("stride"):
             kwargs["stride"] = min(int(params["stride"]), self.window // 2)
-        outputs = self.pipe(texts, **kwargs)
-        if texts and isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):
-            outputs = [outputs]  # a single text comes back unnested
+        outputs = self._run(texts, **kwargs)
         return [[self._entity(text, e) for e in found] for text, found in zip(texts, outputs)]
+
+    def _run(self, texts: list[str], **kwargs) -> list:
+        """The pipeline on a list of texts, one output per text. A lone text is passed on its own: the
+        pipeline's list path goes through a DataLoader, which costs a lone user a millisecond or two."""
+        if len(texts) == 1:
+            return [self.pipe(texts[0], **{k: v for k, v in kwargs.items() if k != "batch_size"})]
+        return self.pipe(texts, **kwargs)
 
     @staticmethod
     def _batch_size(texts: list[str], params: dict) -> int:
