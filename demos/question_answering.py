@@ -66,5 +66,5 @@ def build(ctx: DemoContext) -> None:
         """
         return answer_question(ctx, context, question, model, progress)
 
-    gr.on([button.click, question.submit], answer_from_context, [context, question, model],
-          [answer, highlighted, status], api_name="answer_question")
+    model_event(ctx, [button.click, question.submit], answer_from_context, [context, question, model],
+                [answer, highlighted, status], api_name="answer_question")

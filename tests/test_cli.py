@@ -12,7 +12,8 @@ def test_help_documents_every_option():
     result = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     for option in ("--profile", "--demos", "--host", "--port", "--share", "--preload", "--device",
-                   "--max-models", "--models-file", "DEMO_PROFILE", "DEMO_MAX_MODELS"):
+                   "--max-models", "--models-file", "--gpu-concurrency", "--max-batch-size", "--max-queue",
+                   "--compile", "DEMO_PROFILE", "DEMO_MAX_MODELS"):
         assert option in result.stdout
 
 
@@ -38,6 +39,16 @@ def test_bad_options_are_refused(argv, capsys):
     with pytest.raises(SystemExit) as info:
         app.parse_args(argv)
     assert info.value.code == 2
+
+
+def test_serving_options_reach_the_manager_and_the_queue(monkeypatch):
+    monkeypatch.setenv("DEMO_GPU_CONCURRENCY", "2")
+    args = app.parse_args(["--profile", "tiny", "--max-batch-size", "8", "--max-queue", "50"])
+    blocks = app.build_app(args)
+    assert blocks.manager.gate.slots == 2 and blocks.manager.max_batch_size == 8
+    assert blocks._queue.max_size == 50
+    model_fns = [fn for fn in blocks.fns.values() if fn.api_name in ("classify_text", "answer_question")]
+    assert model_fns and all(fn.concurrency_id == "models" and fn.concurrency_limit == 16 for fn in model_fns)
 
 
 def test_bad_models_file_stops_the_start_with_a_message(tmp_path):
