@@ -43,6 +43,7 @@ class DemoContext:
 
     manager: ModelManager
     limits: Limits = field(default_factory=Limits)
+    shared: dict[str, Any] = field(default_factory=dict)  # components one tab offers to another (by name)
 
     def specs(self, task: str) -> list[ModelSpec]:
         return self.manager.registry.for_task(task)

@@ -8,6 +8,8 @@ import importlib
 RUNNERS = {
     "pipeline": "models.runners.pipeline:PipelineRunner",
     "extractive-qa": "models.runners.extractive_qa:ExtractiveQARunner",
+    "speech-recognition": "models.runners.speech_recognition:SpeechRecognitionRunner",
+    "text-to-speech": "models.runners.text_to_speech:TextToSpeechRunner",
 }
 
 

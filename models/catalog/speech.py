@@ -1,0 +1,68 @@
+"""Speech: speech recognition (audio -> text) and text to speech (text -> audio).
+
+Ids, architectures and licenses were checked on the models' Hub pages and the transformers docs
+(November 2026): openai/whisper-base (WhisperForConditionalGeneration, 80 mel bins, apache-2.0),
+openai/whisper-large-v3-turbo (WhisperForConditionalGeneration, 128 mel bins, MIT),
+UsefulSensors/moonshine-tiny (model_type moonshine, Wav2Vec2Processor, MIT; English only),
+facebook/mms-tts-eng (VitsModel + VitsTokenizer, CC-BY-NC-4.0: non-commercial use only).
+Revisions are "main": no commit was confirmable from here.
+"""
+
+from __future__ import annotations
+
+from models.spec import ModelSpec, TinyRecipe
+
+WHISPER_LANGUAGES = ("multilingual (99)", "en", "zh", "de", "es", "fr", "ja", "ru", "ar", "hi", "pt")
+
+ENTRIES = [
+    # --- Speech recognition ------------------------------------------------------------------
+    ModelSpec(
+        key="automatic-speech-recognition/whisper-base",
+        task="automatic-speech-recognition",
+        checkpoint="openai/whisper-base",
+        runner="speech-recognition",
+        params={"chunk_seconds": 30, "batch_size": 4, "timestamps": True, "translate": True},
+        tiny=TinyRecipe("whisper", {"multilingual": True, "num_mel_bins": 80}),
+        license="apache-2.0",
+        languages=WHISPER_LANGUAGES,
+        size="74M params, 290 MB",
+        description="Whisper base: 99 languages, translation to English, timestamps; quick on a CPU.",
+    ),
+    ModelSpec(
+        key="automatic-speech-recognition/whisper-large-v3-turbo",
+        task="automatic-speech-recognition",
+        checkpoint="openai/whisper-large-v3-turbo",
+        runner="speech-recognition",
+        params={"chunk_seconds": 30, "batch_size": 8, "timestamps": True, "translate": True},
+        tiny=TinyRecipe("whisper", {"multilingual": True, "num_mel_bins": 128}),
+        license="mit",
+        languages=WHISPER_LANGUAGES,
+        size="809M params, 1.6 GB",
+        description="Whisper large-v3 turbo: far more accurate; use it on a GPU. "
+                    "Trained for transcription: translation works less well than with the other Whispers.",
+    ),
+    ModelSpec(
+        key="automatic-speech-recognition/moonshine-tiny",
+        task="automatic-speech-recognition",
+        checkpoint="UsefulSensors/moonshine-tiny",
+        runner="speech-recognition",
+        params={"chunk_seconds": 20, "batch_size": 4, "timestamps": False, "translate": False},
+        tiny=TinyRecipe("moonshine", {}),
+        license="mit",
+        languages=("en",),
+        size="27M params",
+        description="Moonshine tiny: fast English transcription (no translation, no timestamps).",
+    ),
+    # --- Text to speech ----------------------------------------------------------------------
+    ModelSpec(
+        key="text-to-speech/mms-tts-eng",
+        task="text-to-speech",
+        checkpoint="facebook/mms-tts-eng",
+        runner="text-to-speech",
+        params={"max_sentence_chars": 300, "batch_size": 8, "pause_seconds": 0.25},
+        tiny=TinyRecipe("vits", {"language": "eng", "sampling_rate": 16000}),
+        license="cc-by-nc-4.0 (non-commercial)",
+        languages=("en",),
+        description="MMS-TTS English voice (VITS), 16 kHz. Speaks the letters of its vocabulary; other characters (digits, symbols) are dropped with a notice.",
+    ),
+]
