@@ -1,0 +1,113 @@
+"""The speech tabs in the running app (tiny profile), called through gradio_client: bad input, then good."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+import soundfile
+
+from tests.conftest import ROOT
+from tests.test_app import free_port
+from tests.test_speech_audio import tone
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    env = {**os.environ, "DEMO_LOG_LEVEL": "WARNING", "DEMO_MAX_AUDIO_SECONDS": "60"}
+    process = subprocess.Popen([sys.executable, "app.py", "--profile", "tiny", "--port", str(port),
+                                "--demos", "asr,tts"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"app exited early:\n{process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("app did not answer within 90 s")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    from gradio_client import Client
+
+    return Client(server, verbose=False)
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory):
+    """Real speech from espeak-ng when it is installed, else a stereo 44.1 kHz tone."""
+    folder = tmp_path_factory.mktemp("speech")
+    if shutil.which("espeak-ng"):
+        path = folder / "hello.wav"
+        subprocess.run(["espeak-ng", "-w", str(path), "Hello world. This is a test."], check=True, timeout=30)
+        return str(path)
+    path = folder / "tone.ogg"
+    soundfile.write(path, np.stack([tone(440, 3.0, 44_100)] * 2, axis=1), 44_100)
+    return str(path)
+
+
+def test_both_tabs_have_named_endpoints(client):
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert {"/transcribe_audio", "/synthesize_speech"} <= set(endpoints)
+
+
+def test_speech_recognition_bad_input_then_good(client, recording, tmp_path):
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"RIFF" + os.urandom(400))
+    with pytest.raises(AppError, match="not a readable audio file"):
+        client.predict(handle_file(str(junk)), "automatic-speech-recognition/whisper-base", "auto", "transcribe",
+                       True, api_name="/transcribe_audio")
+    too_long = tmp_path / "long.flac"
+    soundfile.write(too_long, tone(100, 61.0, 4_000), 4_000)
+    with pytest.raises(AppError, match="the limit is 1 min 0 s"):
+        client.predict(handle_file(str(too_long)), "automatic-speech-recognition/whisper-base", "auto",
+                       "transcribe", True, api_name="/transcribe_audio")
+    text, table, files, status = client.predict(
+        handle_file(recording), "automatic-speech-recognition/whisper-base", "en", "transcribe", True,
+        api_name="/transcribe_audio")
+    assert isinstance(text, str) and "whisper-base" in status and "1 piece" in status
+    assert [os.path.splitext(f)[1] for f in files] == [".srt", ".txt"]
+    assert open(files[1], encoding="utf-8").read() == text + "\n"
+    assert table["headers"] == ["start", "end", "text"]
+
+
+def test_text_to_speech_bad_input_then_good_and_speak_it_back(client):
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="empty"):
+        client.predict("   ", "text-to-speech/mms-tts-eng", 1.0, 0, api_name="/synthesize_speech")
+    with pytest.raises(AppError, match="maximum value 2.0|out of range"):  # the slider checks first
+        client.predict("Hello", "text-to-speech/mms-tts-eng", 5.0, 0, api_name="/synthesize_speech")
+    wav, status = client.predict("Hello there. How are you today?", "text-to-speech/mms-tts-eng", 1.0, 3,
+                                 api_name="/synthesize_speech")
+    info = soundfile.info(wav)
+    assert info.samplerate == 16_000 and info.channels == 1 and info.frames > 0
+    assert "2 sentences" in status
+    # speak it back: the synthesized WAV goes to the speech recognition endpoint
+    text, table, files, asr_status = client.predict(
+        handle_file(wav), "automatic-speech-recognition/moonshine-tiny", "auto", "transcribe", False,
+        api_name="/transcribe_audio")
+    assert "moonshine-tiny" in asr_status and text
