@@ -34,8 +34,12 @@ class Audio:
         return len(self.samples) / self.rate
 
 
-def decode(source: str | Path | bytes) -> tuple[np.ndarray, int]:
-    """Samples (frames x channels, float32) and rate of an audio file or its bytes."""
+def decode(source: str | Path | bytes, max_seconds: float | None = None) -> tuple[np.ndarray, int]:
+    """Samples (frames x channels, float32) and rate of an audio file or its bytes.
+
+    With ``max_seconds``, the header's length is checked before any sample is read, so an over-long
+    upload is refused without decoding it into memory.
+    """
     import soundfile
 
     if isinstance(source, (bytes, bytearray)):
@@ -48,11 +52,23 @@ def decode(source: str | Path | bytes) -> tuple[np.ndarray, int]:
             raise AudioError("the audio file is empty (0 bytes); record or upload some speech")
         handle, name = path, repr(path.name)
     try:
-        samples, rate = soundfile.read(handle, dtype="float32", always_2d=True)
+        with soundfile.SoundFile(handle) as sound:
+            if max_seconds is not None and sound.samplerate > 0 and sound.frames > 0:
+                check_length(sound.frames / sound.samplerate, max_seconds)
+            samples = sound.read(dtype="float32", always_2d=True)
+            rate = sound.samplerate
+    except AudioError:
+        raise
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise AudioError(f"{name} is not a readable audio file ({str(exc).strip()[:120]}); "
                          f"allowed formats: {', '.join(FORMATS)}") from None
     return samples, int(rate)
+
+
+def check_length(seconds: float, max_seconds: float) -> None:
+    if seconds > max_seconds:
+        raise AudioError(f"the recording is {format_duration(seconds)} long; the limit is "
+                         f"{format_duration(max_seconds)}. Trim it and try again")
 
 
 def to_mono_float(samples: np.ndarray) -> np.ndarray:
@@ -90,7 +106,7 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
 
 def load_for_model(source: str | Path | bytes, rate: int, max_seconds: float) -> Audio:
     """Decode, check, downmix and resample a recording for a model that reads ``rate`` Hz mono."""
-    samples, source_rate = decode(source)
+    samples, source_rate = decode(source, max_seconds)
     return prepare(samples, source_rate, rate, max_seconds)
 
 
@@ -105,9 +121,7 @@ def prepare(samples: np.ndarray, source_rate: int, rate: int, max_seconds: float
     if seconds < MIN_SECONDS:
         raise AudioError(f"the recording is too short ({frames} samples, {seconds * 1000:.0f} ms); "
                          f"send at least {MIN_SECONDS:.1f} s of speech")
-    if seconds > max_seconds:
-        raise AudioError(f"the recording is {format_duration(seconds)} long; the limit is "
-                         f"{format_duration(max_seconds)}. Trim it and try again")
+    check_length(seconds, max_seconds)
     mono = to_mono_float(samples)
     return Audio(resample(mono, source_rate, rate), rate)
 

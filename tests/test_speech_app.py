@@ -98,10 +98,12 @@ def test_text_to_speech_bad_input_then_good_and_speak_it_back(client):
     from gradio_client.exceptions import AppError
 
     with pytest.raises(AppError, match="empty"):
-        client.predict("   ", "text-to-speech/mms-tts-eng", 1.0, 0, api_name="/synthesize_speech")
+        client.predict("   ", "text-to-speech/mms-tts-eng", 1.0, 0, "", api_name="/synthesize_speech")
     with pytest.raises(AppError, match="maximum value 2.0|out of range"):  # the slider checks first
-        client.predict("Hello", "text-to-speech/mms-tts-eng", 5.0, 0, api_name="/synthesize_speech")
-    wav, status = client.predict("Hello there. How are you today?", "text-to-speech/mms-tts-eng", 1.0, 3,
+        client.predict("Hello", "text-to-speech/mms-tts-eng", 5.0, 0, "", api_name="/synthesize_speech")
+    with pytest.raises(AppError, match="Unknown voice"):
+        client.predict("Hello", "text-to-speech/bark-small", 1.0, 0, "v2/xx_speaker_1", api_name="/synthesize_speech")
+    wav, status = client.predict("Hello there. How are you today?", "text-to-speech/mms-tts-eng", 1.0, 3, "",
                                  api_name="/synthesize_speech")
     info = soundfile.info(wav)
     assert info.samplerate == 16_000 and info.channels == 1 and info.frames > 0
@@ -111,3 +113,31 @@ def test_text_to_speech_bad_input_then_good_and_speak_it_back(client):
         handle_file(wav), "automatic-speech-recognition/moonshine-tiny", "auto", "transcribe", False,
         api_name="/transcribe_audio")
     assert "moonshine-tiny" in asr_status and text
+
+
+def test_bark_through_the_api(client):
+    wav, status = client.predict("Hello there.", "text-to-speech/bark-small", 1.0, 1, "v2/en_speaker_8",
+                                 api_name="/synthesize_speech")
+    assert soundfile.info(wav).samplerate == 24_000 and "voice v2/en_speaker_8" in status
+
+
+def test_speak_it_back_button_fills_the_recognition_tab_then_transcribes(tiny_manager):
+    import gradio as gr
+
+    import app
+
+    blocks = app.build_app(app.parse_args(["--profile", "tiny", "--demos", "asr,tts"]), tiny_manager)
+    fns = list(blocks.fns.values())
+    transcribe = next(fn for fn in fns if fn.api_name == "transcribe_audio")
+    synthesize = next(fn for fn in fns if fn.api_name == "synthesize_speech")
+    hand_over = next(fn for fn in fns if fn.name == "hand_over")
+    follow_up = next(fn for fn in fns if fn.trigger_after == hand_over._id)
+    assert hand_over.inputs == [synthesize.outputs[0]]          # the TTS audio...
+    assert hand_over.outputs == [transcribe.inputs[0]]          # ...goes into the ASR audio input
+    assert follow_up.fn is transcribe.fn and follow_up.trigger_only_on_success
+    assert hand_over.fn("/tmp/x.wav") == "/tmp/x.wav"
+    with pytest.raises(gr.Error, match="Nothing to speak back"):
+        hand_over.fn(None)
+    # without the recognition tab there is no button to wire
+    alone = app.build_app(app.parse_args(["--profile", "tiny", "--demos", "tts"]), tiny_manager)
+    assert not any(fn.name == "hand_over" for fn in alone.fns.values())

@@ -152,3 +152,15 @@ def test_sentences_split_on_ends_and_long_ones_at_commas_then_spaces():
     assert all(len(p) <= 40 for p in pieces) and " ".join(pieces).split() == long.split()
     assert split_sentences("x" * 95, 40) == ["x" * 40, "x" * 40, "x" * 15]
     assert split_sentences("  \n ", 40) == []
+
+
+def test_an_over_long_file_is_refused_from_its_header_before_decoding(tmp_path, monkeypatch):
+    path = tmp_path / "long.wav"
+    soundfile.write(path, np.zeros(16_000 * 5, np.float32), 16_000)
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("samples were read")
+
+    monkeypatch.setattr(soundfile.SoundFile, "read", no_decoding)
+    with pytest.raises(AudioError, match="^the recording is 5 s long; the limit is 3 s"):
+        load_for_model(path, 16_000, max_seconds=3)

@@ -199,3 +199,35 @@ def test_speak_it_back_round_trip(sctx):
     seconds = len(audio_of(path)[0]) / 16_000
     assert re.search(r"of audio in 1 piece", status)
     assert all(end <= seconds + 1e-6 for _, end, _ in table)
+
+
+BARK = "text-to-speech/bark-small"
+
+
+def test_bark_speaks_at_24k_with_a_chosen_voice_and_a_seed(sctx, tiny_manager):
+    runner = tiny_manager.get(BARK)
+    assert runner.sampling_rate == 24_000 and "v2/zh_speaker_7" in runner.voices
+    first, status = tts.speak(sctx, "这部电影太好看了。我还想再看一遍。", BARK, 1.0, 5, "v2/zh_speaker_7")
+    again, _ = tts.speak(sctx, "这部电影太好看了。我还想再看一遍。", BARK, 1.0, 5, "v2/zh_speaker_7")
+    samples, rate = audio_of(first)
+    assert rate == 24_000 and len(samples) > 0
+    assert np.array_equal(samples, audio_of(again)[0])
+    assert "2 sentences" in status and "voice v2/zh_speaker_7" in status
+    assert "Left out" not in status  # the tokenizer knows these characters
+
+
+def test_bark_refuses_unknown_voices_and_says_speed_is_ignored(sctx):
+    with pytest.raises(gr.Error, match="Unknown voice 'v2/xx_speaker_0'.*v2/en_speaker_6"):
+        tts.speak(sctx, "Hello", BARK, 1.0, 0, "v2/xx_speaker_0")
+    with pytest.raises(gr.Error, match="has one voice"):
+        tts.speak(sctx, "Hello", VOICE, 1.0, 0, "v2/en_speaker_6")
+    with pytest.warns(UserWarning, match="no speed control"):
+        _, status = tts.speak(sctx, "Hello there.", BARK, 1.5, 0, "v2/en_speaker_6")
+    assert "speed 1.5 was ignored" in status
+
+
+def test_voice_dropdown_follows_the_model(sctx):
+    bark = tts.voice_choices(sctx, BARK)
+    assert bark.interactive and bark.value == "v2/en_speaker_6"
+    vits = tts.voice_choices(sctx, VOICE)
+    assert not vits.interactive and vits.value == ""

@@ -4,7 +4,9 @@ Ids, architectures and licenses were checked on the models' Hub pages and the tr
 (November 2026): openai/whisper-base (WhisperForConditionalGeneration, 80 mel bins, apache-2.0),
 openai/whisper-large-v3-turbo (WhisperForConditionalGeneration, 128 mel bins, MIT),
 UsefulSensors/moonshine-tiny (model_type moonshine, Wav2Vec2Processor, MIT; English only),
-facebook/mms-tts-eng (VitsModel + VitsTokenizer, CC-BY-NC-4.0: non-commercial use only).
+facebook/mms-tts-eng (VitsModel + VitsTokenizer, CC-BY-NC-4.0: non-commercial use only),
+suno/bark-small (model_type bark, BarkProcessor with a BERT tokenizer and voice presets listed in its
+speaker_embeddings_path.json, e.g. "v2/en_speaker_6" from the transformers docs; MIT, 13 languages).
 Revisions are "main": no commit was confirmable from here.
 """
 
@@ -12,6 +14,9 @@ from __future__ import annotations
 
 from models.spec import ModelSpec, TinyRecipe
 
+# voice presets seen in bark-small's speaker_embeddings_path.json and the transformers docs
+BARK_VOICES = ("v2/en_speaker_6", "v2/en_speaker_8", "v2/zh_speaker_7", "v2/ja_speaker_4", "v2/pt_speaker_1",
+               "v2/it_speaker_6", "v2/tr_speaker_5")
 WHISPER_LANGUAGES = ("multilingual (99)", "en", "zh", "de", "es", "fr", "ja", "ru", "ar", "hi", "pt")
 
 ENTRIES = [
@@ -58,12 +63,26 @@ ENTRIES = [
         key="text-to-speech/mms-tts-eng",
         task="text-to-speech",
         checkpoint="facebook/mms-tts-eng",
-        runner="text-to-speech",
+        runner="vits-tts",
         params={"max_sentence_chars": 300, "batch_size": 8, "pause_seconds": 0.25},
         tiny=TinyRecipe("vits", {"model_type": "vits", "language": "eng", "sampling_rate": 16000}),
         license="cc-by-nc-4.0 (non-commercial)",
         languages=("en",),
         size="145 MB",
         description="MMS-TTS English voice (VITS), 16 kHz. Speaks the letters of its vocabulary; other characters (digits, symbols) are dropped with a notice.",
+    ),
+    ModelSpec(
+        key="text-to-speech/bark-small",
+        task="text-to-speech",
+        checkpoint="suno/bark-small",
+        runner="bark-tts",
+        params={"max_sentence_chars": 180, "batch_size": 4, "pause_seconds": 0.2, "speed": False,
+                "voices": BARK_VOICES, "default_voice": BARK_VOICES[0]},
+        tiny=TinyRecipe("bark", {"model_type": "bark", "voices": BARK_VOICES}),
+        license="mit",
+        languages=("en", "zh", "de", "es", "fr", "hi", "it", "ja", "ko", "pl", "pt", "ru", "tr"),
+        size="1.7 GB",
+        description="Bark small: expressive speech in 13 languages with voice presets, 24 kHz; "
+                    "slow on a CPU, no speed control.",
     ),
 ]

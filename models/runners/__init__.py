@@ -9,7 +9,8 @@ RUNNERS = {
     "pipeline": "models.runners.pipeline:PipelineRunner",
     "extractive-qa": "models.runners.extractive_qa:ExtractiveQARunner",
     "speech-recognition": "models.runners.speech_recognition:SpeechRecognitionRunner",
-    "text-to-speech": "models.runners.text_to_speech:TextToSpeechRunner",
+    "vits-tts": "models.runners.text_to_speech:VitsRunner",
+    "bark-tts": "models.runners.bark_speech:BarkRunner",
 }
 
 

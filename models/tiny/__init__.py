@@ -24,6 +24,7 @@ BUILDERS = {
     "whisper": "models.tiny.speech:build_whisper",
     "moonshine": "models.tiny.speech:build_moonshine",
     "vits": "models.tiny.speech:build_vits",
+    "bark": "models.tiny.speech:build_bark",
 }
 
 FORMAT_VERSION = 1  # bump when builders change what they write

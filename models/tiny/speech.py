@@ -136,3 +136,77 @@ def build_vits(spec: ModelSpec, options: dict, out_dir: Path) -> None:
     torch.manual_seed(0)
     VitsModel(config).eval().save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
+
+
+# --- Bark ----------------------------------------------------------------------------------------
+
+BARK_SEMANTIC = 64   # semantic token vocabulary (10,000 in Bark); eos/pad is the next id
+BARK_CODEBOOK = 32   # Encodec codebook size (1,024 in Bark)
+
+
+def bark_layout(text_vocab: int) -> dict:
+    """Bark's token-id layout, scaled down: the same offsets relative to the vocabulary sizes."""
+    s, c = BARK_SEMANTIC, BARK_CODEBOOK
+    text_offset = s + 48
+    text_pad = text_offset + text_vocab
+    return dict(semantic_vocab=s, text_offset=text_offset, text_pad=text_pad, semantic_infer=text_pad + 4,
+                semantic_in=text_pad + 5, semantic_out=s + 48, coarse_pad=s + 2 * c, coarse_infer=s + 2 * c + 2,
+                coarse_vocab=s + 2 * c + 48, fine_vocab=c + 32)
+
+
+def build_bark(spec: ModelSpec, options: dict, out_dir: Path) -> None:
+    """A tiny BarkModel (semantic, coarse, fine GPT-style models + an Encodec codec) with Bark's BERT
+    tokenizer and a few voice presets (speaker prompts) saved the way BarkProcessor reads them."""
+    import numpy as np
+    import torch
+    from transformers import (BarkConfig, BarkModel, BarkProcessor, BertTokenizer, EncodecConfig)
+    from transformers.models.bark.generation_configuration_bark import BarkGenerationConfig
+
+    from models.tiny.tokenizers import wordpiece_vocab
+
+    tokenizer = BertTokenizer(vocab=wordpiece_vocab(lowercase=False), do_lower_case=False)
+    ids = bark_layout(len(tokenizer))
+    # block sizes fit the longest sequences the tiny generation config makes (semantic: 256 text + 256 history +
+    # new tokens; coarse: 256 + 60 history + 60 window); causal masks of block_size**2 are saved with the weights
+    block = dict(hidden_size=16, num_layers=1, num_heads=2, block_size=576)
+    config = BarkConfig(
+        semantic_config=dict(**block, input_vocab_size=ids["semantic_in"], output_vocab_size=ids["semantic_out"]),
+        coarse_acoustics_config=dict(**block, input_vocab_size=ids["coarse_vocab"],
+                                     output_vocab_size=ids["coarse_vocab"]),
+        fine_acoustics_config=dict(**{**block, "block_size": 1024}, input_vocab_size=ids["fine_vocab"], output_vocab_size=ids["fine_vocab"],
+                                   n_codes_total=8, n_codes_given=1),
+        codec_config=EncodecConfig(sampling_rate=24_000, audio_channels=1, hidden_size=16, num_filters=2,
+                                   num_residual_layers=1, upsampling_ratios=[8, 5, 4, 2], codebook_size=BARK_CODEBOOK,
+                                   codebook_dim=16, num_lstm_layers=1, target_bandwidths=[1.5, 3.0, 6.0],
+                                   use_causal_conv=True).to_dict())
+    torch.manual_seed(0)
+    BarkModel(config).eval().save_pretrained(out_dir)
+    # BarkGenerationConfig cannot go through GenerationConfig.save_pretrained (its validation expects fields
+    # the Bark class never sets), so its dict is written as the hub checkpoints carry it
+    generation = BarkGenerationConfig(
+        semantic_config=dict(eos_token_id=ids["semantic_vocab"], text_encoding_offset=ids["text_offset"],
+                             text_pad_token=ids["text_pad"], semantic_infer_token=ids["semantic_infer"],
+                             semantic_vocab_size=ids["semantic_vocab"], max_new_tokens=options.get("max_new_tokens", 24),
+                             max_input_semantic_length=256, semantic_rate_hz=49.9),
+        coarse_acoustics_config=dict(coarse_semantic_pad_token=ids["coarse_pad"], coarse_rate_hz=75,
+                                     n_coarse_codebooks=2, coarse_infer_token=ids["coarse_infer"],
+                                     max_coarse_input_length=256, max_coarse_history=60, sliding_window_len=60),
+        fine_acoustics_config=dict(max_fine_history_length=512, max_fine_input_length=1024, n_fine_codebooks=8),
+        sample_rate=24_000, codebook_size=BARK_CODEBOOK)
+    (out_dir / "generation_config.json").write_text(json.dumps(generation.to_dict(), indent=2), encoding="utf-8")
+    BarkProcessor(tokenizer=tokenizer).save_pretrained(out_dir)
+
+    rng = np.random.default_rng(0)
+    presets = {"repo_or_path": str(out_dir)}
+    for voice in options.get("voices", ("v2/en_speaker_6",)):
+        files = {}
+        prompts = {"semantic_prompt": rng.integers(0, BARK_SEMANTIC, 40),
+                   "coarse_prompt": rng.integers(0, BARK_CODEBOOK, (2, 60)),
+                   "fine_prompt": rng.integers(0, BARK_CODEBOOK, (8, 60))}
+        for name, array in prompts.items():
+            relative = f"speaker_embeddings/{voice}_{name}.npy"
+            (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+            np.save(out_dir / relative, array.astype(np.int64), allow_pickle=False)
+            files[name] = relative
+        presets[voice] = files
+    (out_dir / "speaker_embeddings_path.json").write_text(json.dumps(presets), encoding="utf-8")
