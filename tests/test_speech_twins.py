@@ -9,7 +9,7 @@ from models.tiny import ensure_twin
 
 @pytest.fixture(scope="module")
 def folders(registry):
-    return {spec.key: ensure_twin(spec) for spec in registry if spec.tiny.builder in ("whisper", "moonshine", "vits")}
+    return {spec.key: ensure_twin(spec) for spec in registry if spec.tiny.builder in ("whisper", "moonshine", "vits", "bark")}
 
 
 def test_speech_twins_are_small(folders):
@@ -55,3 +55,31 @@ def test_moonshine_twin_loads_with_the_wav2vec2_processor(folders):
     processor = AutoProcessor.from_pretrained(folders["automatic-speech-recognition/moonshine-tiny"])
     assert type(processor).__name__ == "Wav2Vec2Processor"
     assert processor.feature_extractor.sampling_rate == 16_000
+
+
+def test_bark_layout_at_barks_sizes_gives_barks_constants():
+    """The tiny twin uses Bark's id layout scaled down; at Bark's own sizes it must give Bark's constants."""
+    from transformers.models.bark.generation_configuration_bark import (BarkCoarseGenerationConfig,
+                                                                          BarkSemanticGenerationConfig)
+
+    from models.tiny.speech import bark_layout
+
+    ids = bark_layout(119_547, 10_000, 1024)
+    semantic, coarse = BarkSemanticGenerationConfig(), BarkCoarseGenerationConfig()
+    assert (ids["text_offset"], ids["text_pad"], ids["semantic_infer"], ids["semantic_vocab"]) == (
+        semantic.text_encoding_offset, semantic.text_pad_token, semantic.semantic_infer_token,
+        semantic.semantic_vocab_size)
+    assert (ids["coarse_pad"], ids["coarse_infer"]) == (coarse.coarse_semantic_pad_token, coarse.coarse_infer_token)
+    assert (ids["semantic_in"], ids["semantic_out"], ids["coarse_vocab"], ids["fine_vocab"]) == (
+        129_600, 10_048, 12_096, 1_056)  # bark-small's config.json vocabulary sizes
+
+
+def test_bark_twin_generates_at_24k_within_its_layout(folders):
+    from transformers import AutoProcessor, BarkModel
+
+    folder = folders["text-to-speech/bark-small"]
+    processor = AutoProcessor.from_pretrained(folder)
+    model = BarkModel.from_pretrained(folder).eval()
+    assert "v2/en_speaker_6" in processor.available_voice_presets
+    assert model.generation_config.sample_rate == 24_000
+    assert model.config.semantic_config.input_vocab_size > model.generation_config.semantic_config["semantic_infer_token"]

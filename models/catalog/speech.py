@@ -17,6 +17,11 @@ from models.spec import ModelSpec, TinyRecipe
 # voice presets seen in bark-small's speaker_embeddings_path.json and the transformers docs
 BARK_VOICES = ("v2/en_speaker_6", "v2/en_speaker_8", "v2/zh_speaker_7", "v2/ja_speaker_4", "v2/pt_speaker_1",
                "v2/it_speaker_6", "v2/tr_speaker_5")
+# the checkpoints' sizes (from their config.json), for the real-size random-weight twins of GPU checks
+WHISPER_BASE = {"d_model": 512, "encoder_layers": 6, "decoder_layers": 6, "encoder_attention_heads": 8,
+                "decoder_attention_heads": 8, "encoder_ffn_dim": 2048, "decoder_ffn_dim": 2048}
+WHISPER_LARGE_V3_TURBO = {"d_model": 1280, "encoder_layers": 32, "decoder_layers": 4, "encoder_attention_heads": 20,
+                          "decoder_attention_heads": 20, "encoder_ffn_dim": 5120, "decoder_ffn_dim": 5120}
 WHISPER_LANGUAGES = ("multilingual (99)", "en", "zh", "de", "es", "fr", "ja", "ru", "ar", "hi", "pt")
 
 ENTRIES = [
@@ -27,7 +32,8 @@ ENTRIES = [
         checkpoint="openai/whisper-base",
         runner="speech-recognition",
         params={"chunk_seconds": 30, "batch_size": 4, "timestamps": True, "translate": True},
-        tiny=TinyRecipe("whisper", {"model_type": "whisper", "multilingual": True, "num_mel_bins": 80}),
+        tiny=TinyRecipe("whisper", {"model_type": "whisper", "multilingual": True, "num_mel_bins": 80,
+                                    "real_sizes": WHISPER_BASE}),
         license="apache-2.0",
         languages=WHISPER_LANGUAGES,
         size="74M params, 290 MB",
@@ -39,7 +45,8 @@ ENTRIES = [
         checkpoint="openai/whisper-large-v3-turbo",
         runner="speech-recognition",
         params={"chunk_seconds": 30, "batch_size": 8, "timestamps": True, "translate": True},
-        tiny=TinyRecipe("whisper", {"model_type": "whisper", "multilingual": True, "num_mel_bins": 128}),
+        tiny=TinyRecipe("whisper", {"model_type": "whisper", "multilingual": True, "num_mel_bins": 128,
+                                    "real_sizes": WHISPER_LARGE_V3_TURBO}),
         license="mit",
         languages=WHISPER_LANGUAGES,
         size="809M params, 1.6 GB",
