@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,9 +31,22 @@ class SpeechLimits:
     max_tts_chars: int = field(default_factory=lambda: _env_int("DEMO_MAX_TTS_CHARS", 2000))
 
 
-def output_dir() -> Path:
-    """A fresh folder under the system temp dir (which Gradio serves files from) for one request's files."""
-    return Path(tempfile.mkdtemp(prefix="demo-speech-"))
+OUTPUT_PREFIX = "demo-speech-"
+OUTPUT_MAX_AGE_S = 3600   # Gradio copies returned files into its own cache; ours are removed after an hour
+
+
+def output_dir(max_age_s: float = OUTPUT_MAX_AGE_S) -> Path:
+    """A fresh folder under the system temp dir (which Gradio serves files from) for one request's files;
+    folders of earlier requests older than ``max_age_s`` are removed on the way."""
+    root = Path(tempfile.gettempdir())
+    cutoff = time.time() - max_age_s
+    for old in root.glob(OUTPUT_PREFIX + "*"):
+        try:
+            if old.is_dir() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass  # another worker removed it first
+    return Path(tempfile.mkdtemp(prefix=OUTPUT_PREFIX))
 
 
 def limits_of(ctx) -> SpeechLimits:

@@ -164,3 +164,16 @@ def test_an_over_long_file_is_refused_from_its_header_before_decoding(tmp_path, 
     monkeypatch.setattr(soundfile.SoundFile, "read", no_decoding)
     with pytest.raises(AudioError, match="^the recording is 5 s long; the limit is 3 s"):
         load_for_model(path, 16_000, max_seconds=3)
+
+
+def test_old_output_folders_are_cleaned_up(tmp_path, monkeypatch):
+    import os
+    import tempfile
+
+    from demos.speech_common import output_dir
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old, recent = output_dir(), output_dir()
+    os.utime(old, (0, 0))
+    fresh = output_dir(max_age_s=60)
+    assert not old.exists() and recent.exists() and fresh.exists() and fresh.parent == tmp_path
