@@ -11,6 +11,8 @@ DEMO_MODULES = {
     "text-classification": "demos.text_classification",
     "ner": "demos.ner",
     "qa": "demos.question_answering",
+    "asr": "demos.speech_recognition",
+    "tts": "demos.text_to_speech",
 }
 
 

@@ -45,6 +45,7 @@ class DemoContext:
     manager: ModelManager
     limits: Limits = field(default_factory=Limits)
     concurrency: int = 16
+    shared: dict[str, Any] = field(default_factory=dict)  # components one tab offers to another (by name)
 
     def specs(self, task: str) -> list[ModelSpec]:
         return self.manager.registry.for_task(task)
@@ -136,11 +137,15 @@ def run_batched(ctx: DemoContext, spec: ModelSpec, item: Any, progress: gr.Progr
     return _timed(ctx, spec, acquired, lambda: batcher(item))
 
 
+def model_queue(ctx: DemoContext) -> dict:
+    """Event settings for model-bound work: every such event shares one concurrency group, wide enough for
+    batching; the manager's gate then lets only ``gpu_concurrency`` model executions run at once."""
+    return {"concurrency_id": "models", "concurrency_limit": ctx.concurrency}
+
+
 def model_event(ctx: DemoContext, triggers: list, fn: Callable, inputs: list, outputs: list, api_name: str):
-    """Wire a model-bound event: all of them share one concurrency group, wide enough for batching;
-    the manager's gate then lets only ``gpu_concurrency`` model executions run at once."""
-    return gr.on(triggers, fn, inputs, outputs, api_name=api_name, concurrency_id="models",
-                 concurrency_limit=ctx.concurrency)
+    """Wire a model-bound event (see ``model_queue``)."""
+    return gr.on(triggers, fn, inputs, outputs, api_name=api_name, **model_queue(ctx))
 
 
 def _acquire(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None):

@@ -20,10 +20,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(*args: str, timeout: float = 90):
-    """Yields the app's URL once it answers; stops it afterwards."""
+def running_app(*args: str, timeout: float = 90, env: dict | None = None):
+    """Yields the app's URL once it answers; stops it afterwards. ``env`` adds environment variables."""
     port = free_port()
-    env = {**os.environ, "DEMO_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DEMO_LOG_LEVEL": "WARNING", **(env or {})}
     process = subprocess.Popen([sys.executable, "app.py", "--profile", "tiny", "--port", str(port), *args],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"

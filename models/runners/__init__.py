@@ -8,6 +8,9 @@ import importlib
 RUNNERS = {
     "pipeline": "models.runners.pipeline:PipelineRunner",
     "extractive-qa": "models.runners.extractive_qa:ExtractiveQARunner",
+    "speech-recognition": "models.runners.speech_recognition:SpeechRecognitionRunner",
+    "vits-tts": "models.runners.text_to_speech:VitsRunner",
+    "bark-tts": "models.runners.bark_speech:BarkRunner",
 }
 
 

@@ -22,6 +22,10 @@ from models.spec import ModelSpec
 # builder name -> "module:function"; a function takes (spec, options, out_dir) and saves a model there
 BUILDERS = {
     "encoder": "models.tiny.encoders:build_encoder",
+    "whisper": "models.tiny.speech:build_whisper",
+    "moonshine": "models.tiny.speech:build_moonshine",
+    "vits": "models.tiny.speech:build_vits",
+    "bark": "models.tiny.speech:build_bark",
 }
 
 FORMAT_VERSION = 1  # bump when builders change what they write

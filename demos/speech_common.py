@@ -1,0 +1,62 @@
+"""What the speech tabs share: their limits, the language list, and files handed back to the browser."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from demos.common import _env_int
+
+MODEL_RATE = 16_000   # every speech recognition entry reads 16 kHz mono; the runner resamples if one differs
+
+# Whisper language codes the dropdown offers (Whisper knows 99; the model refuses codes it does not know)
+LANGUAGES = [
+    ("Auto-detect", "auto"), ("English", "en"), ("Chinese", "zh"), ("Spanish", "es"), ("French", "fr"),
+    ("German", "de"), ("Japanese", "ja"), ("Korean", "ko"), ("Russian", "ru"), ("Portuguese", "pt"),
+    ("Italian", "it"), ("Dutch", "nl"), ("Arabic", "ar"), ("Hindi", "hi"), ("Turkish", "tr"),
+    ("Polish", "pl"), ("Ukrainian", "uk"), ("Vietnamese", "vi"), ("Indonesian", "id"), ("Thai", "th"),
+    ("Swedish", "sv"), ("Greek", "el"), ("Hebrew", "he"), ("Persian", "fa"), ("Cantonese", "yue"),
+]
+LANGUAGE_CODES = {code for _, code in LANGUAGES}
+
+
+@dataclass(frozen=True)
+class SpeechLimits:
+    """Input limits of the speech tabs, configurable through environment variables."""
+
+    max_audio_seconds: int = field(default_factory=lambda: _env_int("DEMO_MAX_AUDIO_SECONDS", 600))
+    max_tts_chars: int = field(default_factory=lambda: _env_int("DEMO_MAX_TTS_CHARS", 2000))
+
+
+OUTPUT_PREFIX = "demo-speech-"
+OUTPUT_MAX_AGE_S = 3600   # Gradio copies returned files into its own cache; ours are removed after an hour
+
+
+def output_dir(max_age_s: float = OUTPUT_MAX_AGE_S) -> Path:
+    """A fresh folder under the system temp dir (which Gradio serves files from) for one request's files;
+    folders of earlier requests older than ``max_age_s`` are removed on the way."""
+    root = Path(tempfile.gettempdir())
+    cutoff = time.time() - max_age_s
+    for old in root.glob(OUTPUT_PREFIX + "*"):
+        try:
+            if old.is_dir() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass  # another worker removed it first
+    return Path(tempfile.mkdtemp(prefix=OUTPUT_PREFIX))
+
+
+def limits_of(ctx) -> SpeechLimits:
+    limits = ctx.shared.get("speech_limits")
+    if limits is None:
+        limits = ctx.shared["speech_limits"] = SpeechLimits()
+    return limits
+
+
+def safe_stem(name: str) -> str:
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in Path(name or "audio").stem)[:60]
+    return stem.strip("-") or "audio"
+

@@ -1,0 +1,106 @@
+"""Speech recognition: a recording in (microphone or file, any rate, mono or stereo), its transcript out,
+with a table of timed segments and .srt/.txt downloads. Long recordings run in pieces, with progress."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demos.common import DemoContext, check_model, model_picker, model_queue, run_model, status_line
+from demos.speech_common import LANGUAGE_CODES, LANGUAGES, MODEL_RATE, limits_of, output_dir, safe_stem
+from models.audio_io import FORMATS, AudioError, format_duration, is_silent, load_for_model
+from models.speech_text import to_srt
+
+NAME = "asr"
+TITLE = "Speech recognition"
+TASK = "automatic-speech-recognition"
+TABLE_HEADERS = ["start", "end", "text"]
+TASKS = ("transcribe", "translate")
+
+
+def transcribe(ctx: DemoContext, audio: str | None, model: str, language: str = "auto", task: str = "transcribe",
+               timestamps: bool = True, progress: gr.Progress | None = None
+               ) -> tuple[str, list[list], list[str], str]:
+    spec = check_model(ctx, TASK, model)
+    if language not in LANGUAGE_CODES:
+        raise gr.Error(f"Unknown language {str(language)[:40]!r}. Choose one of: "
+                       f"{', '.join(code for _, code in LANGUAGES)}.")
+    if task not in TASKS:
+        raise gr.Error(f"Unknown task {str(task)[:40]!r}. Choose transcribe or translate (to English).")
+    if task == "translate" and not spec.params.get("translate", False):
+        raise gr.Error(f"{spec.name} only transcribes. Pick a Whisper model to translate to English.")
+    if not audio:
+        raise gr.Error("No audio: record with the microphone or upload a file "
+                       f"({', '.join(FORMATS)}).")
+    limits = limits_of(ctx)
+    try:
+        recording = load_for_model(audio, MODEL_RATE, limits.max_audio_seconds)
+    except AudioError as exc:
+        raise gr.Error(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from exc
+    if is_silent(recording.samples):
+        gr.Warning("No speech was found: the recording is silent.")
+        return "", [], [], (f"No speech was found: the {format_duration(recording.seconds)} recording is "
+                            "silent. Record again closer to the microphone, or upload another file.")
+
+    def report(done: int, total: int) -> None:
+        if progress is not None and total:
+            progress(done / total, desc=f"Transcribing piece {min(done + 1, total)} of {total}…")
+
+    options = dict(language=None if language == "auto" else language, task=task,
+                   timestamps=bool(timestamps), on_progress=report)
+    timed = run_model(ctx, spec, lambda runner: runner([recording], **options)[0], progress)
+    transcript = timed.result
+    table = [[round(s.start, 2), round(s.end, 2), s.text] for s in transcript.segments]
+    folder = output_dir()
+    stem = safe_stem(audio)
+    srt_path, txt_path = folder / f"{stem}.srt", folder / f"{stem}.txt"
+    srt_path.write_text(to_srt(transcript.segments), encoding="utf-8")
+    txt_path.write_text(transcript.text + "\n", encoding="utf-8")
+    status = (f"{timed.status} · {format_duration(transcript.seconds)} of audio in {transcript.chunks} "
+              f"piece{'s' if transcript.chunks != 1 else ''}")
+    if timestamps and not transcript.timestamps:
+        status += " · this model gives no timestamps: segment times are the pieces' bounds"
+    if not transcript.text:
+        status += " · no speech was recognized"
+    return transcript.text, table, [str(srt_path), str(txt_path)], status
+
+
+def build(ctx: DemoContext) -> None:
+    limits = limits_of(ctx)
+    gr.Markdown("Speech to text: record or upload speech (wav, flac, ogg, mp3; any sample rate), get the "
+                f"transcript with timed segments. Up to {format_duration(limits.max_audio_seconds)} per "
+                "recording; long ones are transcribed in pieces.")
+    with gr.Row():
+        with gr.Column():
+            model = model_picker(ctx, TASK)
+            audio = gr.Audio(sources=["microphone", "upload"], type="filepath", label="Speech")
+            with gr.Row():
+                language = gr.Dropdown(choices=LANGUAGES, value="auto", label="Language")
+                task = gr.Radio(choices=[("Transcribe", "transcribe"), ("Translate to English", "translate")],
+                                value="transcribe", label="Task")
+            timestamps = gr.Checkbox(value=True, label="Timestamps (segment times from the model)")
+            button = gr.Button("Transcribe", variant="primary")
+        with gr.Column():
+            text = gr.Textbox(label="Transcript", lines=8, buttons=["copy"])
+            files = gr.File(label="Downloads (.srt subtitles, .txt)", file_count="multiple")
+            status = status_line()
+    table = gr.Dataframe(headers=TABLE_HEADERS, label="Segments (seconds)", interactive=False, wrap=True)
+
+    def transcribe_audio(audio: str, model: str, language: str = "auto", task: str = "transcribe",
+                         timestamps: bool = True, progress=gr.Progress()) -> tuple[str, list[list], list[str], str]:
+        """Transcribe speech to text, or translate it to English.
+
+        Args:
+            audio: a recording (wav, flac, ogg or mp3; any sample rate; mono or stereo).
+            model: registry key of the model, e.g. "automatic-speech-recognition/whisper-base".
+            language: a language code such as "en" or "zh", or "auto" to detect it.
+            task: "transcribe", or "translate" (to English; Whisper models only).
+            timestamps: whether to ask the model for segment times.
+        Returns:
+            the transcript, a table of segments (start, end, text), the .srt and .txt files, and a status line.
+        """
+        return transcribe(ctx, audio, model, language, task, timestamps, progress)
+
+    event = dict(fn=transcribe_audio, inputs=[audio, model, language, task, timestamps],
+                 outputs=[text, table, files, status], **model_queue(ctx))
+    button.click(**event, api_name="transcribe_audio")
+    ctx.shared["asr"] = {"audio": audio, "event": event}

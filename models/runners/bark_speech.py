@@ -1,0 +1,48 @@
+"""The ``bark-tts`` runner: Bark (suno/bark-small) reads text in 13 languages with a chosen voice preset.
+
+Bark chains three GPT-style models (text -> semantic tokens -> coarse -> fine audio codes) and an
+Encodec decoder, sampling at each step: ``seed`` makes it repeatable; ``voice`` is one of the presets
+the checkpoint ships (speaker prompts). It has no speaking-rate control. Characters its BERT tokenizer
+only knows as [UNK] are removed and reported. Sentences are batched; each waveform is trimmed to its
+own length (``return_output_lengths``).
+"""
+
+from __future__ import annotations
+
+from models.runners.text_to_speech import SentenceSpeechRunner
+
+
+class BarkRunner(SentenceSpeechRunner):
+    def __init__(self, spec, source, placement):
+        super().__init__(spec, source, placement)
+        from transformers import AutoProcessor, BarkModel
+
+        kwargs = source.pretrained_kwargs()
+        self.processor = AutoProcessor.from_pretrained(source.path, **kwargs)
+        self.model = BarkModel.from_pretrained(source.path, dtype=placement.torch_dtype, **kwargs)
+        self.model = self.model.to(placement.device).eval()
+        self.rate = int(self.model.generation_config.sample_rate)
+        self.voices = sorted(self.processor.available_voice_presets or [])
+        self.tokenizer = self.processor.tokenizer
+        self._unknown: dict[str, bool] = {}
+
+    def symbol_ok(self, ch: str) -> bool:
+        if ch not in self._unknown:
+            tokens = self.tokenizer.tokenize(ch)
+            self._unknown[ch] = not tokens or tokens == [self.tokenizer.unk_token]
+        return not self._unknown[ch]
+
+    def describe_symbols(self) -> str:
+        return "text its tokenizer knows (13 languages)"
+
+    def synthesize_batch(self, sentences, speed, voice, params):
+        voice = voice or params.get("default_voice") or None
+        inputs = self.processor(sentences, voice_preset=voice, return_tensors="pt")
+        inputs = {key: value.to(self.placement.device) if hasattr(value, "to") else value
+                  for key, value in inputs.items()}
+        generate_kwargs = {"do_sample": True}
+        if params.get("max_new_tokens"):
+            generate_kwargs["semantic_max_new_tokens"] = int(params["max_new_tokens"])
+        audio, lengths = self.model.generate(**inputs, return_output_lengths=True, **generate_kwargs)
+        audio = audio.float().cpu().numpy()
+        return [wave[:length] for wave, length in zip(audio, lengths)]
