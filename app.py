@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-queue", type=_positive_int, default=int(_env("MAX_QUEUE", 200)),
                         help="requests waiting beyond this are turned away with a 'server busy' message "
                              "[DEMO_MAX_QUEUE]")
+    parser.add_argument("--max-upload-mb", type=_positive_int, default=int(_env("MAX_UPLOAD_MB", 100)),
+                        help="largest file a user may upload, in MB [DEMO_MAX_UPLOAD_MB]")
     parser.add_argument("--compile", action="store_true", default=_flag("COMPILE"),
                         help="torch.compile each model when it loads (slower first load, warmed up then) "
                              "[DEMO_COMPILE]")
@@ -139,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         defaults = [manager.registry.default_for(demo.TASK).key for demo in load_demos(args.demos)
                     if manager.registry.for_task(demo.TASK)]
         manager.preload(defaults[: args.max_models])
-    blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True)
+    blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True,
+                  max_file_size=f"{args.max_upload_mb}mb")
     return 0
 
 

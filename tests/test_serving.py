@@ -39,3 +39,11 @@ def test_full_queue_says_busy_and_the_next_request_works():
 
         status, body = asyncio.run(single())
         assert status == 200 and "event: complete" in body
+
+
+def test_uploads_over_the_limit_are_refused():
+    with running_app("--demos", "asr", "--max-upload-mb", "1") as url:
+        small = httpx.post(f"{url}gradio_api/upload", files={"files": ("a.wav", b"\0" * 1000)}, timeout=30)
+        big = httpx.post(f"{url}gradio_api/upload", files={"files": ("b.wav", b"\0" * 2_000_000)}, timeout=30)
+    assert small.status_code == 200
+    assert big.status_code == 413 and "maximum allowed size of 1048576 bytes" in big.text
