@@ -1,6 +1,7 @@
 """Vision runners and twins on tiny random-weight models: the real loading and inference code paths."""
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -151,3 +152,53 @@ def test_long_prompts_are_truncated_with_the_dropped_text(tiny_manager):
     (generation,) = runner([prompt], steps=1, guidance=0.0, width=64, height=64)
     assert generation.truncated and generation.prompt_tokens > 77
     assert generation.dropped_text.endswith("on the moon")
+
+
+class FakePipe:
+    """Stands in for a diffusers pipeline on a GPU that runs out of memory on the first call."""
+
+    def __init__(self, failures: int):
+        self.failures, self.offloaded, self.calls = failures, False, 0
+
+    def __call__(self, **kwargs):
+        import torch
+
+        self.calls += 1
+        if self.failures:
+            self.failures -= 1
+            raise torch.OutOfMemoryError("CUDA out of memory")
+        return SimpleNamespace(images=[Image.new("RGB", (kwargs["width"], kwargs["height"]))] *
+                               kwargs["num_images_per_prompt"])
+
+    def to(self, device):
+        return self
+
+    def enable_model_cpu_offload(self, device=None):
+        self.offloaded = True
+
+
+def fake_gpu_runner(failures: int):
+    from models.device import Placement
+    from models.runners.diffusers_t2i import DiffusersRunner
+
+    runner = DiffusersRunner.__new__(DiffusersRunner)
+    runner.spec = SimpleNamespace(key="text-to-image/fake", checkpoint="fake")
+    runner.placement, runner.params = Placement("cuda", "float16"), {}
+    runner.pipe, runner.cpu_offload, runner.window = FakePipe(failures), False, 77
+    runner.prompt_tokens = lambda prompt: (5, "")
+    return runner
+
+
+def test_out_of_gpu_memory_switches_to_cpu_offload_and_retries_once():
+    runner = fake_gpu_runner(failures=1)
+    (generation,) = runner(["a fox"], steps=1, guidance=0.0, width=64, height=64, num_images=2)
+    assert runner.pipe.offloaded and runner.pipe.calls == 2 and generation.cpu_offload
+    assert len(generation.images) == 2
+
+
+def test_out_of_gpu_memory_twice_is_a_clear_input_error():
+    from models.errors import InputError
+
+    runner = fake_gpu_runner(failures=2)
+    with pytest.raises(InputError, match="out of GPU memory even with CPU offload"):
+        runner(["a fox"], steps=1, guidance=0.0, width=64, height=64)
