@@ -134,6 +134,9 @@ def notices(generation, negative_prompt: str, guidance: float) -> str:
                      f"“{generation.dropped_text[:200]}”.")
     if negative_prompt and guidance <= 1.0:
         lines.append("ℹ️ The negative prompt has no effect with guidance ≤ 1 (guidance is off).")
+    if generation.filtered:
+        lines.append(f"⚠️ The model's safety checker blacked out {generation.filtered} image(s). "
+                     "Try another prompt or seed.")
     if generation.cpu_offload:
         lines.append("ℹ️ The GPU is short of memory: the model runs with CPU offload (slower).")
     return "".join("  \n" + line for line in lines)

@@ -33,6 +33,7 @@ class Generation:
     window: int            # the text encoder's window; tokens beyond it are cut
     dropped_text: str      # the end of the prompt that was cut off ("" when it fit)
     cpu_offload: bool      # the pipeline ran with model CPU offload (GPU short of memory)
+    filtered: int = 0      # images the pipeline's safety checker blacked out
 
     @property
     def truncated(self) -> bool:

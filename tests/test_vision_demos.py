@@ -154,3 +154,13 @@ def test_old_pngs_are_pruned(tmp_path):
         (tmp_path / f"{i}.png").write_bytes(b"x")
     image_generation.prune(tmp_path, keep=2)
     assert len(list(tmp_path.glob("*.png"))) == 2
+
+
+def test_notices_for_offload_and_safety_checker():
+    from models.vision_results import Generation
+
+    quiet = Generation([], prompt_tokens=5, window=77, dropped_text="", cpu_offload=False)
+    assert image_generation.notices(quiet, "", 0.0) == ""
+    loud = Generation([], prompt_tokens=5, window=77, dropped_text="", cpu_offload=True, filtered=2)
+    text = image_generation.notices(loud, "", 7.5)
+    assert "blacked out 2 image(s)" in text and "CPU offload" in text

@@ -167,8 +167,9 @@ class FakePipe:
         if self.failures:
             self.failures -= 1
             raise torch.OutOfMemoryError("CUDA out of memory")
-        return SimpleNamespace(images=[Image.new("RGB", (kwargs["width"], kwargs["height"]))] *
-                               kwargs["num_images_per_prompt"])
+        count = kwargs["num_images_per_prompt"]
+        return SimpleNamespace(images=[Image.new("RGB", (kwargs["width"], kwargs["height"]))] * count,
+                               nsfw_content_detected=[True] + [False] * (count - 1))
 
     def to(self, device):
         return self
@@ -193,7 +194,7 @@ def test_out_of_gpu_memory_switches_to_cpu_offload_and_retries_once():
     runner = fake_gpu_runner(failures=1)
     (generation,) = runner(["a fox"], steps=1, guidance=0.0, width=64, height=64, num_images=2)
     assert runner.pipe.offloaded and runner.pipe.calls == 2 and generation.cpu_offload
-    assert len(generation.images) == 2
+    assert len(generation.images) == 2 and generation.filtered == 1  # the safety checker's flags are counted
 
 
 def test_out_of_gpu_memory_twice_is_a_clear_input_error():
