@@ -165,27 +165,27 @@ def to_rgb(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255
 
 # --- the input component ----------------------------------------------------------------------
 
-class ImageUpload(gr.Image):
-    """``gr.Image`` that hands the uploaded file to the handler without opening it first.
+def image_input(label: str = "Image") -> gr.Image:
+    """A ``gr.Image`` (upload, paste, webcam) that hands the uploaded file's path to the handler unopened.
 
     gr.Image opens every upload with PIL before the handler runs, so a non-image file or a decompression bomb
-    fails there with a bare error. This one passes the path through, and ``read_image`` checks it and
-    answers with a clear message. ``is_template`` makes the browser use gr.Image's own front end.
+    would fail there with a bare error. Here its ``preprocess`` passes the path through and ``read_image``
+    checks the file and answers with a clear message. The override is set on the instance: a subclass of a
+    gradio component makes gradio write a ``.pyi`` stub beside this module at import time.
     """
+    component = gr.Image(label=label, type="filepath", sources=["upload", "clipboard", "webcam"], height=360)
+    original = component.preprocess
 
-    is_template = True
-
-    def preprocess(self, payload):
+    def preprocess(payload):
         if payload is not None and payload.path and not (payload.url or "").startswith("data:"):
             return str(payload.path)
         try:
-            return super().preprocess(payload)
+            return original(payload)
         except Exception:
             raise gr.Error(f"The upload could not be read as an image. Upload a {FORMATS} image.") from None
 
-
-def image_input(label: str = "Image") -> ImageUpload:
-    return ImageUpload(label=label, type="filepath", sources=["upload", "clipboard", "webcam"], height=360)
+    component.preprocess = preprocess
+    return component
 
 
 def describe_notes(prepared: PreparedImage) -> str:
