@@ -69,7 +69,8 @@ CASES: dict[str, tuple[Callable[[int], list], Callable]] = {
 
 # --- measuring ---------------------------------------------------------------------------------
 
-def timed(fn: Callable[[], object], repeats: int) -> float:
+def timed(fn: Callable[[], object], repeats: int = 5) -> float:
+    """Median seconds of ``fn()`` after one warm-up call, synchronised with the GPU."""
     import torch
 
     fn()  # warm-up

@@ -11,6 +11,9 @@ DEMO_MODULES = {
     "text-classification": "demos.text_classification",
     "ner": "demos.ner",
     "qa": "demos.question_answering",
+    "image-classification": "demos.image_classification",
+    "object-detection": "demos.object_detection",
+    "image-generation": "demos.image_generation",
     "asr": "demos.speech_recognition",
     "tts": "demos.text_to_speech",
 }

@@ -6,9 +6,9 @@ a module here and naming it in ``AREAS``.
 
 from __future__ import annotations
 
-from models.catalog import speech, text
+from models.catalog import speech, text, vision
 
-AREAS = (text, speech)
+AREAS = (text, vision, speech)
 
 
 def builtin_entries():

@@ -8,6 +8,9 @@ import importlib
 RUNNERS = {
     "pipeline": "models.runners.pipeline:PipelineRunner",
     "extractive-qa": "models.runners.extractive_qa:ExtractiveQARunner",
+    "image-pipeline": "models.runners.image_pipeline:ImagePipelineRunner",
+    "timm": "models.runners.timm_classifier:TimmRunner",
+    "diffusers": "models.runners.diffusers_t2i:DiffusersRunner",
     "speech-recognition": "models.runners.speech_recognition:SpeechRecognitionRunner",
     "vits-tts": "models.runners.text_to_speech:VitsRunner",
     "bark-tts": "models.runners.bark_speech:BarkRunner",

@@ -22,6 +22,11 @@ from models.spec import ModelSpec
 # builder name -> "module:function"; a function takes (spec, options, out_dir) and saves a model there
 BUILDERS = {
     "encoder": "models.tiny.encoders:build_encoder",
+    "vit": "models.tiny.vision:build_vit",
+    "timm": "models.tiny.vision:build_timm",
+    "detr": "models.tiny.vision:build_detr",
+    "rt-detr-v2": "models.tiny.vision:build_rt_detr_v2",
+    "stable-diffusion": "models.tiny.vision:build_stable_diffusion",
     "whisper": "models.tiny.speech:build_whisper",
     "moonshine": "models.tiny.speech:build_moonshine",
     "vits": "models.tiny.speech:build_vits",

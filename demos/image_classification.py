@@ -1,0 +1,69 @@
+"""Image classification: a photo in, the most likely of the model's classes out (ImageNet's 1000 for the defaults)."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demos.common import DemoContext, check_model, model_event, model_picker, run_batched, status_line
+from demos.examples import example_path
+from demos.vision_common import ImageLimits, describe_notes, image_input, read_image
+
+NAME = "image-classification"
+TITLE = "Image classification"
+TASK = "image-classification"
+MAX_TOP_K = 20
+
+EXAMPLES = [
+    [example_path("flower.jpg")],
+    [example_path("china.jpg")],
+    [example_path("road_scene.png")],
+]
+
+
+def check_top_k(top_k) -> int:
+    try:
+        value = int(top_k)
+    except (TypeError, ValueError):
+        raise gr.Error(f"Top-k must be a whole number from 1 to {MAX_TOP_K}.") from None
+    if not 1 <= value <= MAX_TOP_K:
+        raise gr.Error(f"Top-k is {value}; choose from 1 to {MAX_TOP_K}.")
+    return value
+
+
+def classify_image(ctx: DemoContext, image, model: str, top_k: int = 5, progress: gr.Progress | None = None,
+                   limits: ImageLimits | None = None) -> tuple[dict[str, float], str]:
+    prepared = read_image(image, limits)
+    spec = check_model(ctx, TASK, model)
+    top_k = check_top_k(top_k)
+    timed = run_batched(ctx, spec, prepared.image, progress)
+    scores = timed.result.scores[:top_k]
+    return {s.label: s.score for s in scores}, timed.status + describe_notes(prepared)
+
+
+def build(ctx: DemoContext) -> None:
+    gr.Markdown("What is in the picture? The model picks among the classes it was trained on "
+                "(ImageNet's 1000: animals, objects, vehicles, foods, places…).")
+    with gr.Row():
+        with gr.Column():
+            model = model_picker(ctx, TASK)
+            image = image_input()
+            top_k = gr.Slider(1, MAX_TOP_K, value=5, step=1, label="Top-k classes")
+            button = gr.Button("Run", variant="primary")
+        with gr.Column():
+            label = gr.Label(label="Classes", num_top_classes=MAX_TOP_K)
+            status = status_line()
+    gr.Examples(EXAMPLES, inputs=[image])
+
+    def classify(image: str, model: str, top_k: int = 5, progress=gr.Progress()) -> tuple[dict[str, float], str]:
+        """Classify an image into the model's classes (ImageNet-1k for the built-in models).
+
+        Args:
+            image: the image (JPEG, PNG, WebP, GIF, BMP or TIFF), any color mode.
+            model: registry key of the model, e.g. "image-classification/vit-base".
+            top_k: how many of the most likely classes to return (1-20).
+        Returns:
+            the probability of the top-k classes, and a status line (model, device, timings).
+        """
+        return classify_image(ctx, image, model, top_k, progress)
+
+    model_event(ctx, [button.click], classify, [image, model, top_k], [label, status], api_name="classify_image")

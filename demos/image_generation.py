@@ -1,0 +1,208 @@
+"""Image generation: a prompt in, images out, each with its seed and downloadable as PNG with its settings."""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+from PIL import PngImagePlugin
+
+from demos.common import DemoContext, check_model, check_text, model_event, model_picker, run_model, status_line
+from models.spec import ModelSpec
+
+NAME = "image-generation"
+TITLE = "Image generation"
+TASK = "text-to-image"
+
+MAX_PROMPT_CHARS = 1000
+MIN_SIDE, MAX_SIDE, SIDE_MULTIPLE = 64, 1024, 8
+MAX_IMAGES = 4
+MAX_GUIDANCE = 20.0
+MAX_SEED = 2**32 - 1 - MAX_IMAGES  # seed + i must stay a valid 32-bit seed
+KEEP_FILES = 200  # generated PNGs kept on disk for download; older ones are deleted
+
+EXAMPLES = [
+    ["A cinematic photo of a red vintage car on a wet city street at night, neon reflections"],
+    ["A watercolor painting of a lighthouse on a cliff at sunrise, soft pastel colors"],
+    ["An astronaut riding a horse on the moon, detailed, 4k"],
+]
+
+
+def settings_for(spec: ModelSpec) -> dict:
+    """The UI's defaults and limits for an entry (few-step turbo models differ from classic ones)."""
+    params = spec.params
+    return {"steps": int(params.get("steps", 25)), "max_steps": int(params.get("max_steps", 100)),
+            "guidance": float(params.get("guidance", 7.5)), "width": int(params.get("width", 512)),
+            "height": int(params.get("height", 512)), "uses_guidance": bool(params.get("uses_guidance", True))}
+
+
+def _check_int(value, name: str, low: int, high: int, multiple: int = 1) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise gr.Error(f"{name} must be a whole number from {low} to {high}.") from None
+    if number != int(number) or not low <= number <= high:
+        raise gr.Error(f"{name} is {value}; choose a whole number from {low} to {high}.")
+    if int(number) % multiple:
+        raise gr.Error(f"{name} is {int(number)}; it must be a multiple of {multiple} "
+                       f"(e.g. {int(number) // multiple * multiple}).")
+    return int(number)
+
+
+def check_settings(spec: ModelSpec, steps, guidance, width, height, num_images) -> tuple[int, float, int, int, int]:
+    limits = settings_for(spec)
+    steps = _check_int(steps, "Steps", 1, limits["max_steps"])
+    try:
+        guidance = float(guidance)
+    except (TypeError, ValueError):
+        raise gr.Error(f"Guidance must be a number from 0 to {MAX_GUIDANCE:g}.") from None
+    if not 0.0 <= guidance <= MAX_GUIDANCE:
+        raise gr.Error(f"Guidance is {guidance:g}; choose a number from 0 to {MAX_GUIDANCE:g}.")
+    width = _check_int(width, "Width", MIN_SIDE, MAX_SIDE, SIDE_MULTIPLE)
+    height = _check_int(height, "Height", MIN_SIDE, MAX_SIDE, SIDE_MULTIPLE)
+    num_images = _check_int(num_images, "Number of images", 1, MAX_IMAGES)
+    return steps, guidance, width, height, num_images
+
+
+def choose_seed(seed, randomize: bool) -> int:
+    if randomize:
+        return random.randint(0, MAX_SEED)
+    return _check_int(seed, "Seed", 0, MAX_SEED)
+
+
+def output_dir() -> Path:
+    folder = Path(os.environ.get("DEMO_GENERATED_DIR") or Path(tempfile.gettempdir()) / "demo-suite-generated")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_png(image, parameters: dict[str, str], folder: Path) -> str:
+    """Save as PNG with the generation parameters as text chunks (one per key, plus a summary line)."""
+    info = PngImagePlugin.PngInfo()
+    for key, value in parameters.items():
+        info.add_text(key, str(value))
+    info.add_text("parameters", ", ".join(f"{key}: {value}" for key, value in parameters.items()))
+    path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-seed{parameters['seed']}-{random.randrange(16**6):06x}.png"
+    image.save(path, format="PNG", pnginfo=info)
+    return str(path)
+
+
+def prune(folder: Path, keep: int = KEEP_FILES) -> None:
+    files = sorted(folder.glob("*.png"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[keep:]:
+        old.unlink(missing_ok=True)
+
+
+def generate_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: str, steps, guidance, seed,
+                    randomize_seed: bool, width, height, num_images, progress: gr.Progress | None = None
+                    ) -> tuple[list[tuple[str, str]], int, str]:
+    prompt = check_text(prompt, "Prompt", MAX_PROMPT_CHARS)
+    negative_prompt = check_text(negative_prompt, "Negative prompt", MAX_PROMPT_CHARS) \
+        if isinstance(negative_prompt, str) and negative_prompt.strip() else ""
+    spec = check_model(ctx, TASK, model)
+    steps, guidance, width, height, num_images = check_settings(spec, steps, guidance, width, height, num_images)
+    seed = choose_seed(seed, randomize_seed)
+
+    def on_step(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done / total, desc=f"Denoising step {done}/{total}")
+
+    timed = run_model(ctx, spec, lambda runner: runner(
+        [prompt], negative_prompt=negative_prompt, steps=steps, guidance=guidance, width=width, height=height,
+        num_images=num_images, seed=seed, on_step=on_step)[0], progress)
+    generation = timed.result
+    folder = output_dir()
+    gallery = []
+    for generated in generation.images:
+        parameters = {"prompt": prompt, "negative_prompt": negative_prompt, "steps": steps,
+                      "guidance_scale": guidance, "seed": generated.seed, "width": width, "height": height,
+                      "model": spec.checkpoint, "revision": spec.revision}
+        gallery.append((save_png(generated.image, parameters, folder), f"seed {generated.seed}"))
+    prune(folder)
+    return gallery, seed, timed.status + notices(generation, negative_prompt, guidance)
+
+
+def notices(generation, negative_prompt: str, guidance: float) -> str:
+    lines = []
+    if generation.truncated:
+        lines.append(f"⚠️ The prompt is {generation.prompt_tokens} tokens; the text encoder reads "
+                     f"{generation.window} (start and end tokens included), so this end was ignored: "
+                     f"“{generation.dropped_text[:200]}”.")
+    if negative_prompt and guidance <= 1.0:
+        lines.append("ℹ️ The negative prompt has no effect with guidance ≤ 1 (guidance is off).")
+    if generation.filtered:
+        lines.append(f"⚠️ The model's safety checker blacked out {generation.filtered} image(s). "
+                     "Try another prompt or seed.")
+    if generation.cpu_offload:
+        lines.append("ℹ️ The GPU is short of memory: the model runs with CPU offload (slower).")
+    return "".join("  \n" + line for line in lines)
+
+
+def build(ctx: DemoContext) -> None:
+    default = settings_for(ctx.specs(TASK)[0])
+    gr.Markdown("Describe a picture and the model paints it. The same prompt, settings and seed give the same "
+                "image; each image's PNG carries its prompt and settings.")
+    with gr.Row():
+        with gr.Column():
+            model = model_picker(ctx, TASK)
+            prompt = gr.Textbox(label="Prompt (English)", lines=3, max_length=MAX_PROMPT_CHARS,
+                                placeholder="A photo of a red fox in a snowy forest, golden hour")
+            negative_prompt = gr.Textbox(label="Negative prompt (what to avoid; needs guidance > 1)",
+                                         max_length=MAX_PROMPT_CHARS, placeholder="blurry, low quality")
+            with gr.Row():
+                steps = gr.Slider(1, default["max_steps"], value=default["steps"], step=1, label="Steps")
+                guidance = gr.Slider(0.0, MAX_GUIDANCE, value=default["guidance"], step=0.5, label="Guidance")
+            with gr.Row():
+                width = gr.Slider(MIN_SIDE, MAX_SIDE, value=default["width"], step=64, label="Width")
+                height = gr.Slider(MIN_SIDE, MAX_SIDE, value=default["height"], step=64, label="Height")
+            with gr.Row():
+                num_images = gr.Slider(1, MAX_IMAGES, value=1, step=1, label="Images")
+                seed = gr.Number(value=0, precision=0, minimum=0, maximum=MAX_SEED, label="Seed")
+                randomize_seed = gr.Checkbox(value=True, label="Randomize seed")
+            button = gr.Button("Generate", variant="primary")
+        with gr.Column():
+            gallery = gr.Gallery(label="Images (click one, then download: PNG with its settings)", columns=2,
+                                 format="png", height=520)
+            status = status_line()
+    gr.Examples(EXAMPLES, inputs=[prompt])
+
+    def adapt_to_model(key: str):
+        specs = {spec.key: spec for spec in ctx.specs(TASK)}
+        if key not in specs:
+            return gr.update(), gr.update(), gr.update(), gr.update()
+        settings = settings_for(specs[key])
+        return (gr.update(value=settings["steps"], maximum=settings["max_steps"]),
+                gr.update(value=settings["guidance"]), gr.update(value=settings["width"]),
+                gr.update(value=settings["height"]))
+
+    model.change(adapt_to_model, model, [steps, guidance, width, height], api_visibility="private")
+
+    def generate(prompt: str, negative_prompt: str, model: str, steps: int, guidance: float, seed: int,
+                 randomize_seed: bool, width: int, height: int, num_images: int, progress=gr.Progress()
+                 ) -> tuple[list[tuple[str, str]], int, str]:
+        """Generate images from a text prompt.
+
+        Args:
+            prompt: what to paint, in English (the text encoder reads about 75 tokens).
+            negative_prompt: what to avoid; only used when guidance is above 1. May be empty.
+            model: registry key of the model, e.g. "text-to-image/sd-turbo".
+            steps: denoising steps (1-4 for sd-turbo, 20-50 for Stable Diffusion 1.5).
+            guidance: classifier-free guidance scale (0 for sd-turbo, about 7.5 for Stable Diffusion 1.5).
+            seed: the seed of the first image; image i uses seed + i.
+            randomize_seed: pick a random seed instead of the one given.
+            width: image width in pixels, 64-1024, a multiple of 8.
+            height: image height in pixels, 64-1024, a multiple of 8.
+            num_images: how many images, 1-4.
+        Returns:
+            the images as PNG files with a "seed N" caption each, the seed used, and a status line.
+        """
+        return generate_images(ctx, prompt, negative_prompt, model, steps, guidance, seed, randomize_seed,
+                               width, height, num_images, progress)
+
+    model_event(ctx, [button.click, prompt.submit], generate,
+                [prompt, negative_prompt, model, steps, guidance, seed, randomize_seed, width, height, num_images],
+                [gallery, seed, status], api_name="generate_images")

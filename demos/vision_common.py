@@ -1,0 +1,192 @@
+"""What the vision tabs share: reading an uploaded image safely, and the image input component.
+
+``read_image`` turns whatever arrives (a file path from the browser or the API, a PIL image, a numpy array)
+into an RGB PIL image that every processor accepts:
+- refuses what is not an image, corrupt or truncated files, images under ``min_side`` pixels, and images
+  above ``max_pixels`` (decompression bombs) before decoding them, saying the limit;
+- applies the EXIF orientation, so phone photos are upright;
+- converts any mode (RGBA and LA over white, P with transparency, L, 1, CMYK, 16-bit and float) to RGB;
+- downscales photos whose long side exceeds ``max_side`` (the models resize to a few hundred pixels anyway)
+  and says so.
+PIL and numpy only: no torch here.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+FORMATS = "JPEG, PNG, WebP, GIF, BMP or TIFF"
+EXIF_ORIENTATION = 0x0112
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """Limits on input images, configurable through environment variables."""
+
+    max_pixels: int = field(default_factory=lambda: _env_int("DEMO_MAX_IMAGE_PIXELS", 50_000_000))
+    max_side: int = field(default_factory=lambda: _env_int("DEMO_MAX_IMAGE_SIDE", 2048))
+    max_bytes: int = field(default_factory=lambda: _env_int("DEMO_MAX_IMAGE_MB", 30) * 1024 * 1024)
+    min_side: int = 8
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    image: Image.Image            # RGB, upright, at most max_side on its long side
+    original_size: tuple[int, int]  # (width, height) as uploaded, after EXIF rotation
+    notes: tuple[str, ...]        # what was done to it, for the status line
+
+    @property
+    def scale(self) -> float:
+        """Displayed size / original size (1.0 unless the image was downscaled)."""
+        return self.image.width / self.original_size[0]
+
+
+def read_image(value: Any, limits: ImageLimits | None = None) -> PreparedImage:
+    """An RGB PIL image ready for a model, or a gr.Error saying what is wrong and what is allowed."""
+    limits = limits or ImageLimits()
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise gr.Error("No image: upload a photo, paste one, or take one with the webcam.")
+    if isinstance(value, np.ndarray):
+        value = _from_array(value)
+    if isinstance(value, Image.Image):
+        _check_pixels(value.size, limits)
+        image = value
+        image.load()
+    else:
+        image = _open_file(Path(str(value)), limits)
+    notes = []
+    upright = image
+    try:
+        if image.getexif().get(EXIF_ORIENTATION, 1) != 1:
+            upright = ImageOps.exif_transpose(image)
+            notes.append("rotated upright (EXIF orientation)")
+    except Exception:  # a broken EXIF block: keep the pixels as they are
+        upright = image
+    width, height = upright.size
+    if min(width, height) < limits.min_side:
+        raise gr.Error(f"The image is {width}×{height} pixels: too small to see anything. "
+                       f"Use an image at least {limits.min_side}×{limits.min_side} pixels.")
+    rgb = to_rgb(upright)
+    if rgb.mode != upright.mode:
+        notes.append(f"converted from {upright.mode} to RGB")
+    if max(width, height) > limits.max_side:
+        rgb = rgb.copy()
+        rgb.thumbnail((limits.max_side, limits.max_side), Image.Resampling.LANCZOS)
+        notes.append(f"downscaled from {width}×{height} to {rgb.width}×{rgb.height}")
+    return PreparedImage(rgb, (width, height), tuple(notes))
+
+
+def _open_file(path: Path, limits: ImageLimits) -> Image.Image:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise gr.Error("The uploaded image could not be found on the server; upload it again.") from None
+    if size > limits.max_bytes:
+        raise gr.Error(f"The file is {size / 2**20:.1f} MB; the limit is {limits.max_bytes / 2**20:.0f} MB. "
+                       "Use a smaller or more compressed image.")
+    if size == 0:
+        raise gr.Error(f"The file is empty. Upload a {FORMATS} image.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we apply our own limit below
+            image = Image.open(path)
+    except Image.DecompressionBombError:
+        raise gr.Error(f"The image has too many pixels; the limit is {limits.max_pixels / 1e6:.0f} megapixels. "
+                       "It may be a decompression bomb; otherwise downscale it first.") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise gr.Error(f"This file is not an image that can be read. Upload a {FORMATS} image.") from None
+    _check_pixels(image.size, limits)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image.load()
+    except Exception:
+        raise gr.Error(f"The image file is corrupt or truncated ({image.format or 'unknown'} "
+                       f"{image.width}×{image.height}). Upload a complete {FORMATS} image.") from None
+    return image
+
+
+def _check_pixels(size: tuple[int, int], limits: ImageLimits) -> None:
+    width, height = size
+    if width * height > limits.max_pixels:
+        raise gr.Error(f"The image is {width}×{height} = {width * height / 1e6:.0f} megapixels; the limit is "
+                       f"{limits.max_pixels / 1e6:.0f} megapixels (a guard against decompression bombs). "
+                       "Downscale it and try again.")
+
+
+def _from_array(array: np.ndarray) -> Image.Image:
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
+        raise gr.Error(f"An image array must be height×width, ×3 (RGB) or ×4 (RGBA); got shape {array.shape}.")
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.dtype != np.uint8:
+        array = _to_uint8(array.astype(np.float64))
+    return Image.fromarray(array)
+
+
+def _to_uint8(values: np.ndarray) -> np.ndarray:
+    """Stretch any numeric range (16-bit, float) to 0-255."""
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if high <= low:
+        return np.zeros(values.shape, dtype=np.uint8)
+    scaled = np.nan_to_num((values - low) / (high - low) * 255.0)
+    return np.clip(scaled, 0, 255).round().astype(np.uint8)
+
+
+def to_rgb(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
+    """Any PIL mode to RGB; transparent pixels become ``background`` rather than black."""
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        return Image.fromarray(_to_uint8(np.asarray(image, dtype=np.float64))).convert("RGB")
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if image.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
+        rgba = image.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, background)
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
+    return image.convert("RGB")  # L, 1, CMYK, YCbCr, LAB, HSV
+
+
+# --- the input component ----------------------------------------------------------------------
+
+def image_input(label: str = "Image") -> gr.Image:
+    """A ``gr.Image`` (upload, paste, webcam) that hands the uploaded file's path to the handler unopened.
+
+    gr.Image opens every upload with PIL before the handler runs, so a non-image file or a decompression bomb
+    would fail there with a bare error. Here its ``preprocess`` passes the path through and ``read_image``
+    checks the file and answers with a clear message. The override is set on the instance: a subclass of a
+    gradio component makes gradio write a ``.pyi`` stub beside this module at import time.
+    """
+    component = gr.Image(label=label, type="filepath", sources=["upload", "clipboard", "webcam"], height=360)
+    original = component.preprocess
+
+    def preprocess(payload):
+        if payload is not None and payload.path and not (payload.url or "").startswith("data:"):
+            return str(payload.path)
+        try:
+            return original(payload)
+        except Exception:
+            raise gr.Error(f"The upload could not be read as an image. Upload a {FORMATS} image.") from None
+
+    component.preprocess = preprocess
+    return component
+
+
+def describe_notes(prepared: PreparedImage) -> str:
+    return f" · image {'; '.join(prepared.notes)}" if prepared.notes else ""

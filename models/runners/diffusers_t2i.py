@@ -1,0 +1,116 @@
+"""The ``diffusers`` runner: text-to-image with a diffusers pipeline (``AutoPipelineForText2Image``).
+
+- Half precision on GPU (the placement's dtype); the fp16 weight variant (half the download) is fetched where
+  the entry says the checkpoint has one (``params["fp16_variant"]``), falling back to the full weights.
+- A pipeline with a safety checker (Stable Diffusion 1.5) blacks out images it flags; the result says how many.
+- Memory: on CUDA the pipeline moves to the GPU when it fits in free memory, else it runs with
+  ``enable_model_cpu_offload`` (one component on the GPU at a time); a generation that still runs out of
+  memory switches offload on and is retried once, then reports a clear error instead of crashing.
+- Reproducible: image ``i`` of a request uses a CPU ``torch.Generator`` seeded with ``seed + i``, so a seed
+  gives the same image on any device and each image of a batch can be regenerated alone.
+- ``on_step(done, total)`` is called after every denoising step (``callback_on_step_end``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from models.errors import InputError
+from models.runners.base import BaseRunner
+from models.vision_results import GeneratedImage, Generation
+
+log = logging.getLogger(__name__)
+
+FITS_MARGIN = 1.5  # free GPU memory needed, as a multiple of the weights, to skip offloading
+
+
+class DiffusersRunner(BaseRunner):
+    def __init__(self, spec, source, placement):
+        super().__init__(spec, source, placement)
+        from diffusers import AutoPipelineForText2Image
+
+        kwargs = dict(source.pretrained_kwargs(), dtype=placement.torch_dtype)
+        pipe = None
+        if placement.dtype in ("float16", "bfloat16") and self.params.get("fp16_variant"):
+            try:
+                pipe = AutoPipelineForText2Image.from_pretrained(source.path, variant="fp16", **kwargs)
+            except (OSError, ValueError) as exc:
+                log.info("no fp16 variant for %s (%s); loading the full weights", spec.checkpoint, exc)
+        self.pipe = pipe or AutoPipelineForText2Image.from_pretrained(source.path, **kwargs)
+        self.pipe.set_progress_bar_config(disable=True)
+        self.cpu_offload = False
+        if placement.is_cuda and (self.params.get("cpu_offload") == "always" or not self._fits_on_gpu()):
+            self._enable_offload()
+        else:
+            self.pipe.to(placement.device)
+        tokenizer = getattr(self.pipe, "tokenizer", None)
+        self.window = int(getattr(tokenizer, "model_max_length", 77)) if tokenizer is not None else 77
+
+    def _fits_on_gpu(self) -> bool:
+        import torch
+
+        weights = sum(p.numel() * p.element_size() for component in self.pipe.components.values()
+                      if isinstance(component, torch.nn.Module) for p in component.parameters())
+        free, _total = torch.cuda.mem_get_info(torch.device(self.placement.device))
+        return free > FITS_MARGIN * weights
+
+    def _enable_offload(self) -> None:
+        log.warning("%s: GPU short of memory, running with model CPU offload", self.spec.key)
+        self.pipe.to("cpu")
+        self.pipe.enable_model_cpu_offload(device=self.placement.device)
+        self.cpu_offload = True
+
+    def prompt_tokens(self, prompt: str) -> tuple[int, str]:
+        """(tokens in the prompt with start/end tokens, the text the text encoder cuts off)."""
+        tokenizer = getattr(self.pipe, "tokenizer", None)
+        if tokenizer is None:
+            return 0, ""
+        ids = tokenizer(prompt, truncation=False, verbose=False)["input_ids"]
+        dropped = tokenizer.decode(ids[self.window - 1:-1], skip_special_tokens=True) if len(ids) > self.window else ""
+        return len(ids), dropped
+
+    def __call__(self, prompts: list[str], *, negative_prompt: str = "", steps: int | None = None,
+                 guidance: float | None = None, width: int | None = None, height: int | None = None,
+                 num_images: int = 1, seed: int = 0,
+                 on_step: Callable[[int, int], None] | None = None) -> list[Generation]:
+        steps = int(steps or self.params.get("steps", 25))
+        guidance = float(self.params.get("guidance", 7.5) if guidance is None else guidance)
+        width = int(width or self.params.get("width", 512))
+        height = int(height or self.params.get("height", 512))
+        return [self._generate(prompt, negative_prompt, steps, guidance, width, height, int(num_images), int(seed),
+                               on_step) for prompt in prompts]
+
+    def _generate(self, prompt, negative_prompt, steps, guidance, width, height, num_images, seed, on_step):
+        import torch
+
+        def step_end(pipe, step, timestep, callback_kwargs):
+            if on_step is not None:  # some schedulers (PNDM) run one step more than asked
+                on_step(step + 1, max(getattr(pipe, "num_timesteps", steps) or steps, step + 1))
+            return callback_kwargs
+
+        def run():
+            generators = [torch.Generator("cpu").manual_seed(seed + i) for i in range(num_images)]
+            return self.pipe(prompt=prompt, negative_prompt=negative_prompt or None, num_inference_steps=steps,
+                             guidance_scale=guidance, width=width, height=height,
+                             num_images_per_prompt=num_images, generator=generators,
+                             callback_on_step_end=step_end)
+
+        try:
+            output = run()
+        except torch.OutOfMemoryError:
+            torch.cuda.empty_cache()
+            if self.cpu_offload or not self.placement.is_cuda:
+                raise InputError("out of GPU memory: lower the size or the number of images") from None
+            self._enable_offload()
+            try:
+                output = run()
+            except torch.OutOfMemoryError:
+                torch.cuda.empty_cache()
+                raise InputError("out of GPU memory even with CPU offload: lower the size or the number "
+                                 "of images") from None
+        tokens, dropped = self.prompt_tokens(prompt)
+        flagged = getattr(output, "nsfw_content_detected", None) or []
+        return Generation([GeneratedImage(image, seed + i) for i, image in enumerate(output.images)],
+                          prompt_tokens=tokens, window=self.window, dropped_text=dropped,
+                          cpu_offload=self.cpu_offload, filtered=sum(1 for flag in flagged if flag))

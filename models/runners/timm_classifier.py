@@ -1,0 +1,62 @@
+"""The ``timm`` runner: image classification with a timm model, preprocessed by timm's own data config.
+
+The model loads with ``timm.create_model("hf-hub:<id>[@revision]", pretrained=True)`` (or ``local-dir:`` for a
+folder); ``resolve_model_data_config`` + ``create_transform`` give the exact resize, crop and normalization
+the weights were trained with. Class names come from the checkpoint's config (``label_names``), or from
+timm's ImageNet tables when the head has 1000 / 11k / 21k / 22k classes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.results import LabelScore
+from models.runners.base import BaseRunner
+from models.vision_results import ImageClassification
+
+
+def timm_model_name(path: str, revision: str | None) -> str:
+    if Path(path).is_dir():
+        return f"local-dir:{Path(path).resolve()}"
+    return f"hf-hub:{path}" + (f"@{revision}" if revision and revision != "main" else "")
+
+
+def label_names(model) -> list[str]:
+    from timm.data import ImageNetInfo, infer_imagenet_subset
+
+    num_classes = model.num_classes
+    subset = infer_imagenet_subset(model)
+    if subset:
+        return list(ImageNetInfo(subset).label_descriptions())[:num_classes]
+    names = model.pretrained_cfg.get("label_names")
+    if isinstance(names, dict):
+        names = [names.get(i, names.get(str(i), f"class {i}")) for i in range(num_classes)]
+    if names and len(names) == num_classes:
+        return [str(name) for name in names]
+    return [f"class {i}" for i in range(num_classes)]
+
+
+class TimmRunner(BaseRunner):
+    def __init__(self, spec, source, placement):
+        super().__init__(spec, source, placement)
+        import timm
+        from timm.data import create_transform, resolve_model_data_config
+
+        self.model = timm.create_model(timm_model_name(source.path, source.revision), pretrained=True)
+        self.model = self.model.eval().to(device=placement.device, dtype=placement.torch_dtype)
+        self.data_config = resolve_model_data_config(self.model)
+        self.transform = create_transform(**self.data_config, is_training=False)
+        self.labels = label_names(self.model)
+
+    def __call__(self, images: list, **overrides) -> list[ImageClassification]:
+        import torch
+
+        batch = torch.stack([self.transform(image.convert("RGB")) for image in images])
+        batch = batch.to(device=self.placement.device, dtype=self.placement.torch_dtype)
+        with torch.inference_mode():
+            probabilities = self.model(batch).float().softmax(dim=-1).cpu()
+        results = []
+        for row in probabilities:
+            order = torch.argsort(row, descending=True).tolist()
+            results.append(ImageClassification([LabelScore(self.labels[i], float(row[i])) for i in order]))
+        return results

@@ -1,0 +1,166 @@
+"""Vision tab handlers as plain functions on tiny twins: validation, model call, formatting."""
+
+import gradio as gr
+import pytest
+from PIL import Image
+
+from demos import image_classification, image_generation, object_detection
+from demos.examples import example_path
+
+ROAD = example_path("road_scene.png")
+DETR = "object-detection/detr-resnet-50"
+RT_DETR = "object-detection/rt-detr-v2-r18"
+TURBO = "text-to-image/sd-turbo"
+
+
+def test_classification_returns_top_k_probabilities(ctx):
+    scores, status = image_classification.classify_image(ctx, example_path("flower.jpg"),
+                                                         "image-classification/vit-base", 3)
+    assert len(scores) == 3 and all(0 <= s <= 1 for s in scores.values())
+    assert set(scores) <= {"tabby cat", "golden retriever", "sports car", "daisy", "pagoda", "volcano"}
+    assert "vit-base" in status and "inference" in status
+
+
+@pytest.mark.parametrize("top_k", [0, 21, "many", None])
+def test_classification_refuses_absurd_top_k(ctx, top_k):
+    with pytest.raises(gr.Error, match="Top-k"):
+        image_classification.classify_image(ctx, ROAD, "image-classification/vit-base", top_k)
+
+
+def test_classification_accepts_any_mode_and_reports_conversion(ctx, tmp_path):
+    path = tmp_path / "cmyk.jpg"
+    Image.open(ROAD).convert("CMYK").save(path)
+    scores, status = image_classification.classify_image(ctx, str(path), "image-classification/convnext-tiny", 2)
+    assert len(scores) == 2 and "converted from CMYK to RGB" in status
+
+
+@pytest.mark.parametrize("model", [DETR, "image-classification/../../etc", "", None])
+def test_classification_refuses_models_of_other_tabs(ctx, model):
+    with pytest.raises(gr.Error, match="Unknown model"):
+        image_classification.classify_image(ctx, ROAD, model)
+
+
+def test_detection_draws_every_box_it_tabulates(ctx):
+    (image, boxes), table, status = object_detection.detect_objects(ctx, ROAD, RT_DETR, 0.0)
+    assert image.size == (640, 400) and len(boxes) == len(table) > 0
+    for (box, caption), row in zip(boxes, table):
+        label, score, *corners = row
+        assert tuple(corners) == box and caption == f"{label} {score:.2f}"
+        assert 0 <= box[0] <= box[2] <= 640 and 0 <= box[1] <= box[3] <= 400
+    assert f"{len(table)} objects at score ≥ 0.00" in status
+
+
+def test_label_filter_removes_other_labels(ctx):
+    _, everything, _ = object_detection.detect_objects(ctx, ROAD, RT_DETR, 0.0, "")
+    present = {row[0] for row in everything}
+    keep = sorted(present)[0]
+    _, filtered, _ = object_detection.detect_objects(ctx, ROAD, RT_DETR, 0.0, f" {keep.upper()} ,")
+    assert filtered and {row[0] for row in filtered} == {keep}
+    assert len(filtered) == sum(1 for row in everything if row[0] == keep)
+
+
+def test_unknown_filter_label_lists_the_known_ones(ctx):
+    with pytest.raises(gr.Error, match=r"does not know the label\(s\) 'unicorn'.*It knows: person, bicycle, car"):
+        object_detection.detect_objects(ctx, ROAD, DETR, 0.5, "car, unicorn")
+
+
+@pytest.mark.parametrize("threshold", [-0.1, 1.5, "high"])
+def test_detection_refuses_absurd_thresholds(ctx, threshold):
+    with pytest.raises(gr.Error, match="threshold"):
+        object_detection.detect_objects(ctx, ROAD, DETR, threshold)
+
+
+def test_detection_on_a_downscaled_photo_boxes_fit_the_shown_image(ctx, tmp_path):
+    from demos.vision_common import ImageLimits
+
+    (image, boxes), _, status = object_detection.detect_objects(
+        ctx, ROAD, RT_DETR, 0.0, limits=ImageLimits(max_side=320))
+    assert image.size == (320, 200) and "downscaled from 640×400 to 320×200" in status
+    assert all(box[2] <= 320 and box[3] <= 200 for box, _ in boxes)
+
+
+def generate(ctx, prompt="a red car", negative="", model=TURBO, steps=1, guidance=0.0, seed=5, randomize=False,
+             width=64, height=64, num_images=1):
+    return image_generation.generate_images(ctx, prompt, negative, model, steps, guidance, seed, randomize,
+                                            width, height, num_images)
+
+
+def test_generation_writes_pngs_with_their_parameters(ctx, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+    gallery, seed, status = generate(ctx, num_images=2, height=72, negative="blurry")
+    assert seed == 5 and [caption for _, caption in gallery] == ["seed 5", "seed 6"]
+    for (path, _), expected_seed in zip(gallery, (5, 6)):
+        with Image.open(path) as png:
+            assert png.format == "PNG" and png.size == (64, 72)
+            assert png.text["prompt"] == "a red car" and png.text["seed"] == str(expected_seed)
+            assert png.text["negative_prompt"] == "blurry" and png.text["model"] == "stabilityai/sd-turbo"
+            assert "steps: 1" in png.text["parameters"]
+    assert "no effect with guidance" in status  # negative prompt with guidance 0
+
+
+def test_randomized_seed_is_returned_and_reproduces(ctx, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+    gallery, seed, _ = generate(ctx, seed=0, randomize=True)
+    assert 0 <= seed <= image_generation.MAX_SEED
+    again, same_seed, _ = generate(ctx, seed=seed)
+    assert same_seed == seed
+    assert list(Image.open(gallery[0][0]).getdata()) == list(Image.open(again[0][0]).getdata())
+
+
+def test_progress_is_reported_per_denoising_step(ctx, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+    calls = []
+    image_generation.generate_images(ctx, "a fox", "", TURBO, 3, 0.0, 1, False, 64, 64, 1,
+                                     progress=lambda value, desc="": calls.append((value, desc)))
+    steps = [c for c in calls if c[1].startswith("Denoising")]
+    assert steps == [(1 / 3, "Denoising step 1/3"), (2 / 3, "Denoising step 2/3"), (1.0, "Denoising step 3/3")]
+
+
+def test_long_prompt_is_truncated_with_a_notice(ctx, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+    _, _, status = generate(ctx, prompt="a red car " * 40 + "on the moon")
+    assert "the text encoder reads 77" in status and "on the moon" in status
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"prompt": "   "}, "Prompt is empty"),
+    ({"prompt": "x" * 1001}, "the limit is 1,000"),
+    ({"steps": 0}, "Steps is 0"),
+    ({"steps": 11}, "from 1 to 10"),  # sd-turbo allows 10 at most
+    ({"steps": 2.5}, "whole number"),
+    ({"guidance": 50}, "Guidance is 50"),
+    ({"width": 100}, "multiple of 8"),
+    ({"height": 4096}, "Height is 4096"),
+    ({"width": -64}, "Width is -64"),
+    ({"num_images": 9}, "Number of images is 9"),
+    ({"seed": -1}, "Seed is -1"),
+    ({"model": "image-classification/vit-base"}, "Unknown model"),
+])
+def test_generation_refuses_bad_settings_then_serves(ctx, tmp_path, monkeypatch, change, message):
+    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+    with pytest.raises(gr.Error, match=message):
+        generate(ctx, **change)
+
+
+def test_ui_defaults_follow_the_entry(registry):
+    turbo = image_generation.settings_for(registry.get(TURBO))
+    classic = image_generation.settings_for(registry.get("text-to-image/sd-1.5"))
+    assert (turbo["steps"], turbo["guidance"], turbo["max_steps"]) == (1, 0.0, 10)
+    assert (classic["steps"], classic["guidance"]) == (25, 7.5) and classic["max_steps"] >= 50
+
+
+def test_old_pngs_are_pruned(tmp_path):
+    for i in range(5):
+        (tmp_path / f"{i}.png").write_bytes(b"x")
+    image_generation.prune(tmp_path, keep=2)
+    assert len(list(tmp_path.glob("*.png"))) == 2
+
+
+def test_notices_for_offload_and_safety_checker():
+    from models.vision_results import Generation
+
+    quiet = Generation([], prompt_tokens=5, window=77, dropped_text="", cpu_offload=False)
+    assert image_generation.notices(quiet, "", 0.0) == ""
+    loud = Generation([], prompt_tokens=5, window=77, dropped_text="", cpu_offload=True, filtered=2)
+    text = image_generation.notices(loud, "", 7.5)
+    assert "blacked out 2 image(s)" in text and "CPU offload" in text
