@@ -11,6 +11,9 @@ DEMO_MODULES = {
     "text-classification": "demos.text_classification",
     "ner": "demos.ner",
     "qa": "demos.question_answering",
+    "summarization": "demos.summarization",
+    "translation": "demos.translation",
+    "chat": "demos.chat",
 }
 
 

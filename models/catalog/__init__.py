@@ -6,9 +6,9 @@ a module here and naming it in ``AREAS``.
 
 from __future__ import annotations
 
-from models.catalog import text
+from models.catalog import generation, text
 
-AREAS = (text,)
+AREAS = (text, generation)
 
 
 def builtin_entries():

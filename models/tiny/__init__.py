@@ -21,6 +21,10 @@ from models.spec import ModelSpec
 # builder name -> "module:function"; a function takes (spec, options, out_dir) and saves a model there
 BUILDERS = {
     "encoder": "models.tiny.encoders:build_encoder",
+    "bart": "models.tiny.generation:build_bart",
+    "marian": "models.tiny.generation:build_marian",
+    "m2m100": "models.tiny.generation:build_m2m100",
+    "chat": "models.tiny.generation:build_chat",
 }
 
 FORMAT_VERSION = 1  # bump when builders change what they write
