@@ -22,7 +22,7 @@ from models.languages import language_name
 from models.text_split import join_paragraphs, sentence_joiner, split_paragraphs, split_sentences, token_windows
 
 CHAT_PROMPT_RESERVE = 64   # tokens of instruction and chat-template markup around the text
-MAX_REDUCE_ROUNDS = 4
+MAX_REDUCE_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -52,27 +52,31 @@ def summarize(runner, text: str, stop: threading.Event | None = None, **params: 
         partial = ""
         for partial in _stream_summary(runner, text, stop, params):
             yield Partial(partial, "summarizing", 0, 1)
-        yield Partial(partial, "done", 1, 1, done=True)
+        yield Partial(partial, "stopped" if stop is not None and stop.is_set() else "done", 1, 1, done=True)
         return
-    rounds = 0
-    while True:
+    source, rounds, done_calls = text, 0, 0
+    while len(windows) > 1:
+        if rounds == MAX_REDUCE_ROUNDS:  # the part summaries keep growing: show them rather than cut them
+            yield Partial(source, "done: part summaries (too long to combine)", done_calls, done_calls, done=True)
+            return
         rounds += 1
         summaries: list[str] = []
-        for index, piece in enumerate(windows):
+        planned = done_calls + len(windows) + 1
+        for piece in windows:
             if stop is not None and stop.is_set():
-                yield Partial("\n\n".join(summaries), "stopped", index, len(windows) + 1, done=True)
+                yield Partial("\n\n".join(summaries), "stopped", done_calls, planned, done=True)
                 return
-            yield Partial("\n\n".join(summaries), f"summarizing part {index + 1} of {len(windows)}",
-                          index, len(windows) + 1)
+            yield Partial("\n\n".join(summaries), f"summarizing part {len(summaries) + 1} of {len(windows)}",
+                          done_calls, planned)
             summaries.append(_summarize_once(runner, piece, stop, params))
-        joined = sentence_joiner(sample=text).join(summaries)
-        windows = plan_windows(runner, joined, window)
-        if len(windows) == 1 or rounds >= MAX_REDUCE_ROUNDS:
-            break
+            done_calls += 1
+        source = sentence_joiner(sample=text).join(summaries)
+        windows = plan_windows(runner, source, window)
     final = ""
-    for final in _stream_summary(runner, joined if len(windows) == 1 else windows[0], stop, params):
-        yield Partial(final, "combining the part summaries", len(summaries), len(summaries) + 1)
-    yield Partial(final, "done", len(summaries) + 1, len(summaries) + 1, done=True)
+    for final in _stream_summary(runner, source, stop, params):
+        yield Partial(final, "combining the part summaries", done_calls, done_calls + 1)
+    yield Partial(final, "stopped" if stop is not None and stop.is_set() else "done", done_calls + 1,
+                  done_calls + 1, done=True)
 
 
 def summary_window(runner, params: dict) -> int:
@@ -133,8 +137,10 @@ def translate(runner, text: str, source: str | None, target: str, stop: threadin
         return
     if len(sentences) == 1:
         partial = ""
+        single_params = _translation_params(runner, source, target, params)
+        single_params["max_new_tokens"] = output_budget(runner, sentences, params)
         for partial in runner.stream(_translation_input(runner, sentences[0], source, target), stop,
-                                     **_translation_params(runner, source, target, params)):
+                                     **single_params):
             yield Partial(partial, "translating", 0, 1)
         yield Partial(partial, "done", 1, 1, done=True)
         return
@@ -149,8 +155,17 @@ def translate(runner, text: str, source: str | None, target: str, stop: threadin
                       f"translating sentences {len(translated) + 1}-{len(translated) + len(batch)} "
                       f"of {len(sentences)}", index, len(batches))
         inputs = [_translation_input(runner, sentence, source, target) for sentence in batch]
-        translated += runner(inputs, stop, **_translation_params(runner, source, target, params))
+        batch_params = _translation_params(runner, source, target, params)
+        batch_params["max_new_tokens"] = output_budget(runner, batch, params)
+        translated += runner(inputs, stop, **batch_params)
     yield Partial(join_paragraphs(paragraphs, translated, joiner), "done", len(batches), len(batches), done=True)
+
+
+def output_budget(runner, sentences: list[str], params: dict) -> int:
+    """New tokens a batch may take: the configured maximum, but no more than a generous multiple of the
+    longest source sentence, so a model that fails to end a sentence cannot run on for the whole maximum."""
+    longest = max(runner.count_tokens(sentence) for sentence in sentences)
+    return max(1, min(_max_new(runner, params), 3 * longest + 16))
 
 
 def _translation_input(runner, sentence: str, source: str | None, target: str):

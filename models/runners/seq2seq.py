@@ -35,6 +35,7 @@ class Seq2SeqRunner(BaseRunner):
             source.path, dtype=placement.torch_dtype, **kwargs).to(placement.device).eval()
         positions = getattr(self.model.config, "max_position_embeddings", None) or 10**9
         self.window = min(self.tokenizer.model_max_length, positions)  # input tokens the encoder reads
+        self.decoder_positions = positions
 
     # --- what the task layer needs -----------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
@@ -73,9 +74,9 @@ class Seq2SeqRunner(BaseRunner):
         new_tokens = int(kwargs.get("max_new_tokens", 256))
         if not 1 <= new_tokens <= MAX_NEW_TOKENS:
             raise InputError(f"max_new_tokens must be between 1 and {MAX_NEW_TOKENS}, not {new_tokens}")
-        kwargs["max_new_tokens"] = new_tokens
+        kwargs["max_new_tokens"] = min(new_tokens, self.decoder_positions - 2)  # the decoder has no more positions
         if kwargs.get("min_new_tokens") is not None:
-            kwargs["min_new_tokens"] = min(int(kwargs["min_new_tokens"]), new_tokens)
+            kwargs["min_new_tokens"] = min(int(kwargs["min_new_tokens"]), kwargs["max_new_tokens"])
         target = params.get("target_lang")
         if target and hasattr(self.tokenizer, "get_lang_id"):  # M2M100: the first target token names the language
             try:
