@@ -97,7 +97,7 @@ def build(ctx: DemoContext) -> None:
                                        max_length=MAX_SYSTEM_CHARS)
             temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="Temperature", info="0 = greedy")
             top_p = gr.Slider(0.05, 1, value=0.8, step=0.05, label="Top-p")
-            max_new_tokens = gr.Slider(16, MAX_NEW_TOKENS, value=512, step=16, label="Max new tokens")
+            max_new_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=512, step=1, label="Max new tokens")
     gr.Examples(EXAMPLES, inputs=[message])
 
     def chat(message: str, history: list[dict], system_prompt: str, model: str, temperature: float, top_p: float,

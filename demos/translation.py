@@ -61,9 +61,11 @@ def build(ctx: DemoContext) -> None:
         with gr.Column():
             engine = gr.Dropdown(engine_choices, value=first, label="Model")
             with gr.Row():
-                source = gr.Dropdown(language_choices(list(table)), value=first_source, label="From")
+                source = gr.Dropdown(language_choices(list(table)), value=first_source, label="From",
+                                     allow_custom_value=True)  # the handler checks the pair
                 swap = gr.Button("⇄", scale=0, min_width=50)
-                target = gr.Dropdown(language_choices(table[first_source]), value=table[first_source][0], label="To")
+                target = gr.Dropdown(language_choices(table[first_source]), value=table[first_source][0], label="To",
+                                     allow_custom_value=True)
             text = gr.Textbox(label="Text", lines=8, max_length=ctx.limits.max_context_chars,
                               placeholder="Type or paste the text to translate…")
             with gr.Row():

@@ -19,7 +19,7 @@ def test_help_documents_every_option():
 def test_defaults():
     args = app.parse_args([])
     assert (args.profile, args.port, args.device, args.share, args.preload) == ("default", 7860, "auto", False, False)
-    assert args.demos == ["text-classification", "ner", "qa"]
+    assert args.demos == ["text-classification", "ner", "qa", "summarization", "translation", "chat"]
 
 
 def test_environment_variables_set_the_same_options(monkeypatch):
