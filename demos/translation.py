@@ -30,6 +30,14 @@ def language_choices(codes: list[str]) -> list[tuple[str, str]]:
     return [("Auto-detect" if code == AUTO else language_name(code), code) for code in codes]
 
 
+def route_card(specs, engine: str, source: str, target: str) -> str:
+    """The model card of the entry that would serve this pair, or why none would."""
+    try:
+        return f"<small>{resolve(specs, engine, source, target).spec.card()}</small>"
+    except RouteError as exc:
+        return f"<small>⚠️ {exc}.</small>"
+
+
 def translate_text(ctx: DemoContext, text: str, source: str, target: str, engine: str,
                    progress: gr.Progress | None = None, request: gr.Request | None = None
                    ) -> Iterator[tuple[str, str]]:
@@ -66,6 +74,7 @@ def build(ctx: DemoContext) -> None:
                 swap = gr.Button("⇄", scale=0, min_width=50)
                 target = gr.Dropdown(language_choices(table[first_source]), value=table[first_source][0], label="To",
                                      allow_custom_value=True)
+            card = gr.Markdown(route_card(specs, first, first_source, table[first_source][0]))
             text = gr.Textbox(label="Text", lines=8, max_length=ctx.limits.max_context_chars,
                               placeholder="Type or paste the text to translate…")
             with gr.Row():
@@ -96,6 +105,8 @@ def build(ctx: DemoContext) -> None:
                 output_value or text_value, "")
 
     engine.change(update_languages, [engine, source, target], [source, target], api_visibility="private")
+    gr.on([engine.change, source.change, target.change], lambda e, s, t: route_card(specs, e, s, t),
+          [engine, source, target], card, api_visibility="private")
     source.input(update_languages, [engine, source, target], [source, target], api_visibility="private")
     swap.click(swap_languages, [engine, source, target, text, output], [source, target, text, output],
                api_visibility="private")

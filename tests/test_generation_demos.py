@@ -142,3 +142,9 @@ def test_bad_chat_requests_get_clear_errors_and_the_next_works(ctx, kwargs, mess
     with pytest.raises(gr.Error, match=message):
         run(chat.chat_reply(ctx, **request))
     assert run(chat.chat_reply(ctx, "Hi", [], "", CHAT, 0.7, 0.8, 8))[-1][0][-1]["role"] == "assistant"
+
+
+def test_translation_card_names_the_pair_model_or_the_problem(ctx):
+    specs = ctx.specs("translation")
+    assert "Helsinki-NLP/opus-mt-en-de" in translation.route_card(specs, "opus-mt", "en", "de")
+    assert "offers: en" in translation.route_card(specs, "opus-mt", "fr", "de")

@@ -191,3 +191,12 @@ def test_single_sentence_translation_streams(tiny_manager):
     runner = tiny_manager.get(EN_ZH)
     partials = list(translate(runner, "The museum opens at nine.", "en", "zh", num_beams=1, max_new_tokens=12))
     assert len(partials) >= 3 and partials[-1].done
+
+
+def test_the_checkpoints_own_min_length_does_not_override_the_chosen_length(tiny_manager):
+    runner = tiny_manager.get(BART)
+    assert runner.model.generation_config.min_length == 56  # as in distilbart-cnn-12-6
+    kwargs = runner._generate_kwargs({"min_new_tokens": 10, "max_new_tokens": 60})
+    assert kwargs["min_length"] == 0 and kwargs["min_new_tokens"] == 10
+    output = runner(["The museum opens at nine."], num_beams=1, min_new_tokens=1, max_new_tokens=8)[0]
+    assert len(runner.tokenizer(output, add_special_tokens=False)["input_ids"]) <= 10

@@ -77,6 +77,7 @@ class Seq2SeqRunner(BaseRunner):
         kwargs["max_new_tokens"] = min(new_tokens, self.decoder_positions - 2)  # the decoder has no more positions
         if kwargs.get("min_new_tokens") is not None:
             kwargs["min_new_tokens"] = min(int(kwargs["min_new_tokens"]), kwargs["max_new_tokens"])
+            kwargs["min_length"] = 0  # else the checkpoint's own min_length (56 for distilbart) still applies
         target = params.get("target_lang")
         if target and hasattr(self.tokenizer, "get_lang_id"):  # M2M100: the first target token names the language
             try:

@@ -81,7 +81,11 @@ def build_bart(spec: ModelSpec, options: dict, out_dir: Path) -> None:
                                      **SEQ2SEQ_SIZES)
     torch.manual_seed(0)
     model = transformers.BartForConditionalGeneration(config)
-    model.generation_config = transformers.GenerationConfig.from_model_config(config)
+    # distilbart-cnn's summarization settings, so the runner has to override them as it does for the real one
+    model.generation_config = transformers.GenerationConfig(
+        bos_token_id=0, pad_token_id=1, eos_token_id=2, decoder_start_token_id=2, forced_bos_token_id=0,
+        forced_eos_token_id=2, num_beams=4, min_length=56, max_length=142, no_repeat_ngram_size=3,
+        length_penalty=2.0, early_stopping=True)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
 
