@@ -31,7 +31,7 @@ EXAMPLES = [
 ]
 
 
-def read_upload(path: str | None, max_chars: int) -> str | None:
+def read_upload(path: str | None) -> str | None:
     """The text of an uploaded .txt file, or None when nothing was uploaded."""
     if not path:
         return None
@@ -50,7 +50,7 @@ def read_upload(path: str | None, max_chars: int) -> str | None:
 def summarize_text(ctx: DemoContext, text: str, file: str | None, model: str, length: str, beams: int,
                    temperature: float, progress: gr.Progress | None = None,
                    request: gr.Request | None = None) -> Iterator[tuple[str, str]]:
-    uploaded = read_upload(file, ctx.limits.max_context_chars)
+    uploaded = read_upload(file)
     text = check_text(uploaded if uploaded is not None else text, "Text", ctx.limits.max_context_chars)
     spec = check_model(ctx, TASK, model)
     min_tokens, max_tokens = LENGTHS[check_choice(length, "Length", LENGTHS)]

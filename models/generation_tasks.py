@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from models.languages import language_name
-from models.text_split import join_paragraphs, sentence_joiner, split_paragraphs, split_sentences, token_windows
+from models.text_split import join_paragraphs, sentence_joiner, split_paragraphs, token_windows
 
 CHAT_PROMPT_RESERVE = 64   # tokens of instruction and chat-template markup around the text
 MAX_REDUCE_ROUNDS = 3
@@ -180,5 +180,3 @@ def _translation_params(runner, source: str | None, target: str, params: dict) -
     return {**params, "source_lang": source, "target_lang": target} \
         if runner.params.get("multilingual") else dict(params)
 
-
-__all__ = ["Partial", "summarize", "translate", "plan_windows", "split_sentences", "summary_window"]

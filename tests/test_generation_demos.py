@@ -1,6 +1,5 @@
 """The generation tabs' handlers as plain functions: validation, streaming, stop, formatting."""
 
-import threading
 from types import SimpleNamespace
 
 import gradio as gr

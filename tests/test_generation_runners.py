@@ -4,7 +4,6 @@ import json
 import threading
 import time
 
-import pytest
 
 from models.generation_tasks import plan_windows, summarize, summary_window, translate
 from models.sources import resolve_source
