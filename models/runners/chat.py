@@ -87,7 +87,8 @@ class ChatRunner(BaseRunner):
         return {name: encoded[name].to(self.placement.device) for name in ("input_ids", "attention_mask")}
 
     def _generate_kwargs(self, params: dict) -> dict:
-        kwargs = generation_kwargs(params, ("max_new_tokens", "temperature", "top_p", "repetition_penalty"))
+        kwargs = generation_kwargs(params, ("max_new_tokens", "min_new_tokens", "temperature", "top_p",
+                                           "repetition_penalty"))
         new_tokens = int(kwargs.get("max_new_tokens", 512))
         if not 1 <= new_tokens <= MAX_NEW_TOKENS:
             raise InputError(f"max_new_tokens must be between 1 and {MAX_NEW_TOKENS}, not {new_tokens}")
