@@ -10,6 +10,7 @@ import logging
 import os
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -120,7 +121,7 @@ class Timed:
 def run_model(ctx: DemoContext, spec: ModelSpec, call: Callable[[Any], Any],
               progress: gr.Progress | None = None) -> Timed:
     """Load (if needed) and call a model through the accelerator gate, for calls that do not batch."""
-    acquired = _acquire(ctx, spec, progress)
+    acquired = acquire_model(ctx, spec, progress)
 
     def gated(runner):
         with ctx.manager.gate:
@@ -132,7 +133,7 @@ def run_model(ctx: DemoContext, spec: ModelSpec, call: Callable[[Any], Any],
 def run_batched(ctx: DemoContext, spec: ModelSpec, item: Any, progress: gr.Progress | None = None,
                 **params) -> Timed:
     """Load (if needed) and run one input, batched with other users' concurrent inputs to the same model."""
-    acquired = _acquire(ctx, spec, progress)
+    acquired = acquire_model(ctx, spec, progress)
     batcher = ctx.manager.batcher(spec.key, acquired.runner, params)
     return _timed(ctx, spec, acquired, lambda: batcher(item))
 
@@ -148,7 +149,8 @@ def model_event(ctx: DemoContext, triggers: list, fn: Callable, inputs: list, ou
     return gr.on(triggers, fn, inputs, outputs, api_name=api_name, **model_queue(ctx))
 
 
-def _acquire(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None):
+def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None = None):
+    """The loaded model (loading it first if needed, with progress); a failed load becomes a gr.Error."""
     if progress is not None and ctx.manager.state(spec.key) != "ready":
         progress(0, desc=f"Loading {spec.name} (first use: downloading if needed)…")
     try:
@@ -160,19 +162,32 @@ def _acquire(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None):
     return acquired
 
 
-def _timed(ctx: DemoContext, spec: ModelSpec, acquired, run: Callable[[], Any]) -> Timed:
-    started = time.perf_counter()
+@contextmanager
+def reported_failures(spec: ModelSpec):
+    """Failures inside a model call become a gr.Error that says what to do; the app keeps serving."""
     try:
-        result = run()
+        yield
+    except gr.Error:
+        raise
     except InputError as exc:
         raise gr.Error(f"{exc}.") from exc
     except Exception as exc:
         log.exception("inference failed for %s", spec.key)
         raise gr.Error(f"{spec.name} failed on this input ({type(exc).__name__}). "
                        "Try a shorter or simpler input; the app keeps serving.") from exc
-    took = time.perf_counter() - started
-    parts = [f"**{spec.name}** on {ctx.manager.placement.describe()}"]
+
+
+def status_head(ctx: DemoContext, spec: ModelSpec, acquired) -> str:
+    """The start of a status line: model, device, and the load time when this request loaded it."""
+    head = f"**{spec.name}** on {ctx.manager.placement.describe()}"
     if acquired.load_seconds is not None:
-        parts.append(f"loaded in {acquired.load_seconds:.1f} s (first use)")
-    parts.append(f"inference {took * 1000:.0f} ms")
-    return Timed(result, " · ".join(parts))
+        head += f" · loaded in {acquired.load_seconds:.1f} s (first use)"
+    return head
+
+
+def _timed(ctx: DemoContext, spec: ModelSpec, acquired, run: Callable[[], Any]) -> Timed:
+    started = time.perf_counter()
+    with reported_failures(spec):
+        result = run()
+    took = time.perf_counter() - started
+    return Timed(result, f"{status_head(ctx, spec, acquired)} · inference {took * 1000:.0f} ms")

@@ -20,8 +20,8 @@ def test_help_documents_every_option():
 def test_defaults():
     args = app.parse_args([])
     assert (args.profile, args.port, args.device, args.share, args.preload) == ("default", 7860, "auto", False, False)
-    assert args.demos == ["text-classification", "ner", "qa", "image-classification", "object-detection",
-                          "image-generation", "asr", "tts"]
+    assert args.demos == ["text-classification", "ner", "qa", "summarization", "translation", "chat",
+                          "image-classification", "object-detection", "image-generation", "asr", "tts"]
 
 
 def test_environment_variables_set_the_same_options(monkeypatch):

@@ -8,6 +8,8 @@ import importlib
 RUNNERS = {
     "pipeline": "models.runners.pipeline:PipelineRunner",
     "extractive-qa": "models.runners.extractive_qa:ExtractiveQARunner",
+    "seq2seq": "models.runners.seq2seq:Seq2SeqRunner",
+    "chat": "models.runners.chat:ChatRunner",
     "image-pipeline": "models.runners.image_pipeline:ImagePipelineRunner",
     "timm": "models.runners.timm_classifier:TimmRunner",
     "diffusers": "models.runners.diffusers_t2i:DiffusersRunner",

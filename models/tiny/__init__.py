@@ -22,6 +22,10 @@ from models.spec import ModelSpec
 # builder name -> "module:function"; a function takes (spec, options, out_dir) and saves a model there
 BUILDERS = {
     "encoder": "models.tiny.encoders:build_encoder",
+    "bart": "models.tiny.generation:build_bart",
+    "marian": "models.tiny.generation:build_marian",
+    "m2m100": "models.tiny.generation:build_m2m100",
+    "chat": "models.tiny.generation:build_chat",
     "vit": "models.tiny.vision:build_vit",
     "timm": "models.tiny.vision:build_timm",
     "detr": "models.tiny.vision:build_detr",

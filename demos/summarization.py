@@ -1,0 +1,124 @@
+"""Summarization: paste or upload a text, get a summary that streams in; long texts are map-reduced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import gradio as gr
+
+from demos.common import (
+    DemoContext,
+    check_model,
+    check_text,
+    model_event,
+    model_picker,
+    status_line,
+)
+from demos.generation_common import STOPS, check_choice, check_number, stream_model
+from models.generation_tasks import summarize
+
+NAME = "summarization"
+TITLE = "Summarization"
+TASK = "summarization"
+
+# summary length -> (min_new_tokens, max_new_tokens); a chat model gets the maximum only
+LENGTHS = {"short": (10, 60), "medium": (30, 142), "long": (60, 256)}
+MAX_BEAMS = 8
+MAX_FILE_BYTES = 2_000_000
+
+EXAMPLES = [
+    ["The Transformer is a deep learning architecture based on the attention mechanism. It was introduced in "
+     "2017 by researchers at Google in the paper Attention Is All You Need. BERT is an encoder that is "
+     "pre-trained on large amounts of unlabeled text and then fine-tuned. Large language models are trained "
+     "on billions of words and have billions of parameters."],
+    ["人工智能已经成为现代科技的重要一环，大模型是人工智能领域的重要发展方向。大模型通常指具有数十亿或甚至数百亿参数的"
+     "神经网络模型。Transformer是一种基于注意力机制的深度学习模型，由谷歌的研究人员在2017年提出。自然语言处理、"
+     "计算机视觉和语音识别是大模型的主要应用领域。"],
+]
+
+
+def read_upload(path: str | None) -> str | None:
+    """The text of an uploaded .txt file, or None when nothing was uploaded."""
+    if not path:
+        return None
+    file = Path(path)
+    if file.suffix.lower() != ".txt":
+        raise gr.Error(f"{file.name} is not a .txt file. Upload plain text (.txt) or paste the text.")
+    data = file.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise gr.Error(f"{file.name} is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise gr.Error(f"{file.name} is not UTF-8 text. Save it as UTF-8 and upload it again.") from None
+
+
+def summarize_text(ctx: DemoContext, text: str, file: str | None, model: str, length: str, beams: int,
+                   temperature: float, progress: gr.Progress | None = None,
+                   request: gr.Request | None = None) -> Iterator[tuple[str, str]]:
+    uploaded = read_upload(file)
+    text = check_text(uploaded if uploaded is not None else text, "Text", ctx.limits.max_context_chars)
+    spec = check_model(ctx, TASK, model)
+    min_tokens, max_tokens = LENGTHS[check_choice(length, "Length", LENGTHS)]
+    params = {"max_new_tokens": max_tokens}
+    if spec.runner == "chat":
+        params["temperature"] = check_number(temperature, "Temperature", 0.0, 2.0)
+    else:
+        params.update(min_new_tokens=min_tokens, num_beams=check_number(beams, "Beams", 1, MAX_BEAMS, integer=True))
+    with STOPS.running(request, NAME) as stop:
+        for partial, status in stream_model(ctx, spec, lambda runner: summarize(runner, text, stop, **params),
+                                            progress):
+            if progress is not None and partial.steps > 1:
+                progress(partial.step / partial.steps, desc=partial.stage)
+            note = "stopped" if partial.stage == "stopped" or (partial.done and stop.is_set()) else partial.stage
+            parts = f" · {partial.steps - 1} parts (map-reduce)" if partial.steps > 2 else ""
+            yield partial.text, f"{status}{parts} · {note}"
+
+
+def build(ctx: DemoContext) -> None:
+    gr.Markdown("Paste or upload a text and get a summary that streams in. Texts longer than the model reads "
+                "at once are summarized part by part, then the part summaries are summarized again.")
+    with gr.Row():
+        with gr.Column():
+            model = model_picker(ctx, TASK)
+            text = gr.Textbox(label="Text", lines=10, max_length=ctx.limits.max_context_chars,
+                              placeholder="Paste an article, a report, notes…")
+            file = gr.File(label="…or upload a .txt file", file_types=[".txt"], type="filepath")
+            with gr.Row():
+                length = gr.Radio(list(LENGTHS), value="medium", label="Summary length")
+                beams = gr.Slider(1, MAX_BEAMS, value=1, step=1, label="Beams (seq2seq models)",
+                                  info="more beams: often better, but the summary appears at once, not streamed")
+                temperature = gr.Slider(0, 2, value=0.3, step=0.05, label="Temperature (chat models)",
+                                        info="0 = always the most likely word")
+            with gr.Row():
+                button = gr.Button("Summarize", variant="primary")
+                stop = gr.Button("Stop", variant="stop")
+        with gr.Column():
+            summary = gr.Textbox(label="Summary", lines=10, interactive=False)
+            status = status_line()
+    gr.Examples(EXAMPLES, inputs=[text])
+
+    def summarize_document(text: str, file: str | None, model: str, length: str, beams: int, temperature: float,
+                           request: gr.Request, progress=gr.Progress()) -> Iterator[tuple[str, str]]:
+        """Summarize a text (streamed); long texts are summarized in parts, then combined.
+
+        Args:
+            text: the text to summarize (ignored when a file is given).
+            file: optional path of a UTF-8 .txt file to summarize instead.
+            model: registry key, e.g. "summarization/distilbart-cnn-12-6".
+            length: "short", "medium" or "long".
+            beams: beam search width for seq2seq models, 1-8 (1 streams token by token).
+            temperature: sampling temperature for chat models, 0-2 (0 = greedy).
+        Returns:
+            the summary so far and a status line, updated as generation goes.
+        """
+        yield from summarize_text(ctx, text, file, model, length, beams, temperature, progress, request)
+
+    event = model_event(ctx, [button.click], summarize_document,
+                        [text, file, model, length, beams, temperature], [summary, status], api_name="summarize")
+
+    def stop_summary(request: gr.Request) -> None:
+        STOPS.stop(request, NAME)
+
+    stop.click(stop_summary, None, None, cancels=[event], api_visibility="private")

@@ -1,0 +1,102 @@
+"""The ``chat`` runner: a decoder-only chat model, prompted through its own chat template, streaming.
+
+Input is a conversation: a list of ``{"role": "system"|"user"|"assistant", "content": str}`` messages. The
+prompt is always ``tokenizer.apply_chat_template(..., add_generation_prompt=True)``, never a hand-made
+format. When a conversation no longer fits the model window (prompt + ``max_new_tokens``), the oldest turns
+after the system message are dropped first. Per-call parameters: ``max_new_tokens``, ``temperature``
+(0 means greedy), ``top_p``, ``repetition_penalty``; the checkpoint's generation_config supplies the rest,
+its end-of-turn tokens included.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Iterator
+
+from models.errors import InputError
+from models.runners.base import BaseRunner
+from models.runners.streaming import generate_once, generation_kwargs, stream_generate
+
+MAX_NEW_TOKENS = 4096
+DEFAULT_WINDOW = 8192  # what the app lets a conversation use, even where the model reads more
+
+
+class ChatRunner(BaseRunner):
+    kind = "chat"
+
+    def __init__(self, spec, source, placement):
+        super().__init__(spec, source, placement)
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        kwargs = source.pretrained_kwargs()
+        self.tokenizer = AutoTokenizer.from_pretrained(source.path, **kwargs)
+        if not self.tokenizer.chat_template:
+            raise ValueError(f"{source.path} has no chat template, so it cannot serve as a chat model")
+        self.tokenizer.padding_side = "left"  # batched generation continues each prompt at its end
+        self.model = AutoModelForCausalLM.from_pretrained(
+            source.path, dtype=placement.torch_dtype, **kwargs).to(placement.device).eval()
+        positions = getattr(self.model.config, "max_position_embeddings", None) or DEFAULT_WINDOW
+        self.window = min(positions, int(self.params.get("window_tokens", DEFAULT_WINDOW)))
+
+    # --- what the task layer needs -----------------------------------------------------------------
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def render(self, messages: list[dict]) -> str:
+        """The prompt text the model sees for a conversation (its chat template, generation prompt added)."""
+        return self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+
+    def fit(self, messages: list[dict], max_new_tokens: int) -> list[dict]:
+        """The conversation without its oldest turns, as far as needed to leave room for the answer."""
+        budget = self.window - max_new_tokens
+        if budget < 16:
+            raise InputError(f"max_new_tokens={max_new_tokens} leaves no room for the prompt in this model's "
+                             f"{self.window}-token window; ask for fewer new tokens")
+        system = [m for m in messages[:1] if m["role"] == "system"]
+        turns = messages[len(system):]
+        while turns:
+            if len(self.tokenizer(self.render(system + turns), add_special_tokens=False)["input_ids"]) <= budget:
+                return system + turns
+            turns = turns[2:] if len(turns) > 2 else []  # drop the oldest user/assistant exchange
+        raise InputError(f"the message is too long for this model: keep it under about {budget} tokens "
+                         f"(the window is {self.window}, of which {max_new_tokens} are kept for the answer)")
+
+    def __call__(self, conversations: list[list[dict]], stop: threading.Event | None = None,
+                 **overrides) -> list[str]:
+        """Answer a batch of conversations at once; returns the answers."""
+        params = {**self.params, **overrides}
+        kwargs = self._generate_kwargs(params)
+        prompts = [self.render(self.fit(messages, kwargs["max_new_tokens"])) for messages in conversations]
+        inputs = self._tensors(self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False))
+        output = generate_once(self.model, inputs, kwargs, stop)
+        answers = output[:, inputs["input_ids"].shape[1]:]
+        return [text.strip() for text in self.tokenizer.batch_decode(answers, skip_special_tokens=True)]
+
+    def stream(self, messages: list[dict], stop: threading.Event | None = None, **overrides) -> Iterator[str]:
+        """The answer to one conversation, growing token by token."""
+        params = {**self.params, **overrides}
+        kwargs = self._generate_kwargs(params)
+        inputs = self.tokenizer.apply_chat_template(self.fit(messages, kwargs["max_new_tokens"]),
+                                                    add_generation_prompt=True, return_tensors="pt",
+                                                    return_dict=True)
+        yield from stream_generate(self.model, self.tokenizer, self._tensors(inputs), kwargs, stop,
+                                   skip_prompt=True)
+
+    # --- internals ---------------------------------------------------------------------------------
+    def _tensors(self, encoded) -> dict:
+        return {name: encoded[name].to(self.placement.device) for name in ("input_ids", "attention_mask")}
+
+    def _generate_kwargs(self, params: dict) -> dict:
+        kwargs = generation_kwargs(params, ("max_new_tokens", "min_new_tokens", "temperature", "top_p",
+                                           "repetition_penalty"))
+        new_tokens = int(kwargs.get("max_new_tokens", 512))
+        if not 1 <= new_tokens <= MAX_NEW_TOKENS:
+            raise InputError(f"max_new_tokens must be between 1 and {MAX_NEW_TOKENS}, not {new_tokens}")
+        kwargs["max_new_tokens"] = new_tokens
+        temperature = float(kwargs.get("temperature", 0.7))
+        if temperature <= 0:  # greedy: switch sampling off and leave the sampling knobs unset
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        else:
+            kwargs.update(do_sample=True, temperature=temperature)
+        kwargs["pad_token_id"] = self.tokenizer.pad_token_id
+        return kwargs

@@ -1,0 +1,87 @@
+"""The ``seq2seq`` runner: encoder-decoder generation (BART, Marian, M2M100) with streaming.
+
+transformers 5 removed the summarization and translation pipelines; this calls
+``AutoModelForSeq2SeqLM.generate`` itself. Per-call parameters (keyword arguments, over the entry's
+defaults): ``max_new_tokens``, ``min_new_tokens``, ``num_beams``, ``no_repeat_ngram_size``,
+``length_penalty``; for translation ``source_lang``/``target_lang`` (M2M100 codes: the tokenizer's
+``src_lang`` and the forced first target token) and ``target_prefix`` (Marian multi-target models such as
+opus-mt-en-zh want ``>>cmn_Hans<<`` before the source). The checkpoint's generation_config supplies
+everything not given here.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Iterator
+
+from models.errors import InputError
+from models.runners.base import BaseRunner
+from models.runners.streaming import generate_once, generation_kwargs, stream_generate
+
+GENERATE_PARAMS = ("max_new_tokens", "min_new_tokens", "num_beams", "no_repeat_ngram_size", "length_penalty")
+MAX_NEW_TOKENS = 1024
+
+
+class Seq2SeqRunner(BaseRunner):
+    kind = "seq2seq"
+
+    def __init__(self, spec, source, placement):
+        super().__init__(spec, source, placement)
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        kwargs = source.pretrained_kwargs()
+        self.tokenizer = AutoTokenizer.from_pretrained(source.path, **kwargs)
+        self.model = AutoModelForSeq2SeqLM.from_pretrained(
+            source.path, dtype=placement.torch_dtype, **kwargs).to(placement.device).eval()
+        positions = getattr(self.model.config, "max_position_embeddings", None) or 10**9
+        self.window = min(self.tokenizer.model_max_length, positions)  # input tokens the encoder reads
+        self.decoder_positions = positions
+
+    # --- what the task layer needs -----------------------------------------------------------------
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+    def __call__(self, texts: list[str], stop: threading.Event | None = None, **overrides) -> list[str]:
+        """Generate for a batch of source texts (one forward pass per batch); returns the decoded outputs."""
+        params = {**self.params, **overrides}
+        inputs = self._encode(texts, params)
+        output = generate_once(self.model, inputs, self._generate_kwargs(params), stop)
+        return [text.strip() for text in self.tokenizer.batch_decode(output, skip_special_tokens=True)]
+
+    def stream(self, text: str, stop: threading.Event | None = None, **overrides) -> Iterator[str]:
+        """The output for one source text, growing token by token (beam search yields once, at the end)."""
+        params = {**self.params, **overrides}
+        kwargs = self._generate_kwargs(params)
+        if kwargs.get("num_beams", getattr(self.model.generation_config, "num_beams", 1) or 1) > 1:
+            yield self([text], stop, **overrides)[0]  # streamers cannot follow several beams
+            return
+        kwargs["num_beams"] = 1
+        yield from stream_generate(self.model, self.tokenizer, self._encode([text], params), kwargs, stop,
+                                   skip_prompt=False)
+
+    # --- internals ---------------------------------------------------------------------------------
+    def _encode(self, texts: list[str], params: dict) -> dict:
+        if params.get("source_lang") and hasattr(self.tokenizer, "src_lang"):
+            self.tokenizer.src_lang = params["source_lang"]
+        prefix = params.get("target_prefix")
+        if prefix:
+            texts = [f"{prefix} {text}" for text in texts]
+        encoded = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=True, max_length=self.window)
+        return {name: tensor.to(self.placement.device) for name, tensor in encoded.items()}
+
+    def _generate_kwargs(self, params: dict) -> dict:
+        kwargs = generation_kwargs(params, GENERATE_PARAMS)
+        new_tokens = int(kwargs.get("max_new_tokens", 256))
+        if not 1 <= new_tokens <= MAX_NEW_TOKENS:
+            raise InputError(f"max_new_tokens must be between 1 and {MAX_NEW_TOKENS}, not {new_tokens}")
+        kwargs["max_new_tokens"] = min(new_tokens, self.decoder_positions - 2)  # the decoder has no more positions
+        if kwargs.get("min_new_tokens") is not None:
+            kwargs["min_new_tokens"] = min(int(kwargs["min_new_tokens"]), kwargs["max_new_tokens"])
+            kwargs["min_length"] = 0  # else the checkpoint's own min_length (56 for distilbart) still applies
+        target = params.get("target_lang")
+        if target and hasattr(self.tokenizer, "get_lang_id"):  # M2M100: the first target token names the language
+            try:
+                kwargs["forced_bos_token_id"] = self.tokenizer.get_lang_id(target)
+            except KeyError:
+                raise InputError(f"this model cannot translate into {target!r}") from None
+        return kwargs
