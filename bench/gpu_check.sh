@@ -7,6 +7,7 @@ PYTHON=${PYTHON:-python3}
 export HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1 DEMO_TINY_CACHE=${DEMO_TINY_CACHE:-/tmp/demo-suite-twins}
 status=0
 "$PYTHON" -m bench.gpu_check "$@" || status=1
+"$PYTHON" -m bench.generation_gpu_check || status=1
 "$PYTHON" -m bench.vision_gpu_check || status=1
 "$PYTHON" -m bench.memory --device cuda --budget 2 || status=1
 exit $status
