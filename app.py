@@ -113,7 +113,8 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     from demos.common import DemoContext
 
     manager = manager or make_manager(args)
-    ctx = DemoContext(manager, concurrency=args.gpu_concurrency * args.max_batch_size)
+    # twice a batch per slot: while one batch runs, the next one gathers in the batcher
+    ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size)
     demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
     with gr.Blocks(title="Transformer demo suite") as blocks:
         profile_note = " · **tiny profile**: random-weight twins, outputs are meaningless" \

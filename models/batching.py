@@ -122,5 +122,18 @@ class MicroBatcher:
                 slot.finished = True
 
 
+def length_buckets(lengths: list[int], ratio: float = 1.5, slack: int = 8, max_size: int = 32) -> list[list[int]]:
+    """Indices grouped into buckets of similar length (shortest first): an input joins the current bucket
+    while its length is at most ``ratio`` times the bucket's shortest plus ``slack``, and the bucket has room."""
+    buckets: list[list[int]] = []
+    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        current = buckets[-1] if buckets else None
+        if current and len(current) < max_size and lengths[i] <= lengths[current[0]] * ratio + slack:
+            current.append(i)
+        else:
+            buckets.append([i])
+    return buckets
+
+
 def batch_key(model_key: str, params: dict) -> Hashable:
     return (model_key, tuple(sorted((k, repr(v)) for k, v in params.items())))

@@ -106,3 +106,16 @@ def test_batchers_follow_the_model_and_are_dropped_on_eviction(registry):
     assert manager.batcher(a, runner, {"top_k": 1}) is not first  # other settings, other group
     manager.get(b)  # evicts a
     assert not manager._batchers or all(r is not runner for r, _ in manager._batchers.values())
+
+
+def test_length_buckets_group_similar_lengths_and_cover_every_input():
+    from models.batching import length_buckets
+
+    lengths = [60, 5, 7, 58, 4, 30, 6, 61, 33]
+    buckets = length_buckets(lengths, max_size=3)
+    assert sorted(i for bucket in buckets for i in bucket) == list(range(len(lengths)))
+    for bucket in buckets:
+        assert len(bucket) <= 3
+        shortest = min(lengths[i] for i in bucket)
+        assert max(lengths[i] for i in bucket) <= shortest * 1.5 + 8
+    assert [lengths[i] for i in buckets[0]] == [4, 5, 6]

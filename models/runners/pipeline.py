@@ -7,6 +7,7 @@ into entities and, for text longer than the model window, runs overlapping windo
 from __future__ import annotations
 
 from models.results import Classification, Entity, LabelScore
+from models.batching import length_buckets
 from models.runners.base import BaseRunner
 
 
@@ -31,9 +32,9 @@ class PipelineRunner(BaseRunner):
         raise ValueError(f"the pipeline runner does not serve task {self.spec.task!r}")
 
     def classify(self, texts: list[str], params: dict) -> list[Classification]:
-        lengths = [len(ids) for ids in self.pipe.tokenizer(texts, truncation=False)["input_ids"]]
-        outputs = self._run(texts, top_k=params.get("top_k"), truncation=True, max_length=self.window,
-                            batch_size=self._batch_size(texts, params))
+        lengths = self._token_lengths(texts)
+        outputs = self._run(texts, lengths, params, top_k=params.get("top_k"), truncation=True,
+                            max_length=self.window)
         results = []
         for length, scores in zip(lengths, outputs):
             ranked = sorted(scores, key=lambda s: s["score"], reverse=True)
@@ -43,25 +44,28 @@ class PipelineRunner(BaseRunner):
         return results
 
     def tag(self, texts: list[str], params: dict) -> list[list[Entity]]:
-        kwargs = {"aggregation_strategy": params.get("aggregation_strategy", "simple"),
-                  "batch_size": self._batch_size(texts, params)}
+        kwargs = {"aggregation_strategy": params.get("aggregation_strategy", "simple")}
         if params.get("stride"):
             kwargs["stride"] = min(int(params["stride"]), self.window // 2)
-        outputs = self._run(texts, **kwargs)
+        outputs = self._run(texts, self._token_lengths(texts), params, **kwargs)
         return [[self._entity(text, e) for e in found] for text, found in zip(texts, outputs)]
 
-    def _run(self, texts: list[str], **kwargs) -> list:
-        """The pipeline on a list of texts, one output per text. A lone text is passed on its own: the
-        pipeline's list path goes through a DataLoader, which costs a lone user a millisecond or two."""
-        if len(texts) == 1:
-            return [self.pipe(texts[0], **{k: v for k, v in kwargs.items() if k != "batch_size"})]
-        return self.pipe(texts, **kwargs)
+    def _token_lengths(self, texts: list[str]) -> list[int]:
+        return [len(ids) for ids in self.pipe.tokenizer(texts, truncation=False, verbose=False)["input_ids"]]
 
-    @staticmethod
-    def _batch_size(texts: list[str], params: dict) -> int:
-        """One forward pass for a batch of inputs (the batcher hands them over sorted by length, so the
-        pipeline's sub-batches, if any, hold similar lengths)."""
-        return max(1, min(len(texts), int(params.get("batch_size", 32))))
+    def _run(self, texts: list[str], lengths: list[int], params: dict, **kwargs) -> list:
+        """The pipeline on a list of texts, one output per text, in buckets of similar token length: a batch
+        pads to its longest input, so mixing a 5-token and a 60-token text would waste most of the work.
+        A lone text is passed on its own: the pipeline's list path goes through a DataLoader, which costs
+        a lone user a millisecond or two."""
+        if len(texts) == 1:
+            return [self.pipe(texts[0], **kwargs)]
+        outputs: list = [None] * len(texts)
+        for bucket in length_buckets(lengths, max_size=int(params.get("batch_size", 32))):
+            found = self.pipe([texts[i] for i in bucket], batch_size=len(bucket), **kwargs)
+            for i, output in zip(bucket, found):
+                outputs[i] = output
+        return outputs
 
     @staticmethod
     def _entity(text: str, found: dict) -> Entity:
