@@ -49,7 +49,8 @@ def test_serving_options_reach_the_manager_and_the_queue(monkeypatch):
     assert blocks.manager.gate.slots == 2 and blocks.manager.max_batch_size == 8
     assert blocks._queue.max_size == 50
     model_fns = [fn for fn in blocks.fns.values() if fn.api_name in ("classify_text", "answer_question")]
-    assert model_fns and all(fn.concurrency_id == "models" and fn.concurrency_limit == 16 for fn in model_fns)
+    # two batches per gate slot: 2 x 2 x 8
+    assert model_fns and all(fn.concurrency_id == "models" and fn.concurrency_limit == 32 for fn in model_fns)
 
 
 def test_bad_models_file_stops_the_start_with_a_message(tmp_path):
