@@ -6,7 +6,7 @@ For each family (Qwen2.5-0.5B-Instruct, distilbart-cnn-12-6, opus-mt) it builds 
 checkpoint's dimensions from its config class (random weights), borrows the tokenizer of the tiny twin
 (ids the twin's tokenizer does not know are suppressed, for baseline and app alike), and times, in the same run and on the same inputs:
   - baseline: ``model.generate`` on the same model, greedy, fixed length, no streamer;
-  - app: the runner's ``stream`` (worker thread + TextIteratorStreamer + stop criterion), same settings;
+  - app: the runner's ``stream`` (worker thread + token collector + stop criterion), same settings;
   - app batch: the runner's batched call on 8 inputs (translation's sentence batches).
 It prints new tokens per second and app/baseline ratios, then checks that a stop flag ends a long
 generation within a few steps and that the worker thread is gone.

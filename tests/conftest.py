@@ -19,6 +19,15 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("DEMO_TINY_CACHE", str(ROOT / ".cache" / "tiny-test"))
 
 
+@pytest.fixture(autouse=True)
+def read_every_token(monkeypatch):
+    """Tiny twins generate a token in about a millisecond: read streams at every token, so tests see the
+    growth that a real model shows at the default pacing (tests/test_generation_streaming_pace.py checks it)."""
+    from models.runners import streaming
+
+    monkeypatch.setattr(streaming, "READ_INTERVAL_S", 0.0)
+
+
 @pytest.fixture(scope="session")
 def registry():
     from models.registry import builtin_registry
