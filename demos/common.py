@@ -151,13 +151,14 @@ def model_event(ctx: DemoContext, triggers: list, fn: Callable, inputs: list, ou
 
 def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None = None):
     """The loaded model (loading it first if needed, with progress); a failed load becomes a gr.Error."""
-    if progress is not None and ctx.manager.state(spec.key) != "ready":
+    loading = progress is not None and ctx.manager.state(spec.key) != "ready"
+    if loading:
         progress(0, desc=f"Loading {spec.name} (first use: downloading if needed)…")
     try:
         acquired = ctx.manager.acquire(spec.key)
     except ModelLoadError as exc:
         raise gr.Error(f"{exc} Select Run to try again; the other tabs keep working.") from exc
-    if progress is not None:
+    if loading:  # only then: a progress message per request costs a lone user a few milliseconds
         progress(0.5, desc=f"Running {spec.name}…")
     return acquired
 
