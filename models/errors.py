@@ -9,7 +9,9 @@ class ModelLoadError(RuntimeError):
     def __init__(self, key: str, checkpoint: str, reason: str, hint: str = ""):
         self.key, self.checkpoint, self.reason, self.hint = key, checkpoint, reason, hint
         message = f"Could not load {checkpoint} ({key}): {reason}."
-        super().__init__(f"{message} {hint}".strip())
+        if hint:
+            message += f" {hint[0].upper()}{hint[1:]}{'' if hint.endswith('.') else '.'}"
+        super().__init__(message)
 
 
 class InputError(ValueError):
