@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 
-from demos import DEMO_MODULES, load_demos
+from demos import DEMO_MODULES, load_demos, zerogpu
 from models.device import check_device_name
 from models.manager import PROFILES, ModelManager
 from models.registry import RegistryError, builtin_registry
@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--compile", action="store_true", default=_flag("COMPILE"),
                         help="torch.compile each model when it loads (slower first load, warmed up then) "
                              "[DEMO_COMPILE]")
+    parser.add_argument("--mcp", action="store_true", default=_flag("MCP"),
+                        help="also serve every tab as a tool of an MCP server at /gradio_api/mcp/ [DEMO_MCP]")
     parser.add_argument("--models-file", default=_env("MODELS_FILE"),
                         help="TOML file that adds or overrides registry entries [DEMO_MODELS_FILE]")
     parser.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"), help="[DEMO_LOG_LEVEL]")
@@ -131,6 +133,7 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    zerogpu.configure(args)  # on a ZeroGPU Space: cuda, default models loaded at start
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         manager = make_manager(args)
@@ -143,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                     if manager.registry.for_task(demo.TASK)]
         manager.preload(defaults[: args.max_models])
     blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True,
-                  max_file_size=f"{args.max_upload_mb}mb")
+                  max_file_size=f"{args.max_upload_mb}mb",
+                  mcp_server=args.mcp)
     return 0
 
 
