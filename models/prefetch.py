@@ -65,9 +65,11 @@ def explain(exc: Exception) -> str:
     return f"{name}: {str(exc)[:300]}"
 
 
-def download_all(specs: list[ModelSpec], downloader: Callable[[str, str], str] = _hub_snapshot,
+def download_all(specs: list[ModelSpec], downloader: Callable[[str, str], str] | None = None,
                  echo: Callable[[str], None] = print) -> list[Download]:
-    """Fetches each entry's checkpoint; one failure does not stop the others."""
+    """Fetches each entry's checkpoint (huggingface_hub shows a progress bar per file); one failure does not
+    stop the others."""
+    downloader = downloader or _hub_snapshot
     results = []
     for number, spec in enumerate(specs, 1):
         echo(f"[{number}/{len(specs)}] {spec.checkpoint} ({spec.revision})")
