@@ -41,7 +41,7 @@ SUGGESTED_HARDWARE = "t4-small"
 LICENSE = "apache-2.0"  # the suite's own code; each model keeps its own license (see the tabs' model cards)
 TAGS = ("transformers", "gradio", "text-classification", "token-classification", "question-answering",
         "summarization", "translation", "chat", "image-classification", "object-detection", "text-to-image",
-        "automatic-speech-recognition", "text-to-speech", "mcp-server")
+        "automatic-speech-recognition", "text-to-speech")
 
 _BLOCK = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 
