@@ -112,6 +112,7 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
 def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     import gradio as gr
 
+    from demos import i18n
     from demos.common import DemoContext
 
     manager = manager or make_manager(args)
@@ -119,12 +120,11 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size)
     demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
     with gr.Blocks(title="Transformer demo suite") as blocks:
-        profile_note = " · **tiny profile**: random-weight twins, outputs are meaningless" \
-            if args.profile == "tiny" else ""
-        gr.Markdown(f"# Transformer demo suite\nThe main applications of Transformer models, one tab each. "
-                    f"Models load on first use and are shared by everyone on this server{profile_note}.")
+        gr.Markdown(i18n.text("header"))  # English or Chinese, following the browser's language
+        if args.profile == "tiny":
+            gr.Markdown(i18n.text("header.tiny"))
         for demo in demos:
-            with gr.Tab(demo.TITLE, id=demo.NAME):
+            with gr.Tab(i18n.text(f"tab.{demo.NAME}"), id=demo.NAME):
                 demo.build(ctx)
     blocks.queue(max_size=args.max_queue, default_concurrency_limit=1)
     blocks.manager = manager
@@ -141,13 +141,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     blocks = build_app(args, manager)
+    from demos import i18n  # gradio loads with the app, not with `import app`
     if args.preload:
         defaults = [manager.registry.default_for(demo.TASK).key for demo in load_demos(args.demos)
                     if manager.registry.for_task(demo.TASK)]
         manager.preload(defaults[: args.max_models])
     blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True,
                   max_file_size=f"{args.max_upload_mb}mb",
-                  mcp_server=args.mcp)
+                  mcp_server=args.mcp,
+                  i18n=i18n.I18N)
     return 0
 
 
