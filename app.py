@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 
-from demos import DEMO_MODULES, load_demos
+from demos import DEMO_MODULES, load_demos, zerogpu
 from models.device import check_device_name
 from models.manager import PROFILES, ModelManager
 from models.registry import RegistryError, builtin_registry
@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--compile", action="store_true", default=_flag("COMPILE"),
                         help="torch.compile each model when it loads (slower first load, warmed up then) "
                              "[DEMO_COMPILE]")
+    parser.add_argument("--mcp", action="store_true", default=_flag("MCP"),
+                        help="also serve every tab as a tool of an MCP server at /gradio_api/mcp/ [DEMO_MCP]")
     parser.add_argument("--models-file", default=_env("MODELS_FILE"),
                         help="TOML file that adds or overrides registry entries [DEMO_MODELS_FILE]")
     parser.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"), help="[DEMO_LOG_LEVEL]")
@@ -110,6 +112,7 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
 def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     import gradio as gr
 
+    from demos import i18n
     from demos.common import DemoContext
 
     manager = manager or make_manager(args)
@@ -117,12 +120,11 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size)
     demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
     with gr.Blocks(title="Transformer demo suite") as blocks:
-        profile_note = " · **tiny profile**: random-weight twins, outputs are meaningless" \
-            if args.profile == "tiny" else ""
-        gr.Markdown(f"# Transformer demo suite\nThe main applications of Transformer models, one tab each. "
-                    f"Models load on first use and are shared by everyone on this server{profile_note}.")
+        gr.Markdown(i18n.text("header"))  # English or Chinese, following the browser's language
+        if args.profile == "tiny":
+            gr.Markdown(i18n.text("header.tiny"))
         for demo in demos:
-            with gr.Tab(demo.TITLE, id=demo.NAME):
+            with gr.Tab(i18n.text(f"tab.{demo.NAME}"), id=demo.NAME):
                 demo.build(ctx)
     blocks.queue(max_size=args.max_queue, default_concurrency_limit=1)
     blocks.manager = manager
@@ -131,6 +133,7 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    zerogpu.configure(args)  # on a ZeroGPU Space: cuda, default models loaded at start
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         manager = make_manager(args)
@@ -138,12 +141,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     blocks = build_app(args, manager)
+    from demos import i18n  # gradio loads with the app, not with `import app`
     if args.preload:
         defaults = [manager.registry.default_for(demo.TASK).key for demo in load_demos(args.demos)
                     if manager.registry.for_task(demo.TASK)]
         manager.preload(defaults[: args.max_models])
     blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True,
-                  max_file_size=f"{args.max_upload_mb}mb")
+                  max_file_size=f"{args.max_upload_mb}mb",
+                  mcp_server=args.mcp,
+                  i18n=i18n.I18N)
     return 0
 
 

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import gradio as gr
 
+from demos import zerogpu
 from models.errors import InputError, ModelLoadError
 from models.manager import ModelManager
 from models.registry import UnknownModelError
@@ -145,8 +146,8 @@ def model_queue(ctx: DemoContext) -> dict:
 
 
 def model_event(ctx: DemoContext, triggers: list, fn: Callable, inputs: list, outputs: list, api_name: str):
-    """Wire a model-bound event (see ``model_queue``)."""
-    return gr.on(triggers, fn, inputs, outputs, api_name=api_name, **model_queue(ctx))
+    """Wire a model-bound event (see ``model_queue``); on ZeroGPU the handler runs inside ``@spaces.GPU``."""
+    return gr.on(triggers, zerogpu.gpu(fn, api_name), inputs, outputs, api_name=api_name, **model_queue(ctx))
 
 
 def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None = None):

@@ -1,0 +1,59 @@
+"""A real browser (Debian's chromium, driven by Playwright) visits every tab of the tiny app, runs its first
+example, checks that an output appears, and saves a screenshot per tab (into $SCREENSHOT_DIR if set)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from demos import DEMO_MODULES, load_demos
+from tests.server import running_app
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+def speech_file(folder: Path) -> Path:
+    """Two seconds of a 440 Hz tone: the speech recognition tab has no examples to click."""
+    path = folder / "tone.wav"
+    t = np.arange(32_000) / 16_000
+    soundfile.write(path, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16_000)
+    return path
+
+
+def test_every_tab_runs_its_first_example_in_a_browser(tmp_path):
+    shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    demos = dict(zip(DEMO_MODULES, load_demos()))
+    with running_app(timeout=120) as url, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1920, "height": 1000})
+        page.goto(url)
+        for name, demo in demos.items():
+            page.get_by_role("tab", name=demo.TITLE, exact=True).click()
+            panel = page.locator("[role=tabpanel]:visible").first
+            # one-input examples are buttons, several-input examples table rows
+            examples = panel.locator("button.gallery-item, tr.tr-body")
+            if name == "asr":
+                panel.get_by_label("Upload file").click()  # the microphone is the first source
+                panel.locator("input[type=file]").first.set_input_files(speech_file(tmp_path))
+                sync_api.expect(panel.locator("audio, .waveform-container").first).to_be_attached(timeout=30_000)
+            else:
+                examples.first.click()
+            panel.locator("button.primary").first.click()
+            status = panel.locator(".status-line").first
+            # the status line names the model and the device once the output is there
+            sync_api.expect(status).to_contain_text(" on cpu", timeout=60_000)
+            # and once nothing in the tab is pending or still streaming (one request at a time, as a user would)
+            sync_api.expect(panel.locator(".pending, .generating, .eta-bar")).to_have_count(0, timeout=60_000)
+            sync_api.expect(status).not_to_contain_text("Error")
+            assert not page.locator(".toast-body").all_inner_texts(), name
+            page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+        browser.close()
+    assert sorted(path.stem for path in shots.glob("*.png")) >= sorted(DEMO_MODULES)

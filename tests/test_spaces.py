@@ -1,0 +1,63 @@
+"""The README's Hugging Face Spaces front matter matches the registry and the installed gradio."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import yaml
+
+from demos import DEMO_MODULES, load_demos
+from models import spaces
+from models.registry import Registry, builtin_registry
+from models.spec import ModelSpec
+
+SPACES_HARDWARE = {"cpu-basic", "cpu-upgrade", "t4-small", "t4-medium", "l4x1", "l4x4", "a10g-small",
+                   "a10g-large", "a10g-largex2", "a10g-largex4", "a100-large"}
+
+
+def test_readme_front_matter_is_what_the_registry_generates():
+    text = spaces.README.read_text(encoding="utf-8")
+    block = spaces.readme_front_matter(text)
+    assert block is not None, "README.md must start with the Spaces front matter"
+    assert block == spaces.front_matter(), "README is stale: run `python -m models spaces-header --write`"
+
+
+def test_front_matter_has_the_spaces_keys():
+    config = yaml.safe_load(spaces.front_matter().strip().strip("-"))
+    assert config["sdk"] == "gradio"
+    assert config["sdk_version"] == metadata.version("gradio")
+    assert config["app_file"] == "app.py"
+    assert config["python_version"] == "3.12"  # a string: YAML would read 3.10 as 3.1
+    assert config["suggested_hardware"] in SPACES_HARDWARE
+    assert len(config["short_description"]) <= 60
+    assert config["license"] and config["tags"]
+    registry = builtin_registry()
+    defaults = {registry.default_for(demo.TASK).checkpoint for demo in load_demos()}
+    assert set(config["preload_from_hub"]) == defaults
+
+
+def test_tab_tasks_follow_the_demo_modules():
+    assert list(spaces.TAB_TASKS) == list(DEMO_MODULES)
+    assert {name: demo.TASK for name, demo in zip(DEMO_MODULES, load_demos())} == spaces.TAB_TASKS
+
+
+def test_a_registry_change_shows_as_a_stale_readme(tmp_path):
+    registry = builtin_registry()
+    first = registry.default_for("text-classification")
+    changed = Registry([ModelSpec(key="text-classification/other", task="text-classification",
+                                  checkpoint="someone/other-model", runner=first.runner, tiny=first.tiny),
+                        *registry])
+    readme = tmp_path / "README.md"
+    readme.write_text(spaces.front_matter() + "\n# Title\n\nRun `pytest`.\n", encoding="utf-8")
+    assert spaces.write_readme(readme, changed) is True
+    text = readme.read_text(encoding="utf-8")
+    assert "someone/other-model" in spaces.readme_front_matter(text)
+    assert text.endswith("\n# Title\n\nRun `pytest`.\n")
+    assert spaces.write_readme(readme, changed) is False  # idempotent
+
+
+def test_front_matter_is_added_to_a_readme_without_one(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n", encoding="utf-8")
+    spaces.write_readme(readme)
+    assert spaces.readme_front_matter(readme.read_text(encoding="utf-8")) == spaces.front_matter()
