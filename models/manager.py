@@ -1,6 +1,7 @@
 """The model manager: lazy, shared, bounded.
 
-- A model loads on its first request; one lock per key, so concurrent first requests load it once.
+- A model loads on its first request; one lock per key, so concurrent first requests load it once, and one
+  load at a time in the process (transformers' loading is not thread-safe).
 - At most ``max_models`` stay resident; the least recently used one is evicted and its memory
   (GPU memory included) released.
 - A failed load raises ``ModelLoadError`` for that key only; the next request tries again.
@@ -70,6 +71,10 @@ class ModelManager:
         self._loader = loader or default_loader
         self._lock = threading.Lock()              # guards the dicts below
         self._key_locks: dict[str, threading.Lock] = {}
+        # one load at a time in the process: transformers' lazy imports and its meta-device initialisation
+        # are not thread-safe (two concurrent from_pretrained calls failed with "Cannot copy out of meta
+        # tensor", and every later load with it). Requests to models already loaded are not held up.
+        self._load_lock = threading.Lock()
         self._resident: OrderedDict[str, Runner] = OrderedDict()   # least recently used first
         self._loading: set[str] = set()
         self._failures: dict[str, ModelLoadError] = {}
@@ -171,7 +176,8 @@ class ModelManager:
         started = time.perf_counter()
         try:
             log.info("loading %s (%s, profile %s)", key, spec.checkpoint, self.profile)
-            runner = self._loader(spec, self.profile, self.placement)
+            with self._load_lock:
+                runner = self._loader(spec, self.profile, self.placement)
         except Exception as exc:  # any failure to load is reported, never raised raw
             reason, hint = explain_load_failure(exc, spec.checkpoint)
             error = ModelLoadError(key, spec.checkpoint, reason, hint)

@@ -69,24 +69,32 @@ def test_concurrent_first_requests_load_once(registry):
     assert len(runners) == 8 and all(r is runners[0] for r in runners)
 
 
-def test_other_models_load_while_one_is_loading(registry):
-    slow_key, fast_key = registry.keys()[:2]
+def test_loads_are_serialized_but_resident_models_keep_serving(registry):
+    """transformers' loading is not thread-safe: two models never load at the same time, while a model that
+    is already loaded answers at once."""
+    resident_key, slow_key, other_key = registry.keys()[:3]
+    active, overlaps = [0], []
 
-    class SlowForOne(CountingLoader):
+    class Watching(CountingLoader):
         def __call__(self, spec, profile, placement):
-            if spec.key == slow_key:
-                time.sleep(1.0)
+            active[0] += 1
+            overlaps.append(active[0])
+            time.sleep(0.5 if spec.key == slow_key else 0.05)
+            active[0] -= 1
             return super().__call__(spec, profile, placement)
 
-    manager, _ = make(registry, loader=SlowForOne())
-    thread = threading.Thread(target=manager.get, args=(slow_key,))
-    thread.start()
+    manager, _ = make(registry, loader=Watching())
+    manager.get(resident_key)
+    threads = [threading.Thread(target=manager.get, args=(key,)) for key in (slow_key, other_key)]
+    for t in threads:
+        t.start()
     time.sleep(0.1)
-    assert manager.state(slow_key) == "loading"
     started = time.perf_counter()
-    manager.get(fast_key)
-    assert time.perf_counter() - started < 0.5
-    thread.join()
+    manager.get(resident_key)
+    assert time.perf_counter() - started < 0.05
+    for t in threads:
+        t.join()
+    assert max(overlaps) == 1 and manager.state(slow_key) == manager.state(other_key) == "ready"
 
 
 def test_least_recently_used_is_evicted_and_closed(registry):
@@ -174,3 +182,35 @@ def test_device_failure_is_a_load_error(registry, monkeypatch):
     manager = ModelManager(registry, profile="tiny", device="cuda", loader=CountingLoader())
     with pytest.raises(ModelLoadError, match="CUDA"):
         manager.get(registry.keys()[0])
+
+
+def test_first_requests_to_many_real_models_at_once_all_load():
+    """Regression: concurrent first loads of different models (in a fresh process, where transformers' lazy
+    imports have not happened yet) used to fail with "Cannot copy out of meta tensor" or a missing class."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = """
+import threading
+from models.manager import ModelManager
+from models.registry import builtin_registry
+keys = ["translation/opus-mt-en-de", "chat/qwen2.5-0.5b-instruct", "summarization/distilbart-cnn-12-6",
+        "image-classification/vit-base", "token-classification/bert-base-ner"]
+manager = ModelManager(builtin_registry(), profile="tiny", device="cpu", max_models=len(keys))
+errors = []
+def load(key):
+    try:
+        manager.get(key)
+    except Exception as exc:
+        errors.append(f"{key}: {exc}")
+threads = [threading.Thread(target=load, args=(key,)) for key in keys]
+for t in threads: t.start()
+for t in threads: t.join()
+print("ERRORS", errors)
+print("RESIDENT", len(manager.resident_keys()))
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert "ERRORS []" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "RESIDENT 5" in result.stdout
