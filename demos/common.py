@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import gradio as gr
 
+from demos.access import Access, note_model
 from models.errors import InputError, ModelLoadError
 from models.manager import ModelManager
 from models.registry import UnknownModelError
@@ -47,6 +48,7 @@ class DemoContext:
     limits: Limits = field(default_factory=Limits)
     concurrency: int = 16
     shared: dict[str, Any] = field(default_factory=dict)  # components one tab offers to another (by name)
+    access: Access = field(default_factory=Access)  # rate limit and audit log around every model request
 
     def specs(self, task: str) -> list[ModelSpec]:
         return self.manager.registry.for_task(task)
@@ -145,8 +147,13 @@ def model_queue(ctx: DemoContext) -> dict:
 
 
 def model_event(ctx: DemoContext, triggers: list, fn: Callable, inputs: list, outputs: list, api_name: str):
-    """Wire a model-bound event (see ``model_queue``)."""
-    return gr.on(triggers, fn, inputs, outputs, api_name=api_name, **model_queue(ctx))
+    """Wire a model-bound event (see ``model_queue``), behind the rate limit and audit log (``guarded``)."""
+    return gr.on(triggers, guarded(ctx, fn, api_name), inputs, outputs, api_name=api_name, **model_queue(ctx))
+
+
+def guarded(ctx: DemoContext, fn: Callable, api_name: str) -> Callable:
+    """``fn`` behind the access rules (see ``demos.access``), for events wired without ``model_event``."""
+    return ctx.access.guard(fn, api_name)
 
 
 def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None = None):
@@ -154,6 +161,7 @@ def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | Non
     loading = progress is not None and ctx.manager.state(spec.key) != "ready"
     if loading:
         progress(0, desc=f"Loading {spec.name} (first use: downloading if needed)…")
+    note_model(spec.key)
     try:
         acquired = ctx.manager.acquire(spec.key)
     except ModelLoadError as exc:
