@@ -17,6 +17,7 @@ from typing import Any, Callable
 import gradio as gr
 
 from demos.access import Access, note_model
+from models.device import free_cached_memory, is_out_of_memory
 from models.errors import InputError, ModelLoadError
 from models.manager import ModelManager
 from models.registry import UnknownModelError
@@ -181,6 +182,12 @@ def reported_failures(spec: ModelSpec):
     except InputError as exc:
         raise gr.Error(f"{exc}.") from exc
     except Exception as exc:
+        if is_out_of_memory(exc):
+            log.warning("out of memory in %s: %s", spec.key, exc)
+            free_cached_memory()
+            raise gr.Error(f"{spec.name} ran out of memory on this input. Lower the size or length (image size, "
+                           "number of images, max new tokens, text or audio length) and try again; "
+                           "the app keeps serving.") from exc
         log.exception("inference failed for %s", spec.key)
         raise gr.Error(f"{spec.name} failed on this input ({type(exc).__name__}). "
                        "Try a shorter or simpler input; the app keeps serving.") from exc
