@@ -43,13 +43,21 @@ class Acquired:
     load_seconds: float | None  # time this request spent waiting for a load; None if it was resident
 
 
+# One real load at a time, whatever the key. Concurrent first loads in threads raced inside transformers' lazy
+# imports ("cannot import name 'pipeline'") and meta-device initialisation ("Cannot copy out of meta tensor"),
+# and two tiny twins of one checkpoint were built into one folder at once (found by bench/load.py). The manager's
+# per-key state still lets a request for a loaded model run while another model loads.
+_LOADING = threading.Lock()
+
+
 def default_loader(spec: ModelSpec, profile: str, placement: Placement) -> Runner:
     from models.runners import runner_class
     from models.sources import resolve_source
 
-    source = resolve_source(spec, profile)
-    runner = runner_class(spec.runner)(spec, source, placement)
-    runner.warm_up()
+    with _LOADING:
+        source = resolve_source(spec, profile)
+        runner = runner_class(spec.runner)(spec, source, placement)
+        runner.warm_up()
     return runner
 
 

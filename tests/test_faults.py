@@ -141,3 +141,42 @@ def test_closing_a_chat_stream_midway_stops_generation_and_frees_the_gate(ctx):
     assert not [t for t in threading.enumerate() if t.name == "generate" and t.is_alive()]
     answer = list(chat_reply(ctx, "Hi", [], "", spec.key, 0.0, 1.0, 4))[-1]
     assert answer[0][-1]["role"] == "assistant"
+
+
+def test_real_loads_run_one_at_a_time(registry, monkeypatch):
+    """Concurrent first loads of different models raced inside transformers (found by bench/load.py)."""
+    import time
+
+    import models.runners
+    import models.sources
+    from models.sources import ModelSource
+
+    state = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    def resolve(spec, profile):
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.05)
+        with lock:
+            state["now"] -= 1
+        return ModelSource(spec.checkpoint, None)
+
+    class Runner(FlakyRunner):
+        def __init__(self, spec, source, placement):
+            super().__init__([])
+
+        def warm_up(self):
+            pass
+
+    monkeypatch.setattr(models.sources, "resolve_source", resolve)
+    monkeypatch.setattr(models.runners, "runner_class", lambda kind: Runner)
+    manager = ModelManager(registry, profile="tiny", device="cpu", max_models=10)
+    keys = registry.keys()[:4]
+    threads = [threading.Thread(target=manager.acquire, args=(key,)) for key in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert state["most"] == 1 and sorted(manager.resident_keys()) == sorted(keys)
