@@ -189,6 +189,8 @@ def main() -> int:
     ok &= verdict("succeeded", counts["succeeded"] > 0, f"{counts['succeeded']}")
     rss = result["rss"]
     if rss:
+        print("  RSS by minute: " + ", ".join(f"{t / 60:.0f} min {mb:.0f} MB" for t, mb in rss
+                                               if int(t) % 60 < 5))
         after_first_minute = [mb for t, mb in rss if t >= 60] or [rss[-1][1]]
         base, end = after_first_minute[0], rss[-1][1]
         growth = (end - base) / base
