@@ -70,6 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
                              "[DEMO_COMPILE]")
     parser.add_argument("--mcp", action="store_true", default=_flag("MCP"),
                         help="also serve every tab as a tool of an MCP server at /gradio_api/mcp/ [DEMO_MCP]")
+    parser.add_argument("--auth", default=None,
+                        help="require a login: comma-separated user:password pairs; prefer DEMO_AUTH or "
+                             "--auth-file, which other users of the machine cannot see [DEMO_AUTH]")
+    parser.add_argument("--auth-file", default=_env("AUTH_FILE"),
+                        help="require a login: a file with one user:password per line, kept outside the "
+                             "repository [DEMO_AUTH_FILE]")
+    parser.add_argument("--rate-limit", type=_positive_int, default=_env("RATE_LIMIT"),
+                        help="most requests per minute per tab for each user (or client address without a "
+                             "login); unlimited when unset [DEMO_RATE_LIMIT]")
+    parser.add_argument("--audit-log", default=_env("AUDIT_LOG"),
+                        help="write one JSON line per model request (time, user or hashed address, tab, model, "
+                             "duration, outcome; no user input) to this file, rotated at 10 MB [DEMO_AUDIT_LOG]")
     parser.add_argument("--models-file", default=_env("MODELS_FILE"),
                         help="TOML file that adds or overrides registry entries [DEMO_MODELS_FILE]")
     parser.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"), help="[DEMO_LOG_LEVEL]")
@@ -97,7 +109,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = [name for name in args.demos if name not in DEMO_MODULES]
     if unknown or not args.demos:
         parser.error(f"--demos: unknown {unknown}; choose from {', '.join(DEMO_MODULES)}")
+    if isinstance(args.rate_limit, str):  # from the environment
+        args.rate_limit = _positive_int(args.rate_limit)
+    args.auth = _login_pairs(parser, args.auth or _env("AUTH"), args.auth_file)
     return args
+
+
+def _login_pairs(parser: argparse.ArgumentParser, auth: str | None, auth_file: str | None):
+    """The user:password pairs for gradio's login, or None (no login)."""
+    from demos.access import parse_auth, read_auth_file
+
+    try:
+        pairs = parse_auth(auth) if auth else []
+        pairs += read_auth_file(auth_file) if auth_file else []
+    except (ValueError, OSError) as exc:
+        parser.error(str(exc))
+    return pairs or None
 
 
 def make_manager(args: argparse.Namespace) -> ModelManager:
@@ -113,11 +140,13 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     import gradio as gr
 
     from demos import i18n
+    from demos.access import Access, AuditLog
     from demos.common import DemoContext
 
     manager = manager or make_manager(args)
+    access = Access(rate_limit=args.rate_limit, audit=AuditLog(args.audit_log) if args.audit_log else None)
     # twice a batch per slot: while one batch runs, the next one gathers in the batcher
-    ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size)
+    ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size, access=access)
     demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
     with gr.Blocks(title="Transformer demo suite") as blocks:
         gr.Markdown(i18n.text("header"))  # English or Chinese, following the browser's language
@@ -149,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True,
                   max_file_size=f"{args.max_upload_mb}mb",
                   mcp_server=args.mcp,
-                  i18n=i18n.I18N)
+                  i18n=i18n.I18N,
+                  auth=args.auth)
     return 0
 
 

@@ -17,6 +17,8 @@ from typing import Any, Callable
 import gradio as gr
 
 from demos import zerogpu
+from demos.access import Access, note_model
+from models.device import free_cached_memory, is_out_of_memory
 from models.errors import InputError, ModelLoadError
 from models.manager import ModelManager
 from models.registry import UnknownModelError
@@ -48,6 +50,7 @@ class DemoContext:
     limits: Limits = field(default_factory=Limits)
     concurrency: int = 16
     shared: dict[str, Any] = field(default_factory=dict)  # components one tab offers to another (by name)
+    access: Access = field(default_factory=Access)  # rate limit and audit log around every model request
 
     def specs(self, task: str) -> list[ModelSpec]:
         return self.manager.registry.for_task(task)
@@ -146,8 +149,15 @@ def model_queue(ctx: DemoContext) -> dict:
 
 
 def model_event(ctx: DemoContext, triggers: list, fn: Callable, inputs: list, outputs: list, api_name: str):
-    """Wire a model-bound event (see ``model_queue``); on ZeroGPU the handler runs inside ``@spaces.GPU``."""
-    return gr.on(triggers, zerogpu.gpu(fn, api_name), inputs, outputs, api_name=api_name, **model_queue(ctx))
+    """Wire a model-bound event (see ``model_queue``), behind the rate limit and audit log, and on ZeroGPU
+    inside ``@spaces.GPU`` (see ``guarded``)."""
+    return gr.on(triggers, guarded(ctx, fn, api_name), inputs, outputs, api_name=api_name, **model_queue(ctx))
+
+
+def guarded(ctx: DemoContext, fn: Callable, api_name: str) -> Callable:
+    """``fn`` behind the access rules (``demos.access``: rate limit, audit log) and, on a ZeroGPU Space, run
+    inside ``@spaces.GPU`` (``demos.zerogpu``); for events wired without ``model_event``."""
+    return ctx.access.guard(zerogpu.gpu(fn, api_name), api_name)
 
 
 def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None = None):
@@ -155,6 +165,7 @@ def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | Non
     loading = progress is not None and ctx.manager.state(spec.key) != "ready"
     if loading:
         progress(0, desc=f"Loading {spec.name} (first use: downloading if needed)…")
+    note_model(spec.key)
     try:
         acquired = ctx.manager.acquire(spec.key)
     except ModelLoadError as exc:
@@ -174,6 +185,12 @@ def reported_failures(spec: ModelSpec):
     except InputError as exc:
         raise gr.Error(f"{exc}.") from exc
     except Exception as exc:
+        if is_out_of_memory(exc):
+            log.warning("out of memory in %s: %s", spec.key, exc)
+            free_cached_memory()
+            raise gr.Error(f"{spec.name} ran out of memory on this input. Lower the size or length (image size, "
+                           "number of images, max new tokens, text or audio length) and try again; "
+                           "the app keeps serving.") from exc
         log.exception("inference failed for %s", spec.key)
         raise gr.Error(f"{spec.name} failed on this input ({type(exc).__name__}). "
                        "Try a shorter or simpler input; the app keeps serving.") from exc

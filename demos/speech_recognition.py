@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos import zerogpu
-from demos.common import DemoContext, check_model, model_picker, model_queue, run_model, status_line
+from demos.common import DemoContext, check_model, guarded, model_picker, model_queue, run_model, status_line
 from demos.speech_common import LANGUAGE_CODES, LANGUAGES, MODEL_RATE, limits_of, output_dir, safe_stem
 from models.audio_io import FORMATS, AudioError, format_duration, is_silent, load_for_model
 from models.speech_text import to_srt
@@ -101,7 +100,7 @@ def build(ctx: DemoContext) -> None:
         """
         return transcribe(ctx, audio, model, language, task, timestamps, progress)
 
-    event = dict(fn=zerogpu.gpu(transcribe_audio, "transcribe_audio"),
+    event = dict(fn=guarded(ctx, transcribe_audio, "transcribe_audio"),
                  inputs=[audio, model, language, task, timestamps],
                  outputs=[text, table, files, status], **model_queue(ctx))
     button.click(**event, api_name="transcribe_audio")

@@ -75,3 +75,22 @@ def release_memory(placement: Placement) -> None:
         import torch
 
         torch.mps.empty_cache()
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """Whether an exception is an accelerator (or host) running out of memory, without importing torch."""
+    if type(exc).__name__ == "OutOfMemoryError" or isinstance(exc, MemoryError):  # torch.cuda.OutOfMemoryError
+        return True
+    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()  # MPS and older CUDA messages
+
+
+def free_cached_memory() -> None:
+    """After an out-of-memory error: collect garbage and return CUDA's cached blocks, so the next (smaller)
+    request can run. torch is only touched when a model already imported it."""
+    import gc
+    import sys
+
+    gc.collect()
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()

@@ -44,6 +44,13 @@ class Acquired:
     load_seconds: float | None  # time this request spent waiting for a load; None if it was resident
 
 
+# One real load at a time, whatever the key. Concurrent first loads in threads raced inside transformers' lazy
+# imports ("cannot import name 'pipeline'") and meta-device initialisation ("Cannot copy out of meta tensor"),
+# and two tiny twins of one checkpoint were built into one folder at once (found by bench/load.py). The manager's
+# per-key state still lets a request for a loaded model run while another model loads.
+_LOADING = threading.Lock()
+
+
 def default_loader(spec: ModelSpec, profile: str, placement: Placement) -> Runner:
     from models.runners import runner_class
     from models.sources import resolve_source
@@ -71,10 +78,6 @@ class ModelManager:
         self._loader = loader or default_loader
         self._lock = threading.Lock()              # guards the dicts below
         self._key_locks: dict[str, threading.Lock] = {}
-        # one load at a time in the process: transformers' lazy imports and its meta-device initialisation
-        # are not thread-safe (two concurrent from_pretrained calls failed with "Cannot copy out of meta
-        # tensor", and every later load with it). Requests to models already loaded are not held up.
-        self._load_lock = threading.Lock()
         self._resident: OrderedDict[str, Runner] = OrderedDict()   # least recently used first
         self._loading: set[str] = set()
         self._failures: dict[str, ModelLoadError] = {}
@@ -176,7 +179,7 @@ class ModelManager:
         started = time.perf_counter()
         try:
             log.info("loading %s (%s, profile %s)", key, spec.checkpoint, self.profile)
-            with self._load_lock:
+            with _LOADING:  # one load at a time in the process, whichever manager (see _LOADING)
                 runner = self._loader(spec, self.profile, self.placement)
         except Exception as exc:  # any failure to load is reported, never raised raw
             reason, hint = explain_load_failure(exc, spec.checkpoint)
@@ -200,12 +203,13 @@ class ModelManager:
         return runner
 
     def _close(self, key: str, runner: Runner) -> None:
+        """Forget an evicted model. Its weights are not torn down here: requests still running on it keep
+        their reference and finish normally; the memory is freed when the last of them lets go (Python
+        reference counting), and the collector and the CUDA cache are emptied now for what is already free."""
         log.info("evicting %s", key)
         with self._lock:
             for group in [g for g, (r, _) in self._batchers.items() if r is runner]:
                 del self._batchers[group]
-        try:
-            runner.close()
-        finally:
-            if self._placement is not None:
-                release_memory(self._placement)
+        del runner
+        if self._placement is not None:
+            release_memory(self._placement)

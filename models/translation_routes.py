@@ -44,6 +44,8 @@ def engines(specs: list[ModelSpec]) -> list[tuple[str, str]]:
 
 def pairs(specs: list[ModelSpec], engine: str) -> dict[str, list[str]]:
     """source -> targets the engine translates; the source AUTO where the engine detects it."""
+    if not isinstance(engine, str) or not engine:  # None would match every entry that has no family
+        return {}
     members = [s for s in specs if family(s) == engine or s.key == engine]
     table: dict[str, list[str]] = {}
     for spec in members:
@@ -71,7 +73,7 @@ def resolve(specs: list[ModelSpec], engine: str, source: str, target: str) -> Ro
         raise RouteError(f"{engine} does not translate {source!r} into {target!r}; from {source!r} it offers: "
                          f"{', '.join(table[source])}")
     for spec in specs:
-        if family(spec) == engine and (spec.params["source"], spec.params["target"]) == (source, target):
+        if family(spec) is not None and family(spec) == engine and (spec.params["source"], spec.params["target"]) == (source, target):
             return Route(spec, source, target)
         if spec.key == engine:
             return Route(spec, None if source == AUTO else source, target)

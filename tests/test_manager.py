@@ -97,17 +97,55 @@ def test_loads_are_serialized_but_resident_models_keep_serving(registry):
     assert max(overlaps) == 1 and manager.state(slow_key) == manager.state(other_key) == "ready"
 
 
-def test_least_recently_used_is_evicted_and_closed(registry):
+def test_least_recently_used_is_evicted_and_its_memory_let_go(registry):
+    import gc
+    import weakref
+
     manager, loader = make(registry, max_models=2)
     a, b, c = registry.keys()[:3]
-    runner_a = manager.get(a)
-    runner_b = manager.get(b)
+    ref_a = weakref.ref(manager.get(a))
+    ref_b = weakref.ref(manager.get(b))
+    manager.batcher(b, ref_b(), {})     # a batcher holds the runner too; eviction must drop it
     manager.get(a)                      # a is now more recent than b
     manager.get(c)                      # over budget: b goes
+    gc.collect()
     assert manager.resident_keys() == [a, c]
-    assert runner_b.closed and not runner_a.closed
+    assert ref_b() is None and ref_a() is not None
     manager.get(b)                      # comes back with a fresh load; a is now the oldest and goes
-    assert loader.loads[b] == 2 and manager.resident_keys() == [c, b] and runner_a.closed
+    gc.collect()
+    assert loader.loads[b] == 2 and manager.resident_keys() == [c, b] and ref_a() is None
+
+
+def test_a_request_running_on_an_evicted_model_finishes(registry):
+    """Eviction under load: the model a request is using is evicted mid-call (between two of its batches);
+    the request still gets its answer."""
+    from models.manager import ModelManager
+
+    manager = ModelManager(registry, profile="tiny", device="cpu", max_models=1)
+    key = "token-classification/bert-base-ner"
+    runner = manager.get(key)
+    real_pipe, in_call, evicted = runner.pipe, threading.Event(), threading.Event()
+
+    class PausingPipe:  # the real pipeline, which waits at its first call until the eviction is done
+        def __getattr__(self, name):
+            return getattr(real_pipe, name)
+
+        def __call__(self, *args, **kwargs):
+            in_call.set()
+            evicted.wait(10)
+            return real_pipe(*args, **kwargs)
+
+    runner.pipe = PausingPipe()
+    texts = ["Sarah works in London. " * n for n in (1, 4, 16, 64)]  # four length buckets, four pipe calls
+    results = []
+    thread = threading.Thread(target=lambda: results.append(runner(texts)))
+    thread.start()
+    in_call.wait(10)
+    manager.get("text-classification/distilbert-sst2")  # evicts the NER model while it runs
+    evicted.set()
+    thread.join()
+    assert key not in manager.resident_keys()
+    assert len(results) == 1 and [len(found) > 0 for found in results[0]] == [True] * 4
 
 
 def test_load_failure_is_reported_and_retried(registry):

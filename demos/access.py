@@ -1,0 +1,228 @@
+"""Who may use the app and how much: login pairs, a per-user rate limit, and an audit log of model requests.
+
+- Login: ``parse_auth`` / ``read_auth_file`` turn ``user:password`` pairs into the list gradio's
+  ``launch(auth=...)`` takes. Passwords come from the command line, an environment variable or a file kept
+  outside the repository; they are never logged.
+- Rate limit: at most N requests per minute per tab for each user (the login name, or the client address when
+  there is no login); the next one gets a ``gr.Error`` saying when to retry. Other tabs and users are unaffected.
+- Audit log: one JSON line per model request (UTC time, user or a salted hash of the address, tab, model key,
+  duration, outcome), never the user's input; the file rotates by size.
+
+``Access.guard`` wraps a tab's handler (plain function or generator) in all of this; ``demos.common.model_event``
+applies it to every model-bound event, so a tab gets it without doing anything.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import hashlib
+import inspect
+import json
+import logging
+import logging.handlers
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import gradio as gr
+
+log = logging.getLogger(__name__)
+
+
+# --- login pairs -----------------------------------------------------------------------------------
+
+def parse_auth_pairs(lines: list[str], where: str) -> list[tuple[str, str]]:
+    """``user:password`` entries (the password may contain ':'), or ValueError naming the bad entry."""
+    pairs = []
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        user, sep, password = line.partition(":")
+        if not sep or not user.strip() or not password:
+            raise ValueError(f"{where}: entry {number} is not user:password")
+        pairs.append((user.strip(), password))
+    if not pairs:
+        raise ValueError(f"{where}: no user:password entries")
+    return pairs
+
+
+def parse_auth(value: str) -> list[tuple[str, str]]:
+    """Comma-separated ``user:password`` pairs (from --auth or DEMO_AUTH)."""
+    return parse_auth_pairs(value.split(","), "--auth")
+
+
+def read_auth_file(path: str | os.PathLike) -> list[tuple[str, str]]:
+    """One ``user:password`` per line; blank lines and lines starting with '#' are skipped."""
+    return parse_auth_pairs(Path(path).read_text(encoding="utf-8").splitlines(), f"auth file {path}")
+
+
+# --- rate limit ------------------------------------------------------------------------------------
+
+class RateLimiter:
+    """At most ``per_minute`` requests in any 60 s window per (who, tab): a sliding window of start times."""
+
+    WINDOW = 60.0
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        if per_minute < 1:
+            raise ValueError("the rate limit must be at least 1 request per minute")
+        self.per_minute = per_minute
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._seen: dict[tuple[str, str], deque[float]] = {}
+
+    def admit(self, who: str, tab: str) -> float:
+        """0 when the request may run (and counts it), else the seconds until it may."""
+        now = self._clock()
+        with self._lock:
+            times = self._seen.setdefault((who, tab), deque())
+            while times and now - times[0] >= self.WINDOW:
+                times.popleft()
+            if len(times) >= self.per_minute:
+                return self.WINDOW - (now - times[0])
+            times.append(now)
+            if len(self._seen) > 10_000:  # forget idle callers so the table cannot grow without bound
+                for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= self.WINDOW]:
+                    del self._seen[key]
+            return 0.0
+
+
+# --- audit log -------------------------------------------------------------------------------------
+
+class AuditLog:
+    """JSON lines in a file that rotates by size (``logging.handlers.RotatingFileHandler``)."""
+
+    def __init__(self, path: str | os.PathLike, max_bytes: int = 10 * 2**20, backups: int = 5) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._logger = logging.getLogger(f"demo.audit.{id(self)}")
+        self._logger.propagate = False
+        self._logger.setLevel(logging.INFO)
+        self._handler = logging.handlers.RotatingFileHandler(self.path, maxBytes=max_bytes, backupCount=backups,
+                                                             encoding="utf-8")
+        self._handler.setFormatter(logging.Formatter("%(message)s"))
+        self._logger.addHandler(self._handler)
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._logger.info(json.dumps(record, ensure_ascii=False, sort_keys=True))
+
+    def close(self) -> None:
+        self._logger.removeHandler(self._handler)
+        self._handler.close()
+
+
+# --- the request being served ----------------------------------------------------------------------
+
+@dataclass
+class _Served:
+    model: str | None = None
+
+
+_SERVED: contextvars.ContextVar[_Served | None] = contextvars.ContextVar("demo_served", default=None)
+
+
+def note_model(key: str) -> None:
+    """Record which registry model the current request uses (called when the model is acquired)."""
+    served = _SERVED.get()
+    if served is not None:
+        served.model = key
+
+
+def _current_request():
+    from gradio.context import LocalContext  # set by gradio around every call of an event handler
+
+    return LocalContext.request.get(None)
+
+
+# --- the guard -------------------------------------------------------------------------------------
+
+@dataclass
+class Access:
+    """The rate limit and audit log every model-bound handler goes through (both optional)."""
+
+    rate_limit: int | None = None  # requests per minute per tab per user (or address)
+    audit: AuditLog | None = None
+    salt: bytes = field(default_factory=lambda: os.environ.get("DEMO_AUDIT_SALT", "").encode() or os.urandom(16))
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(self.rate_limit, self.clock) if self.rate_limit else None
+
+    def who(self, request) -> str:
+        """The login name, or a salted hash of the client address (the address itself is never kept)."""
+        user = getattr(request, "username", None)
+        if user:
+            return f"user:{user}"
+        client = getattr(request, "client", None)
+        host = getattr(client, "host", None) or "unknown"
+        return "ip:" + hashlib.sha256(self.salt + host.encode()).hexdigest()[:16]
+
+    def guard(self, fn: Callable, tab: str) -> Callable:
+        """``fn`` with the rate limit and audit log around it; same name, docstring and signature for gradio."""
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def guarded_stream(*args, **kwargs):
+                served, who, started = self._begin(tab)
+                outcome = "error"
+                stream = fn(*args, **kwargs)
+                try:
+                    while True:
+                        token = _SERVED.set(served)
+                        try:
+                            item = next(stream)
+                        except StopIteration:
+                            outcome = "ok"
+                            return
+                        finally:
+                            _SERVED.reset(token)
+                        yield item
+                except GeneratorExit:
+                    outcome = "cancelled"
+                    raise
+                finally:
+                    stream.close()
+                    self._end(served, who, tab, started, outcome)
+            return guarded_stream
+
+        @functools.wraps(fn)
+        def guarded(*args, **kwargs):
+            served, who, started = self._begin(tab)
+            outcome = "error"
+            token = _SERVED.set(served)
+            try:
+                result = fn(*args, **kwargs)
+                outcome = "ok"
+                return result
+            finally:
+                _SERVED.reset(token)
+                self._end(served, who, tab, started, outcome)
+        return guarded
+
+    def _begin(self, tab: str) -> tuple[_Served, str, float]:
+        who = self.who(_current_request())
+        started = time.perf_counter()
+        served = _Served()
+        if self.limiter is not None:
+            wait = self.limiter.admit(who, tab)
+            if wait > 0:
+                self._end(served, who, tab, started, "rejected")
+                raise gr.Error(f"Too many requests: this tab allows {self.rate_limit} per minute per user. "
+                               f"Try again in {max(1, round(wait))} s; the other tabs are not affected.")
+        return served, who, started
+
+    def _end(self, served: _Served, who: str, tab: str, started: float, outcome: str) -> None:
+        if self.audit is None:
+            return
+        try:
+            self.audit.write({"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                              "who": who, "tab": tab, "model": served.model,
+                              "ms": round((time.perf_counter() - started) * 1000), "outcome": outcome})
+        except Exception:  # the audit log must never break a request
+            log.exception("could not write the audit log")
