@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "[DEMO_MAX_QUEUE]")
     parser.add_argument("--max-upload-mb", type=_positive_int, default=int(_env("MAX_UPLOAD_MB", 100)),
                         help="largest file a user may upload, in MB [DEMO_MAX_UPLOAD_MB]")
+    parser.add_argument("--max-sessions", type=_positive_int, default=int(_env("MAX_SESSIONS", 500)),
+                        help="sessions whose state gradio keeps in memory (oldest dropped first); every API "
+                             "call is a session of its own, and with eleven tabs each costs about 0.4 MB, so "
+                             "gradio's default of 10,000 let memory grow by gigabytes under API load "
+                             "[DEMO_MAX_SESSIONS]")
     parser.add_argument("--compile", action="store_true", default=_flag("COMPILE"),
                         help="torch.compile each model when it loads (slower first load, warmed up then) "
                              "[DEMO_COMPILE]")
@@ -179,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                   max_file_size=f"{args.max_upload_mb}mb",
                   mcp_server=args.mcp,
                   i18n=i18n.I18N,
-                  auth=args.auth)
+                  auth=args.auth,
+                  state_session_capacity=args.max_sessions)
     return 0
 
 

@@ -13,12 +13,13 @@ def test_help_documents_every_option():
     assert result.returncode == 0
     for option in ("--profile", "--demos", "--host", "--port", "--share", "--preload", "--device",
                    "--max-models", "--models-file", "--gpu-concurrency", "--max-batch-size", "--max-queue",
-                   "--compile", "DEMO_PROFILE", "DEMO_MAX_MODELS"):
+                   "--compile", "--max-sessions", "DEMO_PROFILE", "DEMO_MAX_MODELS"):
         assert option in result.stdout
 
 
 def test_defaults():
     args = app.parse_args([])
+    assert args.max_sessions == 500  # gradio's 10,000 sessions x ~0.4 MB each grew memory by gigabytes
     assert (args.profile, args.port, args.device, args.share, args.preload) == ("default", 7860, "auto", False, False)
     assert args.demos == ["text-classification", "ner", "qa", "summarization", "translation", "chat",
                           "image-classification", "object-detection", "image-generation", "asr", "tts"]
