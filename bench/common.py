@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.server import free_port  # noqa: E402  (one way to pick a port, shared with the tests)
+from tests.server import free_port, stop  # noqa: E402  (shared with the tests)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -50,11 +50,7 @@ def server(command: list[str], env: dict | None = None):
         wait_for_http(url, process)
         yield url, time.perf_counter() - started
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 async def _call(client, api: str, data: list) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from models.registry import builtin_registry
 from models.spec import ModelSpec, TinyRecipe
-from models.tiny import ensure_twin, real_size
+from models.tiny import ensure_twin
 
 
 def bert_base_classifier() -> tuple[ModelSpec, Path]:
@@ -15,11 +15,6 @@ def bert_base_classifier() -> tuple[ModelSpec, Path]:
     spec = builtin_registry().default_for("text-classification")
     spec = dataclasses.replace(spec, tiny=TinyRecipe("encoder", {**spec.tiny.options, "model_type": "bert",
                                                                   "scale": "real"}))
-    return spec, ensure_twin(spec)
-
-
-def real_size_twin(key: str) -> tuple[ModelSpec, Path]:
-    spec = real_size(builtin_registry().get(key))
     return spec, ensure_twin(spec)
 
 
