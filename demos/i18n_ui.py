@@ -1,0 +1,127 @@
+"""The Chinese text of the tabs' controls: labels, hints, placeholders, buttons and tab introductions."""
+
+from __future__ import annotations
+
+# English text of a control -> its Chinese version. Keyed by the English text, so a tab needs no change to be
+# translated; text built from settings (limits) is translated only for the default settings.
+UI_ZH = {
+    # shared
+    "Model": "模型",
+    "Text": "文本",
+    "Run": "运行",
+    "Stop": "停止",
+    "Clear": "清空",
+    "Temperature": "温度",
+    "0 = greedy": "0 = 贪心解码",
+    "Top-p": "Top-p（核采样）",
+    "Max new tokens": "最多生成的词元数",
+    "Image": "图像",
+    "Seed": "随机种子",
+    "Language": "语言",
+    # text classification
+    "Is a text positive or negative? The model gives a probability for each label.":
+        "这段文字是正面还是负面？模型给出每个标签的概率。",
+    "Type or paste a review, a tweet, a sentence…": "输入或粘贴一条评论、一条推文、一句话……",
+    "Labels": "标签",
+    # named entities
+    "Find the people, organizations, places and other names in a text.": "找出文本中的人名、机构名、地名和其他专名。",
+    "Type or paste a text with names in it…": "输入或粘贴一段含有名称的文本……",
+    "Entities": "实体",
+    "Entity table (character offsets)": "实体表（字符位置）",
+    # question answering
+    "Ask a question about a text: the model points at the span of the text that answers it.":
+        "就一段文本提问：模型指出文本中回答问题的那一段。",
+    "Context": "上下文",
+    "Paste the text that holds the answer…": "粘贴包含答案的文本……",
+    "Question": "问题",
+    "Ask something the context answers…": "提一个上下文能回答的问题……",
+    "Answer": "答案",
+    "Answer in context": "答案在上下文中的位置",
+    # summarization
+    "Paste or upload a text and get a summary that streams in. Texts longer than the model reads at once are "
+    "summarized part by part, then the part summaries are summarized again.":
+        "粘贴或上传一段文本，摘要会逐步显示。超过模型一次能读的长度的文本会分段摘要，再把各段摘要合并摘要。",
+    "Paste an article, a report, notes…": "粘贴一篇文章、一份报告、一些笔记……",
+    "…or upload a .txt file": "……或上传一个 .txt 文件",
+    "Summary length": "摘要长度",
+    "Beams (seq2seq models)": "束搜索宽度（seq2seq 模型）",
+    "more beams: often better, but the summary appears at once, not streamed": "束越多通常越好，但摘要会一次性显示，不逐步输出",
+    "Temperature (chat models)": "温度（对话模型）",
+    "0 = always the most likely word": "0 = 总是选最可能的词",
+    "Summarize": "生成摘要",
+    "Summary": "摘要",
+    # translation
+    "Translate between languages. opus-mt uses one small model per language pair (only pairs that exist are "
+    "offered); the many-to-many and chat models take any pair they know. Long texts are translated sentence by "
+    "sentence, in batches; paragraph breaks are kept.":
+        "在语言之间翻译。opus-mt 每个语言对用一个小模型（只列出存在的语言对）；多对多模型和对话模型支持它们认识的"
+        "任意语言对。长文本逐句分批翻译，保留段落。",
+    "From": "源语言",
+    "To": "目标语言",
+    "⇄": "⇄",
+    "Type or paste the text to translate…": "输入或粘贴要翻译的文本……",
+    "Translate": "翻译",
+    "Translation": "译文",
+    # chat
+    "Talk with a chat model. The conversation is sent through the model's own chat template; the oldest turns are "
+    "dropped if it grows longer than the model can read.":
+        "与对话模型聊天。对话按模型自己的对话模板发送；对话超过模型能读的长度时，最早的轮次会被丢弃。",
+    "Conversation": "对话",
+    "Message": "消息",
+    "Ask something… (Enter to send)": "问点什么……（回车发送）",
+    "Send": "发送",
+    "System prompt": "系统提示词",
+    # image classification
+    "What is in the picture? The model picks among the classes it was trained on (ImageNet's 1000: animals, "
+    "objects, vehicles, foods, places…).":
+        "图片里有什么？模型在它训练过的类别中选择（ImageNet 的 1000 类：动物、物品、车辆、食物、地点……）。",
+    "Top-k classes": "前 k 个类别",
+    "Classes": "类别",
+    # object detection
+    "Find objects (people, vehicles, traffic lights, animals… COCO's 80 classes) and draw a box around each. "
+    "Lower the threshold to see less certain boxes; list labels to keep only those.":
+        "找出物体（人、车辆、红绿灯、动物……COCO 的 80 类）并给每个画框。降低阈值可以看到把握较小的框；"
+        "列出标签则只保留这些类别。",
+    "Score threshold": "置信度阈值",
+    "Only these labels (comma-separated; empty: all)": "只保留这些标签（逗号分隔；留空为全部）",
+    "e.g. car, truck, traffic light": "例如 car, truck, traffic light",
+    "Objects": "物体",
+    "Objects (box corners in pixels of the shown image)": "物体（框的角点，以所示图像的像素计）",
+    # image generation
+    "Describe a picture and the model paints it. The same prompt, settings and seed give the same image; each "
+    "image's PNG carries its prompt and settings.":
+        "描述一幅画面，模型把它画出来。相同的提示词、设置和种子得到相同的图像；每张 PNG 图像都记录了它的提示词和设置。",
+    "Prompt (English)": "提示词（英文）",
+    "A photo of a red fox in a snowy forest, golden hour": "A photo of a red fox in a snowy forest, golden hour",
+    "Negative prompt (what to avoid; needs guidance > 1)": "反向提示词（要避免的内容；需要引导系数 > 1）",
+    "blurry, low quality": "blurry, low quality",
+    "Steps": "步数",
+    "Guidance": "引导系数",
+    "Width": "宽度",
+    "Height": "高度",
+    "Images": "图像数",
+    "Randomize seed": "随机选择种子",
+    "Generate": "生成",
+    "Images (click one, then download: PNG with its settings)": "图像（点击一张后下载：PNG 含其设置）",
+    # speech recognition
+    "Speech to text: record or upload speech (wav, flac, ogg, mp3; any sample rate), get the transcript with timed "
+    "segments. Up to 10 min 0 s per recording; long ones are transcribed in pieces.":
+        "语音转文字：录音或上传语音（wav、flac、ogg、mp3；任意采样率），得到带时间分段的文字稿。"
+        "每段录音最长 10 分钟；较长的录音分段转写。",
+    "Speech": "语音",
+    "Task": "任务",
+    "Timestamps (segment times from the model)": "时间戳（模型给出的分段时间）",
+    "Transcribe": "转写",
+    "Transcript": "文字稿",
+    "Downloads (.srt subtitles, .txt)": "下载（.srt 字幕、.txt）",
+    "Segments (seconds)": "分段（秒）",
+    # text to speech
+    "Text to speech: type up to 2,000 characters and listen. The same seed gives the same audio.":
+        "文字转语音：输入最多 2,000 个字符并收听。相同的种子得到相同的音频。",
+    "Type or paste what the voice should say…": "输入或粘贴要朗读的内容……",
+    "Voice": "声音",
+    "Speed (where the model has it)": "语速（模型支持时）",
+    "Speak": "朗读",
+    "Speech (WAV)": "语音（WAV）",
+    "Speak it back: transcribe this in the Speech recognition tab": "回读：在“语音识别”标签页中转写这段语音",
+}
