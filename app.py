@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--compile", action="store_true", default=_flag("COMPILE"),
                         help="torch.compile each model when it loads (slower first load, warmed up then) "
                              "[DEMO_COMPILE]")
+    parser.add_argument("--cpu-int8", action=argparse.BooleanOptionalAction,
+                        default=_env("CPU_INT8", "on").strip().lower() not in ("0", "false", "no", "off"),
+                        help="on CPU, run the text encoders (classification, entities, question answering) "
+                             "with int8 weights (PyTorch dynamic quantization): 2-3x faster, scores within a "
+                             "few hundredths of fp32; --no-cpu-int8 keeps fp32 [DEMO_CPU_INT8, default on]")
     parser.add_argument("--mcp", action="store_true", default=_flag("MCP"),
                         help="also serve every tab as a tool of an MCP server at /gradio_api/mcp/ [DEMO_MCP]")
     parser.add_argument("--auth", default=None,
@@ -84,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate-limit", type=_positive_int, default=_env("RATE_LIMIT"),
                         help="most requests per minute per tab for each user (or client address without a "
                              "login); unlimited when unset [DEMO_RATE_LIMIT]")
+    parser.add_argument("--proxy-hops", type=_non_negative_int, default=_env("PROXY_HOPS"),
+                        help="reverse proxies in front of the app that append to X-Forwarded-For, so the rate "
+                             "limit and audit log see the user's address, not the proxy's (default: 1 on a "
+                             "Hugging Face Space, else 0) [DEMO_PROXY_HOPS]")
+    parser.add_argument("--hf-login", choices=("off", "optional", "required"), default=_env("HF_LOGIN", "off"),
+                        help="Hugging Face sign-in (on a Space whose README front matter has hf_oauth: true): "
+                             "'optional' adds a sign-in button and names signed-in users in the rate limit and "
+                             "audit log; 'required' refuses model requests until the user signs in [DEMO_HF_LOGIN]")
     parser.add_argument("--audit-log", default=_env("AUDIT_LOG"),
                         help="write one JSON line per model request (time, user or hashed address, tab, model, "
                              "duration, outcome; no user input) to this file, rotated at 10 MB [DEMO_AUDIT_LOG]")
@@ -107,6 +120,13 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -117,6 +137,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if isinstance(args.rate_limit, str):  # from the environment
         args.rate_limit = _positive_int(args.rate_limit)
     args.auth = _login_pairs(parser, args.auth or _env("AUTH"), args.auth_file)
+    if isinstance(args.proxy_hops, str):  # from the environment
+        args.proxy_hops = _non_negative_int(args.proxy_hops)
+    if args.hf_login != "off" and not os.environ.get("OAUTH_CLIENT_ID"):
+        parser.error("--hf-login needs a Hugging Face Space with `hf_oauth: true` in its README front matter "
+                     "(the Space then sets OAUTH_CLIENT_ID); elsewhere use --auth or --auth-file")
     return args
 
 
@@ -138,28 +163,32 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
         registry = registry.with_models_file(args.models_file)
     return ModelManager(registry, profile=args.profile, device=args.device, max_models=args.max_models,
                         gpu_concurrency=args.gpu_concurrency, max_batch_size=args.max_batch_size,
-                        compile_models=args.compile)
+                        compile_models=args.compile, cpu_int8=args.cpu_int8)
 
 
 def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     import gradio as gr
 
     from demos import i18n
-    from demos.access import Access, AuditLog
+    from demos.access import Access, AuditLog, default_proxy_hops
     from demos.common import DemoContext
 
     manager = manager or make_manager(args)
-    access = Access(rate_limit=args.rate_limit, audit=AuditLog(args.audit_log) if args.audit_log else None)
+    access = Access(rate_limit=args.rate_limit, audit=AuditLog(args.audit_log) if args.audit_log else None,
+                    proxy_hops=default_proxy_hops(args.proxy_hops), hf_login=args.hf_login)
     # twice a batch per slot: while one batch runs, the next one gathers in the batcher
     ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size, access=access)
     demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
-    with gr.Blocks(title="Transformer demo suite") as blocks:
+    with i18n.Blocks(title="Transformer demo suite") as blocks:  # gr.Blocks, API labels in English
         gr.Markdown(i18n.text("header"))  # English or Chinese, following the browser's language
         if args.profile == "tiny":
             gr.Markdown(i18n.text("header.tiny"))
+        if args.hf_login != "off":
+            gr.LoginButton()  # gradio's Hugging Face OAuth (needs hf_oauth: true on the Space)
         for demo in demos:
             with gr.Tab(i18n.text(f"tab.{demo.NAME}"), id=demo.NAME):
                 demo.build(ctx)
+    i18n.translate_controls(blocks)  # the tabs' labels, hints and buttons in Chinese too
     blocks.queue(max_size=args.max_queue, default_concurrency_limit=1)
     blocks.manager = manager
     return blocks

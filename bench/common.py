@@ -83,7 +83,10 @@ def load(url: str, api: str, payloads: list[list], clients: int, seconds: float)
         deadline = time.perf_counter() + seconds
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            ok = await _call(client, api, payloads[i % len(payloads)])
+            try:
+                ok = await _call(client, api, payloads[i % len(payloads)])
+            except httpx.HTTPError:  # a dropped connection is a failed request, not the end of the run
+                ok = False
             if ok:
                 latencies.append(time.perf_counter() - started)
             else:

@@ -4,6 +4,8 @@ measured in the same run, on a bert-base-sized random-weight classifier (CPU).
     python bench/throughput.py [--clients 32] [--seconds 20]
 
 Targets: requests/s under load >= 3x the baseline; single-user latency <= 1.05x the baseline. Exits 1 on a miss.
+Our app runs as it starts by default (on CPU: batching plus int8 text encoders); a third row under load shows it
+with --no-cpu-int8, to tell the share of batching from that of int8.
 """
 
 import argparse
@@ -57,12 +59,16 @@ def main() -> int:
             results["naive", clients] = measure(url, "classify", naive_payloads, clients, args.seconds)
         with server(ours_cmd) as (url, _):
             results["ours", clients] = measure(url, "classify_text", ours_payloads, clients, args.seconds)
+    with server(ours_cmd + ["--no-cpu-int8"]) as (url, _):
+        results["ours fp32", args.clients] = measure(url, "classify_text", ours_payloads, args.clients, args.seconds)
 
     print(f"bert-base-sized classifier ({folder.name}), CPU")
     for clients in (args.clients, 1):
         print(f"{clients} concurrent client(s), {args.seconds:.0f} s:")
         show("naive", results["naive", clients])
         show("ours", results["ours", clients])
+        if ("ours fp32", clients) in results:
+            show("ours fp32", results["ours fp32", clients])
     speedup = results["ours", args.clients]["rps"] / results["naive", args.clients]["rps"]
     single = results["ours", 1]["p50"] / results["naive", 1]["p50"]
     ok = verdict("throughput", speedup >= 3.0, f"{speedup:.2f}x the naive app's requests/s (target >= 3x)")

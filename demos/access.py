@@ -5,6 +5,10 @@
   outside the repository; they are never logged.
 - Rate limit: at most N requests per minute per tab for each user (the login name, or the client address when
   there is no login); the next one gets a ``gr.Error`` saying when to retry. Other tabs and users are unaffected.
+  Behind reverse proxies (Spaces, nginx), ``proxy_hops`` says how many of them append to ``X-Forwarded-For``,
+  so the address is the user's and not the proxy's (which would put every user in one bucket).
+- Hugging Face login (Spaces with ``hf_oauth: true``): the signed-in user's name identifies them; in
+  ``required`` mode a request without a sign-in is refused with a message pointing at the sign-in button.
 - Audit log: one JSON line per model request (UTC time, user or a salted hash of the address, tab, model key,
   duration, outcome), never the user's input; the file rotates by size.
 
@@ -141,6 +145,49 @@ def _current_request():
     return LocalContext.request.get(None)
 
 
+# --- who is asking -------------------------------------------------------------------------------
+
+def default_proxy_hops(configured: int | None) -> int:
+    """The configured number of proxies, else 1 on a Hugging Face Space (its proxy sets X-Forwarded-For), else 0."""
+    if configured is not None:
+        return configured
+    return 1 if os.environ.get("SPACE_ID") else 0
+
+
+def client_address(request, proxy_hops: int = 0) -> str:
+    """The user's address. With ``proxy_hops`` trusted proxies in front, each appends the address it saw to
+    X-Forwarded-For, so the user's is the hops-th entry from the right; entries further left were sent by the
+    client and could be forged. Too few entries (a request that bypassed the proxies) falls back to the leftmost
+    one given, then to the connection's address."""
+    client = getattr(request, "client", None)
+    host = getattr(client, "host", None) or "unknown"
+    if proxy_hops <= 0:
+        return host
+    headers = getattr(request, "headers", None) or {}
+    forwarded = [part.strip() for part in str(headers.get("x-forwarded-for", "")).split(",") if part.strip()]
+    if not forwarded:
+        return host
+    return forwarded[-min(proxy_hops, len(forwarded))]
+
+
+def hf_username(request) -> str | None:
+    """The Hugging Face user signed in through gradio's OAuth (a Space with ``hf_oauth: true``), if any.
+    gradio keeps the sign-in in the session cookie; its own reader is a private helper, used when present."""
+    if request is None:
+        return None
+    try:
+        from gradio.helpers import _session_from_request  # gradio's reader: handles queued requests too
+
+        session = _session_from_request(request)
+    except ImportError:
+        session = getattr(request, "session", None) or {}
+    info = session.get("oauth_info") if hasattr(session, "get") else None
+    if not info or (info.get("expires_at") is not None and info["expires_at"] < time.time()):
+        return None
+    name = (info.get("userinfo") or {}).get("preferred_username")
+    return f"hf:{name}" if name else None
+
+
 # --- the guard -------------------------------------------------------------------------------------
 
 @dataclass
@@ -149,6 +196,8 @@ class Access:
 
     rate_limit: int | None = None  # requests per minute per tab per user (or address)
     audit: AuditLog | None = None
+    proxy_hops: int = 0            # trusted reverse proxies in front of the app, each appending X-Forwarded-For
+    hf_login: str = "off"          # off, optional or required (Hugging Face OAuth on Spaces)
     salt: bytes = field(default_factory=lambda: os.environ.get("DEMO_AUDIT_SALT", "").encode() or os.urandom(16))
     clock: Callable[[], float] = time.monotonic
 
@@ -156,12 +205,12 @@ class Access:
         self.limiter = RateLimiter(self.rate_limit, self.clock) if self.rate_limit else None
 
     def who(self, request) -> str:
-        """The login name, or a salted hash of the client address (the address itself is never kept)."""
-        user = getattr(request, "username", None)
+        """The login name (gradio login, then Hugging Face sign-in), or a salted hash of the client address
+        (the address itself is never kept)."""
+        user = getattr(request, "username", None) or hf_username(request)
         if user:
             return f"user:{user}"
-        client = getattr(request, "client", None)
-        host = getattr(client, "host", None) or "unknown"
+        host = client_address(request, self.proxy_hops)
         return "ip:" + hashlib.sha256(self.salt + host.encode()).hexdigest()[:16]
 
     def guard(self, fn: Callable, tab: str) -> Callable:
@@ -206,9 +255,14 @@ class Access:
         return guarded
 
     def _begin(self, tab: str) -> tuple[_Served, str, float]:
-        who = self.who(_current_request())
+        request = _current_request()
+        who = self.who(request)
         started = time.perf_counter()
         served = _Served()
+        if self.hf_login == "required" and not who.startswith("user:"):
+            self._end(served, who, tab, started, "rejected")
+            raise gr.Error("Sign in first: this server asks every user to sign in with Hugging Face (the "
+                           "\"Sign in\" button at the top of the page).")
         if self.limiter is not None:
             wait = self.limiter.admit(who, tab)
             if wait > 0:

@@ -1,11 +1,18 @@
 """The UI's static text in English and Chinese (gradio's i18n: the browser's language picks one).
 
-Translated here: the page header and every tab's title. The tabs' own labels stay in English for now.
+Translated: the page header, every tab's title, and the tabs' controls (labels, hints, placeholders, buttons,
+introductions), whose Chinese text lives in ``demos/i18n_ui.py`` keyed by the English text, so a tab's code names
+its controls in plain English and needs no change to be translated. Model descriptions, examples, results and
+error messages stay in the language they are written in.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import gradio as gr
+
+from demos.i18n_ui import UI_ZH
 
 EN = {
     "header": "# Transformer demo suite\nThe main applications of Transformer models, one tab each. Models load on "
@@ -41,7 +48,52 @@ ZH = {
     "tab.tts": "语音合成",
 }
 
+
+
+def control_key(english: str) -> str:
+    """A stable key for a control's English text (the frontend reads dots in keys as nesting, so no raw text)."""
+    return "ui." + hashlib.sha1(english.encode()).hexdigest()[:12]
+
+
+for _english, _chinese in UI_ZH.items():
+    EN[control_key(_english)] = _english
+    ZH[control_key(_english)] = _chinese
+
 I18N = gr.I18n(en=EN, zh=ZH)
+
+TRANSLATED_PROPS = ("label", "info", "placeholder")
+TRANSLATED_VALUES = ("Button", "Markdown")  # components whose value is their visible text
+
+
+class Blocks(gr.Blocks):
+    """gr.Blocks whose API description names parameters and results by their English labels: a translated
+    label is a translation key, which would otherwise show in the API page, gradio_client and MCP tools."""
+
+    def get_api_info(self, *args, **kwargs):
+        info = super().get_api_info(*args, **kwargs)
+        for endpoint in list(info.get("named_endpoints", {}).values()) + list(info.get("unnamed_endpoints",
+                                                                                         {}).values()):
+            for item in endpoint.get("parameters", []) + endpoint.get("returns", []):
+                label = item.get("label")
+                if isinstance(label, dict) and label.get("key") in EN:
+                    item["label"] = EN[label["key"]]
+                elif label is not None and not isinstance(label, str):  # I18nData before serialization
+                    item["label"] = EN.get(getattr(label, "key", ""), str(label))
+        return info
+
+
+def translate_controls(blocks) -> int:
+    """Swap every control text that has a Chinese version for its translatable form; returns how many.
+    Called once the tabs are built and before the app launches (gradio reads the props at launch)."""
+    swapped = 0
+    for block in blocks.blocks.values():
+        names = TRANSLATED_PROPS + (("value",) if type(block).__name__ in TRANSLATED_VALUES else ())
+        for name in names:
+            english = getattr(block, name, None)
+            if isinstance(english, str) and english in UI_ZH:
+                setattr(block, name, I18N(control_key(english)))
+                swapped += 1
+    return swapped
 
 
 def text(key: str):

@@ -64,7 +64,8 @@ def default_loader(spec: ModelSpec, profile: str, placement: Placement) -> Runne
 class ModelManager:
     def __init__(self, registry: Registry, *, profile: str = "default", device: str = "auto",
                  max_models: int = 4, loader: Loader | None = None, gpu_concurrency: int = 1,
-                 max_batch_size: int = 16, compile_models: bool = False):
+                 max_batch_size: int = 16, compile_models: bool = False,
+                 cpu_int8: bool = False):
         if profile not in PROFILES:
             raise ValueError(f"profile {profile!r} is not one of {PROFILES}")
         if max_models < 1:
@@ -74,6 +75,7 @@ class ModelManager:
         self.max_models = max_models
         self._requested_device = device
         self._compile = compile_models
+        self._cpu_int8 = cpu_int8
         self._placement: Placement | None = None
         self._loader = loader or default_loader
         self._lock = threading.Lock()              # guards the dicts below
@@ -89,7 +91,8 @@ class ModelManager:
     @property
     def placement(self) -> Placement:
         if self._placement is None:
-            self._placement = choose_placement(self._requested_device, compile_models=self._compile)
+            self._placement = choose_placement(self._requested_device, compile_models=self._compile,
+                                               cpu_int8=self._cpu_int8)
         return self._placement
 
     def get(self, key: str) -> Runner:

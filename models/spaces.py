@@ -36,7 +36,8 @@ TAB_TASKS = {
 TITLE = "Transformer demo suite"
 SHORT_DESCRIPTION = "Try the main applications of Transformer models"  # Spaces allows at most 60 characters
 PYTHON_VERSION = "3.12"
-# image generation and whisper-large want a GPU with room for two models; a T4 (16 GB) runs the defaults
+# image generation and whisper-large want a GPU with room for two models; a T4 (16 GB) runs the defaults.
+# "t4-small" is a hardware flavor named in the Spaces configuration reference (suggested_hardware)
 SUGGESTED_HARDWARE = "t4-small"
 LICENSE = "apache-2.0"  # the suite's own code; each model keeps its own license (see the tabs' model cards)
 TAGS = ("transformers", "gradio", "text-classification", "token-classification", "question-answering",

@@ -115,6 +115,91 @@ def test_client_address_is_hashed():
     assert who != Access(salt=b"t").who(Request())
 
 
+class FakeRequest:
+    """What the access layer reads of a gradio request: login name, connection, headers, session cookie."""
+
+    def __init__(self, host="10.0.0.2", forwarded=None, session=None, username=None):
+        self.username, self.session = username, session or {}
+        self.client = type("Client", (), {"host": host})()
+        self.headers = {"x-forwarded-for": forwarded} if forwarded else {}
+
+
+def test_client_address_behind_proxies_is_the_users_and_cannot_be_forged():
+    from demos.access import client_address
+
+    direct = FakeRequest(host="203.0.113.9", forwarded="1.2.3.4")
+    assert client_address(direct, proxy_hops=0) == "203.0.113.9"  # no proxy trusted: the header is ignored
+    # one proxy (a Space): it appended the address it saw; what the client sent before it is not trusted
+    assert client_address(FakeRequest(forwarded="6.6.6.6, 198.51.100.7"), proxy_hops=1) == "198.51.100.7"
+    assert client_address(FakeRequest(forwarded="198.51.100.7, 10.1.1.1"), proxy_hops=2) == "198.51.100.7"
+    assert client_address(FakeRequest(forwarded="198.51.100.7"), proxy_hops=3) == "198.51.100.7"
+    assert client_address(FakeRequest(host="10.0.0.2"), proxy_hops=1) == "10.0.0.2"  # no header at all
+    # two users behind the same proxy are two rate-limit buckets
+    access = Access(salt=b"s", proxy_hops=1)
+    assert access.who(FakeRequest(forwarded="198.51.100.7")) != access.who(FakeRequest(forwarded="198.51.100.8"))
+
+
+def test_default_proxy_hops_trusts_the_space_proxy_only_on_a_space(monkeypatch):
+    from demos.access import default_proxy_hops
+
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    assert default_proxy_hops(None) == 0 and default_proxy_hops(2) == 2
+    monkeypatch.setenv("SPACE_ID", "someone/demo-suite")
+    assert default_proxy_hops(None) == 1 and default_proxy_hops(0) == 0
+
+
+def test_hugging_face_sign_in_names_the_user_and_required_mode_refuses_strangers(tmp_path):
+    import time
+
+    signed_in = FakeRequest(session={"oauth_info": {"userinfo": {"preferred_username": "ann"},
+                                                    "expires_at": time.time() + 600}})
+    expired = FakeRequest(session={"oauth_info": {"userinfo": {"preferred_username": "ann"}, "expires_at": 1}})
+    access = Access(salt=b"s", hf_login="required", audit=AuditLog(tmp_path / "audit.jsonl"))
+    assert access.who(signed_in) == "user:hf:ann"
+    assert access.who(expired).startswith("ip:") and access.who(FakeRequest()).startswith("ip:")
+
+    from gradio.context import LocalContext
+
+    handler = access.guard(lambda text: text.upper(), "shout")
+    for request, expected in ((FakeRequest(), None), (expired, None), (signed_in, "HI")):
+        token = LocalContext.request.set(request)
+        try:
+            if expected is None:
+                with pytest.raises(gr.Error, match="Sign in"):
+                    handler("hi")
+            else:
+                assert handler("hi") == expected
+        finally:
+            LocalContext.request.reset(token)
+    access.audit.close()
+    outcomes = [json.loads(line)["outcome"] for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert outcomes == ["rejected", "rejected", "ok"]
+
+
+def test_sign_in_button_only_when_asked_for_and_only_on_a_space(monkeypatch, capsys):
+    import gradio.oauth
+
+    import app
+
+    monkeypatch.delenv("OAUTH_CLIENT_ID", raising=False)
+    with pytest.raises(SystemExit):
+        app.parse_args(["--hf-login", "optional"])
+    assert "hf_oauth: true" in capsys.readouterr().err
+    # what a Space with hf_oauth: true sets (gradio reads it when it loads)
+    space = {"SYSTEM": "spaces", "SPACE_ID": "someone/demo-suite", "OAUTH_CLIENT_ID": "id", "OAUTH_CLIENT_SECRET": "secret",
+             "OAUTH_SCOPES": "openid profile", "OPENID_PROVIDER_URL": "https://huggingface.co"}
+    for name, value in space.items():
+        monkeypatch.setenv(name, value)
+        if hasattr(gradio.oauth, name):
+            monkeypatch.setattr(gradio.oauth, name, value)
+
+    def buttons(argv):
+        blocks = app.build_app(app.parse_args(["--profile", "tiny", "--demos", "qa"] + argv))
+        return [b for b in blocks.blocks.values() if isinstance(b, gr.LoginButton)]
+
+    assert buttons([]) == [] and len(buttons(["--hf-login", "optional"])) == 1
+
+
 def test_flags_and_environment(monkeypatch, tmp_path, capsys):
     import app
 

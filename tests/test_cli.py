@@ -13,7 +13,7 @@ def test_help_documents_every_option():
     assert result.returncode == 0
     for option in ("--profile", "--demos", "--host", "--port", "--share", "--preload", "--device",
                    "--max-models", "--models-file", "--gpu-concurrency", "--max-batch-size", "--max-queue",
-                   "--compile", "--max-sessions", "DEMO_PROFILE", "DEMO_MAX_MODELS"):
+                   "--compile", "--max-sessions", "--cpu-int8", "DEMO_PROFILE", "DEMO_MAX_MODELS"):
         assert option in result.stdout
 
 
@@ -49,9 +49,17 @@ def test_serving_options_reach_the_manager_and_the_queue(monkeypatch):
     blocks = app.build_app(args)
     assert blocks.manager.gate.slots == 2 and blocks.manager.max_batch_size == 8
     assert blocks._queue.max_size == 50
+    assert blocks.manager._cpu_int8  # on by default; only a CPU placement acts on it
     model_fns = [fn for fn in blocks.fns.values() if fn.api_name in ("classify_text", "answer_question")]
     # two batches per gate slot: 2 x 2 x 8
     assert model_fns and all(fn.concurrency_id == "models" and fn.concurrency_limit == 32 for fn in model_fns)
+
+
+def test_cpu_int8_is_on_by_default_and_can_be_turned_off(monkeypatch):
+    assert app.parse_args([]).cpu_int8 is True
+    assert app.parse_args(["--no-cpu-int8"]).cpu_int8 is False
+    monkeypatch.setenv("DEMO_CPU_INT8", "off")
+    assert app.parse_args([]).cpu_int8 is False
 
 
 def test_bad_models_file_stops_the_start_with_a_message(tmp_path):

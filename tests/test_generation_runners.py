@@ -199,3 +199,35 @@ def test_the_checkpoints_own_min_length_does_not_override_the_chosen_length(tiny
     assert kwargs["min_length"] == 0 and kwargs["min_new_tokens"] == 10
     output = runner(["The museum opens at nine."], num_beams=1, min_new_tokens=1, max_new_tokens=8)[0]
     assert len(runner.tokenizer(output, add_special_tokens=False)["input_ids"]) <= 10
+
+
+def test_chat_entries_of_one_checkpoint_share_one_copy_of_its_weights(registry, tmp_path):
+    """The chat, summarization and translation tabs use the same chat checkpoint as three entries: its weights
+    are loaded once, stay while any of those runners is resident, and go with the last one."""
+    import gc
+
+    from models.device import Placement
+    from models.runners import chat
+    from models.sources import ModelSource
+    from models.tiny import ensure_twin
+
+    import shutil
+
+    chat_spec = registry.get("chat/qwen2.5-0.5b-instruct")
+    folder = str(shutil.copytree(ensure_twin(chat_spec), tmp_path / "chat"))  # a copy no other test loads
+    placement = Placement("cpu", "float32")
+    first = chat.ChatRunner(chat_spec, ModelSource(folder, None), placement)
+    second = chat.ChatRunner(registry.get("summarization/qwen2.5-0.5b-instruct"), ModelSource(folder, None),
+                             placement)
+    assert first.model is second.model and first.params != second.params
+    key = (folder, None, "cpu", "float32")
+    first.close()
+    gc.collect()
+    assert key in chat._SHARED_MODELS  # still used by the second runner
+    assert second([[{"role": "user", "content": "Hello"}]], max_new_tokens=3, temperature=0)[0] is not None
+    second.close()
+    gc.collect()
+    assert key not in chat._SHARED_MODELS
+    other = chat.ChatRunner(chat_spec, ModelSource(folder, None), Placement("cpu", "bfloat16"))
+    assert str(other.model.dtype) == "torch.bfloat16"  # another dtype is another copy
+    other.close()

@@ -173,3 +173,43 @@ def test_pairs_answered_together_match_pairs_answered_alone(tiny_manager, key):
         assert (alone.start, alone.end, alone.text, alone.windows) == (batched.start, batched.end, batched.text,
                                                                         batched.windows)
         assert alone.score == pytest.approx(batched.score, rel=1e-3)
+
+
+@pytest.mark.parametrize("key", ["text-classification/distilbert-sst2", "token-classification/bert-base-ner",
+                                 "question-answering/distilbert-squad"])
+def test_cpu_int8_quantizes_the_encoder_and_keeps_its_outputs_close(registry, key):
+    """--cpu-int8 (the app's default on CPU) swaps every Linear layer for an int8 one; the outputs stay
+    close to fp32's (same labels, spans within the context, probabilities within a few hundredths)."""
+    from models.runners import runner_class
+
+    spec = registry.get(key)
+    source = ModelSource(str(ensure_twin(spec)), None)
+    fp32 = runner_class(spec.runner)(spec, source, Placement("cpu", "float32"))
+    int8 = runner_class(spec.runner)(spec, source, Placement("cpu", "float32", cpu_int8=True))
+    model = int8.model if hasattr(int8, "model") else int8.pipe.model
+    import torch
+
+    names = [m._get_name() for m in model.modules()]
+    assert "DynamicQuantizedLinear" in names
+    assert not any(type(m) is torch.nn.Linear for m in model.modules())
+    if spec.task == "question-answering":
+        context = "Marie Curie was a physicist and chemist. She was born in Warsaw in 1867."
+        for answer in int8([("Where was she born?", context)]):
+            assert context[answer.start:answer.end] == answer.text
+        return
+    if spec.task == "token-classification":
+        text = "George Washington went to Washington."
+        for entity in int8([text])[0]:
+            assert text[entity.start:entity.end] == entity.text
+        return
+    for a, b in zip(fp32(TEXTS), int8(TEXTS)):
+        exact, quantized = {s.label: s.score for s in a.scores}, {s.label: s.score for s in b.scores}
+        assert max(abs(exact[label] - quantized[label]) for label in exact) < 0.05
+        assert sum(quantized.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_cpu_int8_applies_to_cpu_placements_only():
+    from models.device import choose_placement
+
+    assert choose_placement("cpu", cpu_int8=True).cpu_int8
+    assert not choose_placement("cpu").cpu_int8

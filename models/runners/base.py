@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+
 from models.device import Placement
 from models.sources import ModelSource
 from models.spec import ModelSpec
+
+log = logging.getLogger(__name__)
+
+
+def quantize_linear_layers(model) -> None:
+    """Replace the model's Linear layers by int8 dynamic-quantized ones, in place (weights int8, activations
+    quantized per batch). On CPU this makes a BERT-sized encoder 2-3x faster at a small cost in precision.
+
+    PyTorch's own eager-mode API: torch 2.10+ marks it deprecated in favour of torchao, whose int8 CPU path
+    needs torch.compile to be fast. If a future torch drops it, the model simply stays fp32."""
+    import warnings
+
+    import torch
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the deprecation notices, once per layer
+            torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+    except (AttributeError, RuntimeError, NotImplementedError) as exc:
+        log.warning("int8 quantization unavailable (%s); the model runs in fp32", exc)
 
 
 class BaseRunner:
@@ -15,9 +37,12 @@ class BaseRunner:
         self.spec, self.source, self.placement = spec, source, placement
         self.params = dict(spec.params)
 
-    def prepare(self, model):
-        """Inference mode for a freshly loaded model; compiled in place when asked for."""
+    def prepare(self, model, quantizable: bool = False):
+        """Inference mode for a freshly loaded model; int8 on CPU for the runners that allow it
+        (``quantizable``) when the placement asks for it; compiled in place when asked for."""
         model.eval()
+        if quantizable and self.placement.cpu_int8:
+            quantize_linear_layers(model)
         if self.placement.compile:
             model.compile()
         return model

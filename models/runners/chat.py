@@ -11,6 +11,7 @@ its end-of-turn tokens included.
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Iterator
 
 from models.errors import InputError
@@ -20,21 +21,40 @@ from models.runners.streaming import generate_once, generation_kwargs, stream_ge
 MAX_NEW_TOKENS = 4096
 DEFAULT_WINDOW = 8192  # what the app lets a conversation use, even where the model reads more
 
+# One copy of a chat model's weights per process: the same checkpoint serves the chat, summarization and
+# translation tabs as three registry entries (their prompts and defaults differ), and loading it three times
+# would triple its memory. Held weakly: the weights go when the last runner using them is evicted.
+_SHARED_MODELS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_causal_lm(source, placement):
+    """The causal LM at ``source`` on ``placement``, loaded once however many runners use it."""
+    from transformers import AutoModelForCausalLM
+
+    key = (source.path, source.revision, placement.device, placement.dtype)
+    with _SHARED_LOCK:
+        model = _SHARED_MODELS.get(key)
+        if model is None:
+            model = AutoModelForCausalLM.from_pretrained(
+                source.path, dtype=placement.torch_dtype, **source.pretrained_kwargs()).to(placement.device).eval()
+            _SHARED_MODELS[key] = model
+        return model
+
 
 class ChatRunner(BaseRunner):
     kind = "chat"
 
     def __init__(self, spec, source, placement):
         super().__init__(spec, source, placement)
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers import AutoTokenizer
 
         kwargs = source.pretrained_kwargs()
         self.tokenizer = AutoTokenizer.from_pretrained(source.path, **kwargs)
         if not self.tokenizer.chat_template:
             raise ValueError(f"{source.path} has no chat template, so it cannot serve as a chat model")
         self.tokenizer.padding_side = "left"  # batched generation continues each prompt at its end
-        self.model = AutoModelForCausalLM.from_pretrained(
-            source.path, dtype=placement.torch_dtype, **kwargs).to(placement.device).eval()
+        self.model = shared_causal_lm(source, placement)
         positions = getattr(self.model.config, "max_position_embeddings", None) or DEFAULT_WINDOW
         self.window = min(positions, int(self.params.get("window_tokens", DEFAULT_WINDOW)))
 

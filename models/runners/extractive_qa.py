@@ -63,7 +63,7 @@ class ExtractiveQARunner(BaseRunner):
         kwargs = source.pretrained_kwargs()
         self.tokenizer = AutoTokenizer.from_pretrained(source.path, **kwargs)
         self.model = self.prepare(AutoModelForQuestionAnswering.from_pretrained(
-            source.path, dtype=placement.torch_dtype, **kwargs).to(placement.device))
+            source.path, dtype=placement.torch_dtype, **kwargs).to(placement.device), quantizable=True)
         self.window = min(int(self.params.get("window_tokens", 384)), self.tokenizer.model_max_length)
         self.question_first = self.tokenizer.padding_side == "right"
 

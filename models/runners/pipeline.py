@@ -18,7 +18,7 @@ class PipelineRunner(BaseRunner):
 
         self.pipe = pipeline(spec.task, model=source.path, device=placement.device,
                              dtype=placement.torch_dtype, **source.pretrained_kwargs())
-        self.prepare(self.pipe.model)
+        self.prepare(self.pipe.model, quantizable=True)
         self.warm_up_input = "Warm up."
         self.window = min(self.pipe.tokenizer.model_max_length,
                           getattr(self.pipe.model.config, "max_position_embeddings", 10**9))
