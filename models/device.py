@@ -80,20 +80,37 @@ def release_memory(placement: Placement) -> None:
         torch.mps.empty_cache()
 
 
-def trim_c_heap() -> None:
-    """Return the C heap's free pages to the system (glibc ``malloc_trim``). Loading and evicting models
-    churns hundreds of megabytes through malloc, and glibc keeps freed pages in its arenas, so without this the
-    process RSS only ever grows under eviction although nothing leaks. A no-op where glibc is not the libc."""
+M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
+
+
+def _glibc():
     import ctypes
     import ctypes.util
 
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None
-        if libc is not None and hasattr(libc, "malloc_trim"):
-            libc.malloc_trim(0)
     except OSError:  # no loadable libc (not Linux/glibc)
-        pass
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+def limit_c_heap_arenas(arenas: int = 2) -> bool:
+    """Cap glibc's malloc arenas (the effect of MALLOC_ARENA_MAX). By default glibc gives busy threads arenas of
+    their own, up to 8 per core, and memory freed in one arena is not reused by threads of another, so a server
+    whose request threads take turns loading and freeing models keeps growing. Called once at start, before the
+    server's threads exist. Returns whether it took effect (False off glibc)."""
+    libc = _glibc()
+    return bool(libc is not None and libc.mallopt(M_ARENA_MAX, arenas))
+
+
+def trim_c_heap() -> None:
+    """Return the C heap's free pages to the system (glibc ``malloc_trim``). Loading and evicting models
+    churns hundreds of megabytes through malloc, and glibc keeps freed pages in its arenas, so without this the
+    process RSS only ever grows under eviction although nothing leaks. A no-op where glibc is not the libc."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
