@@ -15,7 +15,7 @@ import os
 import sys
 
 from demos import DEMO_MODULES, load_demos, zerogpu
-from models.device import check_device_name, limit_c_heap_arenas
+from models.device import check_device_name, limit_c_heap_arenas, trim_c_heap_every
 from models.manager import PROFILES, ModelManager
 from models.registry import RegistryError, builtin_registry
 
@@ -199,6 +199,7 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     limit_c_heap_arenas()  # before gradio starts its threads: memory freed by one is reused by the others
+    trim_c_heap_every(30)  # the heap's high-water mark goes back to the system after a busy moment
     zerogpu.configure(args)  # on a ZeroGPU Space: cuda, default models loaded at start
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

@@ -113,6 +113,21 @@ def trim_c_heap() -> None:
         libc.malloc_trim(0)
 
 
+def trim_c_heap_every(seconds: float) -> None:
+    """Trim the C heap every ``seconds`` in a daemon thread. Concurrent requests each take their buffers from the
+    heap (decoded audio, features, images), so its high-water mark follows the busiest moment; trimming gives
+    those pages back once the moment has passed. Live memory (a leak) cannot be trimmed, so this hides none."""
+    import threading
+    import time
+
+    def trim_forever() -> None:
+        while True:
+            time.sleep(seconds)
+            trim_c_heap()
+
+    threading.Thread(target=trim_forever, name="trim-c-heap", daemon=True).start()
+
+
 def is_out_of_memory(exc: BaseException) -> bool:
     """Whether an exception is an accelerator (or host) running out of memory, without importing torch."""
     if type(exc).__name__ == "OutOfMemoryError" or isinstance(exc, MemoryError):  # torch.cuda.OutOfMemoryError
