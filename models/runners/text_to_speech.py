@@ -171,8 +171,9 @@ with torch.inference_mode():
     for first in range(0, len(sentences), {max(1, int(params.get("batch_size", 8)))}):
         batch = sentences[first:first + {max(1, int(params.get("batch_size", 8)))}]
 {synthesize}
-        for wave, length in zip(waveforms.float().cpu().numpy(), lengths.tolist()):
-            waves += [pause, wave[:length]] if waves else [wave[:length]]  # each trimmed to its own length
+        for wave, length in zip(waveforms.float().cpu().numpy(), lengths):
+            wave = wave[:int(length)]  # each trimmed to its own length
+            waves += [pause, wave] if waves else [wave]
 audio = np.clip(np.concatenate(waves), -1.0, 1.0)
 soundfile.write("speech.wav", audio, rate)
 print(f"{{len(audio) / rate:.2f}} s of audio at {{rate}} Hz in speech.wav")
