@@ -66,6 +66,25 @@ def literal(value: Any) -> str:
     return repr(value)
 
 
+def text_literal(settings: dict[str, Any], name: str) -> str:
+    """The literal of a text setting; a missing or empty field becomes ``''``."""
+    value = settings.get(name)
+    return literal(value if isinstance(value, str) else "")
+
+
+def call(head: str, args: list[str], indent: str = "", width: int = 110) -> str:
+    """``head(arg, arg, ...)`` as source, wrapped at ``width`` with continuation lines under the first argument."""
+    first = current = f"{indent}{head}("
+    lines = []
+    for i, arg in enumerate(args):
+        piece = arg + (", " if i < len(args) - 1 else ")")
+        if current != first and len(current) + len(piece.rstrip()) > width:
+            lines.append(current.rstrip())
+            current = " " * len(first)
+        current += piece
+    return "\n".join(lines + [current])
+
+
 def header(pip: str, spec: ModelSpec, what: str) -> str:
     """The first lines every snippet shares: the pip line, what it does, and the checkpoint."""
     lines = [f"# pip install {pip}",

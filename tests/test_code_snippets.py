@@ -20,7 +20,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -34,7 +34,6 @@ from demos.examples import example_path
 from models.code_snippets import behaviour_fingerprint, render
 from models.runners import RUNNERS
 from models.sources import resolve_source
-from tests.conftest import ROOT
 
 TEXT = "I love this movie. Sarah works for Google in London."
 CONTEXT = "The Transformer was introduced in 2017 by researchers at Google in Mountain View."
@@ -328,7 +327,8 @@ def test_fingerprints_ignore_the_snippet_docstrings_and_formatting(tmp_path, mon
         "same": base,
         "reformatted": "def run( x ):\n\n    return (x + 1)  # a comment\n",
         "documented": 'def run(x):\n    """Adds one."""\n    return x + 1\n',
-        "snippet edited": base + "\nSNIPPET_REVIEWED = {'a': 'b'}\n\ndef code_snippet(spec, settings):\n    return ''\n",
+        "snippet edited": base + "\nSNIPPET_REVIEWED = {'a': 'b'}\n\n"
+                                 "def code_snippet(spec, settings):\n    return ''\n",
         "behaviour changed": "def run(x):\n    return x + 2\n",
     }
     monkeypatch.setattr(code_snippets, "ROOT", tmp_path)

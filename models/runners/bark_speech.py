@@ -65,7 +65,8 @@ def code_snippet(spec, settings: dict) -> str:
     semantic = (f", semantic_max_new_tokens={int(spec.params['max_new_tokens'])}"
                 if spec.params.get("max_new_tokens") else "")
     return _snippet_speech(
-        spec, settings, pip='"transformers>=5" torch soundfile', imports="from transformers import AutoProcessor, BarkModel",
+        spec, settings, pip='"transformers>=5" torch soundfile',
+        imports="from transformers import AutoProcessor, BarkModel",
         values=f"\nVOICE = {literal(voice)}  # a speaker preset of the checkpoint",
         load="""processor = AutoProcessor.from_pretrained(CHECKPOINT, revision=REVISION)
 model = BarkModel.from_pretrained(CHECKPOINT, revision=REVISION, dtype=dtype).to(device).eval()

@@ -112,16 +112,16 @@ SNIPPET_REVIEWED = {
 }
 
 
-def _snippet_sampling(params: dict) -> str:
+def _snippet_sampling(params: dict) -> list[str]:
     temperature = float(params.get("temperature", 0.7))
     if temperature <= 0:
-        return "do_sample=False"  # greedy: the most likely token each time, the same answer every run
-    top_p = f", top_p={float(params['top_p'])!r}" if params.get("top_p") is not None else ""
-    return f"do_sample=True, temperature={temperature!r}{top_p}"  # sampling: each run differs
+        return ["do_sample=False"]  # greedy: the most likely token each time, the same answer every run
+    top_p = [f"top_p={float(params['top_p'])!r}"] if params.get("top_p") is not None else []
+    return ["do_sample=True", f"temperature={temperature!r}", *top_p]  # sampling: each run differs
 
 
 def code_snippet(spec, settings: dict) -> str:
-    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged
+    from models.code_snippets import DEVICE_LINES, call, checkpoint_lines, header, literal, merged, text_literal
     from models.generation_tasks import summary_instruction, translation_instruction
     from models.text_split import SENTENCE_END, sentence_joiner
 
@@ -145,12 +145,12 @@ def ask(messages, max_new_tokens):
     inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
                                            return_dict=True).to(device)
     with torch.inference_mode():
-        output = model.generate(**inputs, max_new_tokens=max_new_tokens, {sampling})
+{call("output = model.generate", ["**inputs", "max_new_tokens=max_new_tokens", *sampling], indent="        ")}
     return tokenizer.decode(output[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
 """
     if spec.task == "summarization":
         words = max(10, max_new * 2 // 3)
-        inputs = f"TEXT = {literal(settings.get('text', ''))}\nINSTRUCTION = {literal(summary_instruction('', words))}\n"
+        inputs = f"TEXT = {text_literal(settings, 'text')}\nINSTRUCTION = {literal(summary_instruction('', words))}\n"
         return header('"transformers>=5" torch', spec, "Summarize a text with a chat model") + "\n" + \
             top(inputs) + ask + f"""
 
@@ -159,7 +159,7 @@ print(summary)
 """
     if spec.task == "translation":
         source, target = settings.get("source"), settings.get("target", "en")
-        inputs = (f"TEXT = {literal(settings.get('text', ''))}\n"
+        inputs = (f"TEXT = {text_literal(settings, 'text')}\n"
                   f"INSTRUCTION = {literal(translation_instruction('', source, target))}\n")
         return header('"transformers>=5" torch', spec, "Translate a text with a chat model") + "\nimport re\n\n" + \
             top(inputs) + ask + f"""

@@ -149,7 +149,7 @@ SNIPPET_REVIEWED = {"models/runners/extractive_qa.py": "bf58124abf19c176"}
 
 
 def code_snippet(spec, settings: dict) -> str:
-    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged
+    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, merged, text_literal
 
     params = merged(spec, settings)
     window, stride = int(params.get("window_tokens", 384)), int(params.get("stride_tokens", 128))
@@ -162,8 +162,8 @@ import torch
 from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
 {checkpoint_lines(spec)}
-CONTEXT = {literal(settings.get("context", ""))}
-QUESTION = {literal(settings.get("question", ""))}
+CONTEXT = {text_literal(settings, "context")}
+QUESTION = {text_literal(settings, "question")}
 MAX_ANSWER_TOKENS = {int(params.get("max_answer_tokens", 30))}
 
 {DEVICE_LINES}

@@ -69,7 +69,8 @@ def code_snippet(spec, settings: dict) -> str:
         keep = (f"\nLABELS = {literal(labels)}  # keep only these\n"
                 "found = [f for f in found if f[\"label\"].lower() in LABELS]") if labels else ""
         what = "Detect objects in an image"
-        run = f"""detector = pipeline("object-detection", model=CHECKPOINT, revision=REVISION, device=device, dtype=dtype)
+        run = f"""detector = pipeline("object-detection", model=CHECKPOINT, revision=REVISION, device=device,
+                    dtype=dtype)
 # the pipeline keeps the boxes scoring at least the threshold (DETR-style models need no NMS)
 found = detector(image, threshold={float(params.get("threshold", 0.5))!r}){keep}
 boxes = []
@@ -81,7 +82,8 @@ for f in sorted(found, key=lambda f: -f["score"]):
     print(f"{{f['label']:15}} {{f['score']:.3f}} {{(xmin, ymin, xmax, ymax)}}")"""
     else:
         what = "Classify an image"
-        run = f"""classifier = pipeline("image-classification", model=CHECKPOINT, revision=REVISION, device=device, dtype=dtype)
+        run = f"""classifier = pipeline("image-classification", model=CHECKPOINT, revision=REVISION, device=device,
+                      dtype=dtype)
 scores = classifier(image, top_k={int(settings.get("top_k") or 5)})  # the most likely classes, highest first
 for s in scores:
     print(f"{{s['label']}}: {{s['score']:.4f}}")"""

@@ -80,19 +80,21 @@ SNIPPET_REVIEWED = {"models/runners/pipeline.py": "a5c4bfc60b295b27"}
 
 
 def code_snippet(spec, settings: dict) -> str:
-    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged
+    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged, text_literal
 
     params = merged(spec, settings)
     if spec.task == "token-classification":
         what, name = "Named entities in a text", "ner"
-        make = f'ner = pipeline("token-classification", model=CHECKPOINT, revision=REVISION, device=device, dtype=dtype,\n' \
-               f'               aggregation_strategy={literal(params.get("aggregation_strategy", "simple"))})'
+        make = ('ner = pipeline("token-classification", model=CHECKPOINT, revision=REVISION, device=device, '
+                'dtype=dtype,\n'
+                f'               aggregation_strategy={literal(params.get("aggregation_strategy", "simple"))})')
         stride = int(params.get("stride") or 0)
         call = ("# long texts are read in overlapping windows of the model's length, `stride` tokens apart\n"
                 f"entities = ner(TEXT, stride=min({stride}, ner.tokenizer.model_max_length // 2))" if stride else
                 "entities = ner(TEXT)")
         show = ('for e in entities:  # character offsets into TEXT\n'
-                '    print(f"{e[\'entity_group\']:6} {e[\'score\']:.4f} {e[\'start\']:>5}-{e[\'end\']:<5} {TEXT[e[\'start\']:e[\'end\']]}")')
+                '    print(e["entity_group"], round(float(e["score"]), 4), e["start"], e["end"], '
+                'TEXT[e["start"]:e["end"]])')
     else:
         what, name = "Classify a text", "classifier"
         make = (f'{name} = pipeline("text-classification", model=CHECKPOINT, revision=REVISION, device=device, '
@@ -105,7 +107,7 @@ import torch
 from transformers import pipeline
 
 {checkpoint_lines(spec)}
-TEXT = {literal(settings.get("text", ""))}
+TEXT = {text_literal(settings, "text")}
 
 {DEVICE_LINES}
 {make}

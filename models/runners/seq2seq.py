@@ -97,7 +97,7 @@ SNIPPET_REVIEWED = {
 }
 
 
-def _snippet_generate_args(params: dict, extra: str = "") -> str:
+def _snippet_generate_args(params: dict, extra: list[str] | None = None) -> list[str]:
     kwargs = generation_kwargs(params, GENERATE_PARAMS)
     kwargs["max_new_tokens"] = int(kwargs.get("max_new_tokens", 256))
     if kwargs.get("min_new_tokens") is not None:
@@ -105,18 +105,18 @@ def _snippet_generate_args(params: dict, extra: str = "") -> str:
         kwargs["min_length"] = 0  # else the checkpoint's own min_length still applies
     if extra:
         kwargs.pop("max_new_tokens")
-    return ", ".join([f"{name}={value!r}" for name, value in kwargs.items()] + ([extra] if extra else []))
+    return ["**inputs", *(f"{name}={value!r}" for name, value in kwargs.items()), *(extra or [])]
 
 
 def code_snippet(spec, settings: dict) -> str:
-    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged
+    from models.code_snippets import DEVICE_LINES, call, checkpoint_lines, header, literal, merged, text_literal
     from models.text_split import SENTENCE_END, sentence_joiner
 
     params = merged(spec, settings)
 
     def load(constants: str) -> str:  # (no str.format here: the text may hold braces)
         return f"""{checkpoint_lines(spec)}
-TEXT = {literal(settings.get("text", ""))}
+TEXT = {text_literal(settings, "text")}
 {constants}
 {DEVICE_LINES}
 tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, revision=REVISION)
@@ -132,7 +132,7 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 # here a long text is cut at the model's window
 inputs = tokenizer(TEXT, return_tensors="pt", truncation=True).to(device)
 with torch.inference_mode():
-    output = model.generate(**inputs, {_snippet_generate_args(params)})
+{call("output = model.generate", _snippet_generate_args(params), indent="    ")}
 summary = tokenizer.decode(output[0], skip_special_tokens=True).strip()
 print(summary)
 """
@@ -144,9 +144,9 @@ print(summary)
         lines.insert(0, f"SOURCE, TARGET = {literal(source)}, {literal(target)}")
     if prefix:
         lines.insert(0, f"PREFIX = {literal(prefix + ' ')}  # the target language, for a multi-target model")
-    extra = "max_new_tokens=min(MAX_NEW_TOKENS, 3 * longest + 16)"
+    extra = ["max_new_tokens=min(MAX_NEW_TOKENS, 3 * longest + 16)"]
     if multilingual:
-        extra += ", forced_bos_token_id=tokenizer.get_lang_id(TARGET)"
+        extra.append("forced_bos_token_id=tokenizer.get_lang_id(TARGET)")
     source_lang = "tokenizer.src_lang = SOURCE\n" if multilingual else ""
     joiner = sentence_joiner(target)
     return header('"transformers>=5" sentencepiece torch', spec, "Translate a text") + """
@@ -170,10 +170,10 @@ translated = []
 for first in range(0, len(sentences), BATCH_SENTENCES):
     batch = sentences[first:first + BATCH_SENTENCES]
     longest = max(len(tokenizer(s)["input_ids"]) for s in batch)  # a model that never stops cannot run on
-    inputs = tokenizer([{"PREFIX + " if prefix else ""}s for s in batch], return_tensors="pt", padding=True,
+    inputs = tokenizer({"[PREFIX + s for s in batch]" if prefix else "batch"}, return_tensors="pt", padding=True,
                        truncation=True).to(device)
     with torch.inference_mode():
-        output = model.generate(**inputs, {_snippet_generate_args(params, extra)})
+{call("output = model.generate", _snippet_generate_args(params, extra), indent="        ")}
     translated += [t.strip() for t in tokenizer.batch_decode(output, skip_special_tokens=True)]
 done = iter(translated)
 translation = "\\n".join({literal(joiner)}.join(next(done) for _ in line) for line in lines)

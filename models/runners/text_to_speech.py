@@ -139,7 +139,7 @@ def _snippet_speech(spec, settings: dict, *, pip: str, imports: str, load: str, 
                     values: str = "") -> str:
     """The script every sentence-by-sentence voice shares; a family gives its loading, the characters it
     keeps and how it synthesizes a batch of sentences (to ``waveforms`` and ``lengths``)."""
-    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged
+    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged, text_literal
     from models.speech_text import _SENTENCE_END
 
     params = merged(spec, settings)
@@ -152,13 +152,13 @@ import torch
 {imports}
 
 {checkpoint_lines(spec)}
-TEXT = {literal(settings.get("text", ""))}
+TEXT = {text_literal(settings, "text")}
 SEED = {int(settings.get("seed") or 0)}  # the model samples noise: the same seed gives the same audio{values}
 
 {DEVICE_LINES}
 {load}
 
-# sentence by sentence (the demo also cuts sentences over {int(params.get("max_sentence_chars", 300))} characters at commas)
+# sentence by sentence (the demo also cuts sentences over {int(params.get("max_sentence_chars", 300))} characters)
 SENTENCE_END = re.compile({literal(_SENTENCE_END.pattern)})
 sentences = [" ".join(s.split()) for line in re.split(r"\\n\\s*\\n|\\n", TEXT) for s in SENTENCE_END.split(line)]
 # only characters the voice can speak; sentences left without letters or digits are skipped
@@ -183,7 +183,8 @@ print(f"{{len(audio) / rate:.2f}} s of audio at {{rate}} Hz in speech.wav")
 def code_snippet(spec, settings: dict) -> str:
     speed = float(settings.get("speed") or 1.0)
     return _snippet_speech(
-        spec, settings, pip='"transformers>=5" torch soundfile', imports="from transformers import AutoTokenizer, VitsModel",
+        spec, settings, pip='"transformers>=5" torch soundfile',
+        imports="from transformers import AutoTokenizer, VitsModel",
         values=f"\nSPEED = {speed!r}  # speaking rate, 1 = the voice's natural pace",
         load="""tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, revision=REVISION)
 model = VitsModel.from_pretrained(CHECKPOINT, revision=REVISION, dtype=dtype).to(device).eval()
