@@ -148,6 +148,7 @@ def build(ctx: DemoContext) -> None:
         STOPS.stop(request, NAME)
 
     stop.click(stop_chat, None, None, cancels=[event], api_visibility="private")
+    cleared = clear.click(lambda: ([], "", ""), None, [chatbot, message, status], cancels=[event],
+                          api_visibility="private")
     code_panel(ctx, [model, chatbot, message, system_prompt, temperature, top_p, max_new_tokens], code_settings,
-               watch=[model, message, system_prompt, temperature, top_p, max_new_tokens], after=[event])
-    clear.click(lambda: ([], "", ""), None, [chatbot, message, status], cancels=[event], api_visibility="private")
+               watch=[model, message, system_prompt, temperature, top_p, max_new_tokens], after=[event, cleared])
