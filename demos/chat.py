@@ -6,6 +6,7 @@ from typing import Any, Iterator
 
 import gradio as gr
 
+from demos.code_panel import code_panel
 from demos.common import (
     DemoContext,
     check_model,
@@ -85,6 +86,19 @@ def chat_reply(ctx: DemoContext, message: str, history: Any, system_prompt: str,
     yield [*shown, {"role": "assistant", "content": answer}], "", f"{status}{note}"
 
 
+def code_settings(ctx: DemoContext, model: str, history: Any, message: str, system_prompt: str,
+                  temperature: float, top_p: float, max_new_tokens: int) -> tuple[str, dict]:
+    """The conversation behind the last answer, or, while a message is typed, the one Send would send."""
+    turns = check_history(history, ctx.limits.max_context_chars)
+    if (message or "").strip() or not turns:
+        turns = [*turns, {"role": "user", "content": (message or "").strip()}]
+    elif turns[-1]["role"] == "assistant":
+        turns = turns[:-1]
+    system = {"role": "system", "content": (system_prompt or "").strip() or DEFAULT_SYSTEM_PROMPT}
+    return model, {"messages": [system, *turns], "temperature": temperature, "top_p": top_p,
+                   "max_new_tokens": max_new_tokens}
+
+
 def build(ctx: DemoContext) -> None:
     gr.Markdown("Talk with a chat model. The conversation is sent through the model's own chat template; "
                 "the oldest turns are dropped if it grows longer than the model can read.")
@@ -134,4 +148,7 @@ def build(ctx: DemoContext) -> None:
         STOPS.stop(request, NAME)
 
     stop.click(stop_chat, None, None, cancels=[event], api_visibility="private")
-    clear.click(lambda: ([], "", ""), None, [chatbot, message, status], cancels=[event], api_visibility="private")
+    cleared = clear.click(lambda: ([], "", ""), None, [chatbot, message, status], cancels=[event],
+                          api_visibility="private")
+    code_panel(ctx, [model, chatbot, message, system_prompt, temperature, top_p, max_new_tokens], code_settings,
+               watch=[model, message, system_prompt, temperature, top_p, max_new_tokens], after=[event, cleared])

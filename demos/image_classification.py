@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from demos.code_panel import code_panel, file_name
 from demos.common import DemoContext, check_model, model_event, model_picker, run_batched, status_line
 from demos.examples import example_path
 from demos.vision_common import ImageLimits, describe_notes, image_input, read_image
@@ -40,6 +41,10 @@ def classify_image(ctx: DemoContext, image, model: str, top_k: int = 5, progress
     return {s.label: s.score for s in scores}, timed.status + describe_notes(prepared)
 
 
+def code_settings(ctx: DemoContext, model: str, image, top_k: int) -> tuple[str, dict]:
+    return model, {"image": file_name(image), "top_k": check_top_k(top_k)}
+
+
 def build(ctx: DemoContext) -> None:
     gr.Markdown("What is in the picture? The model picks among the classes it was trained on "
                 "(ImageNet's 1000: animals, objects, vehicles, foods, places…).")
@@ -67,3 +72,4 @@ def build(ctx: DemoContext) -> None:
         return classify_image(ctx, image, model, top_k, progress)
 
     model_event(ctx, [button.click], classify, [image, model, top_k], [label, status], api_name="classify_image")
+    code_panel(ctx, [model, image, top_k], code_settings)

@@ -11,6 +11,7 @@ from pathlib import Path
 import gradio as gr
 from PIL import PngImagePlugin
 
+from demos.code_panel import code_panel
 from demos.common import DemoContext, check_model, check_text, model_event, model_picker, run_model, status_line
 from models.spec import ModelSpec
 
@@ -95,6 +96,14 @@ def prune(folder: Path, keep: int = KEEP_FILES) -> None:
     files = sorted(folder.glob("*.png"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in files[keep:]:
         old.unlink(missing_ok=True)
+
+
+def code_settings(ctx: DemoContext, model: str, prompt: str, negative_prompt: str, steps, guidance, seed, width,
+                  height, num_images) -> tuple[str, dict]:
+    spec = check_model(ctx, TASK, model)
+    steps, guidance, width, height, num_images = check_settings(spec, steps, guidance, width, height, num_images)
+    return model, {"prompt": prompt, "negative_prompt": negative_prompt or "", "steps": steps, "guidance": guidance,
+                   "width": width, "height": height, "num_images": num_images, "seed": choose_seed(seed, False)}
 
 
 def generate_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: str, steps, guidance, seed,
@@ -206,3 +215,4 @@ def build(ctx: DemoContext) -> None:
     model_event(ctx, [button.click, prompt.submit], generate,
                 [prompt, negative_prompt, model, steps, guidance, seed, randomize_seed, width, height, num_images],
                 [gallery, seed, status], api_name="generate_images")
+    code_panel(ctx, [model, prompt, negative_prompt, steps, guidance, seed, width, height, num_images], code_settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from demos.code_panel import code_panel
 from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
                           status_line)
 
@@ -31,6 +32,10 @@ def find_entities(ctx: DemoContext, text: str, model: str, progress: gr.Progress
     table = [[e.text, e.label, round(e.score, 4), e.start, e.end] for e in entities]
     status = timed.status + f" · {len(entities)} entit{'y' if len(entities) == 1 else 'ies'}"
     return highlighted, table, status
+
+
+def code_settings(ctx: DemoContext, model: str, text: str) -> tuple[str, dict]:
+    return model, {"text": text}
 
 
 def build(ctx: DemoContext) -> None:
@@ -61,3 +66,4 @@ def build(ctx: DemoContext) -> None:
 
     model_event(ctx, [button.click, text.submit], find_named_entities, [text, model], [highlighted, table, status],
                 api_name="find_named_entities")
+    code_panel(ctx, [model, text], code_settings)

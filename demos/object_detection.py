@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from demos.code_panel import code_panel, file_name
 from demos.common import DemoContext, check_model, model_event, model_picker, run_model, status_line
 from demos.examples import example_path
 from demos.vision_common import ImageLimits, describe_notes, image_input, read_image
@@ -69,6 +70,11 @@ def detect_objects(ctx: DemoContext, image, model: str, threshold: float | None 
     return (prepared.image, boxes), table, timed.status + count + describe_notes(prepared)
 
 
+def code_settings(ctx: DemoContext, model: str, image, threshold: float, labels: str) -> tuple[str, dict]:
+    return model, {"image": file_name(image), "threshold": check_threshold(threshold),
+                   "labels": parse_label_filter(labels)}
+
+
 def build(ctx: DemoContext) -> None:
     gr.Markdown("Find objects (people, vehicles, traffic lights, animals… COCO's 80 classes) and draw a box "
                 "around each. Lower the threshold to see less certain boxes; list labels to keep only those.")
@@ -110,3 +116,4 @@ def build(ctx: DemoContext) -> None:
 
     model_event(ctx, [button.click, labels.submit], detect, [image, model, threshold, labels],
                 [annotated, table, status], api_name="detect_objects")
+    code_panel(ctx, [model, image, threshold, labels], code_settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from demos.code_panel import code_panel
 from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
                           status_line)
 
@@ -37,6 +38,10 @@ def answer_question(ctx: DemoContext, context: str, question: str, model: str,
     return answer.text, highlighted, timed.status + f" · score {answer.score:.3f}{windows}"
 
 
+def code_settings(ctx: DemoContext, model: str, context: str, question: str) -> tuple[str, dict]:
+    return model, {"context": context, "question": question}
+
+
 def build(ctx: DemoContext) -> None:
     gr.Markdown("Ask a question about a text: the model points at the span of the text that answers it.")
     with gr.Row():
@@ -68,3 +73,4 @@ def build(ctx: DemoContext) -> None:
 
     model_event(ctx, [button.click, question.submit], answer_from_context, [context, question, model],
                 [answer, highlighted, status], api_name="answer_question")
+    code_panel(ctx, [model, context, question], code_settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from demos.code_panel import code_panel, file_name
 from demos.common import DemoContext, check_model, guarded, model_picker, model_queue, run_model, status_line
 from demos.speech_common import LANGUAGE_CODES, LANGUAGES, MODEL_RATE, limits_of, output_dir, safe_stem
 from models.audio_io import FORMATS, AudioError, format_duration, is_silent, load_for_model
@@ -64,6 +65,12 @@ def transcribe(ctx: DemoContext, audio: str | None, model: str, language: str = 
     return transcript.text, table, [str(srt_path), str(txt_path)], status
 
 
+def code_settings(ctx: DemoContext, model: str, audio, language: str, task: str, timestamps: bool
+                  ) -> tuple[str, dict]:
+    return model, {"audio": file_name(audio), "language": None if language == "auto" else language, "task": task,
+                   "timestamps": bool(timestamps)}
+
+
 def build(ctx: DemoContext) -> None:
     limits = limits_of(ctx)
     gr.Markdown("Speech to text: record or upload speech (wav, flac, ogg, mp3; any sample rate), get the "
@@ -104,4 +111,5 @@ def build(ctx: DemoContext) -> None:
                  inputs=[audio, model, language, task, timestamps],
                  outputs=[text, table, files, status], **model_queue(ctx))
     button.click(**event, api_name="transcribe_audio")
+    code_panel(ctx, [model, audio, language, task, timestamps], code_settings)
     ctx.shared["asr"] = {"audio": audio, "event": event}

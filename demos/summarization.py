@@ -7,6 +7,7 @@ from typing import Iterator
 
 import gradio as gr
 
+from demos.code_panel import code_panel
 from demos.common import (
     DemoContext,
     check_model,
@@ -54,18 +55,29 @@ def read_upload(path: str | None) -> str | None:
         raise gr.Error(f"{file.name} is not UTF-8 text. Save it as UTF-8 and upload it again.") from None
 
 
-def summarize_text(ctx: DemoContext, text: str, file: str | None, model: str, length: str, beams: int,
-                   temperature: float, progress: gr.Progress | None = None,
-                   request: gr.Request | None = None) -> Iterator[tuple[str, str]]:
-    uploaded = read_upload(file)
-    text = check_text(uploaded if uploaded is not None else text, "Text", ctx.limits.max_context_chars)
-    spec = check_model(ctx, TASK, model)
+def generation_settings(spec, length: str, beams: int, temperature: float) -> dict:
     min_tokens, max_tokens = LENGTHS[check_choice(length, "Length", LENGTHS)]
     params = {"max_new_tokens": max_tokens}
     if spec.runner == "chat":
         params["temperature"] = check_number(temperature, "Temperature", 0.0, 2.0)
     else:
         params.update(min_new_tokens=min_tokens, num_beams=check_number(beams, "Beams", 1, MAX_BEAMS, integer=True))
+    return params
+
+
+def code_settings(ctx: DemoContext, model: str, text: str, file: str | None, length: str, beams: int,
+                  temperature: float) -> tuple[str, dict]:
+    spec = check_model(ctx, TASK, model)
+    return model, {"text": read_upload(file) or text, **generation_settings(spec, length, beams, temperature)}
+
+
+def summarize_text(ctx: DemoContext, text: str, file: str | None, model: str, length: str, beams: int,
+                   temperature: float, progress: gr.Progress | None = None,
+                   request: gr.Request | None = None) -> Iterator[tuple[str, str]]:
+    uploaded = read_upload(file)
+    text = check_text(uploaded if uploaded is not None else text, "Text", ctx.limits.max_context_chars)
+    spec = check_model(ctx, TASK, model)
+    params = generation_settings(spec, length, beams, temperature)
     with STOPS.running(request, NAME) as stop:
         for partial, status in stream_model(ctx, spec, lambda runner: summarize(runner, text, stop, **params),
                                             progress):
@@ -117,6 +129,7 @@ def build(ctx: DemoContext) -> None:
 
     event = model_event(ctx, [button.click], summarize_document,
                         [text, file, model, length, beams, temperature], [summary, status], api_name="summarize")
+    code_panel(ctx, [model, text, file, length, beams, temperature], code_settings)
 
     def stop_summary(request: gr.Request) -> None:
         STOPS.stop(request, NAME)

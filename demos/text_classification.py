@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from demos.code_panel import code_panel
 from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
                           status_line)
 
@@ -32,6 +33,10 @@ def classify(ctx: DemoContext, text: str, model: str, progress: gr.Progress | No
     return {s.label: s.score for s in result.scores}, status
 
 
+def code_settings(ctx: DemoContext, model: str, text: str) -> tuple[str, dict]:
+    return model, {"text": text}
+
+
 def build(ctx: DemoContext) -> None:
     gr.Markdown("Is a text positive or negative? The model gives a probability for each label.")
     with gr.Row():
@@ -58,3 +63,4 @@ def build(ctx: DemoContext) -> None:
 
     model_event(ctx, [button.click, text.submit], classify_text, [text, model], [label, status],
                 api_name="classify_text")
+    code_panel(ctx, [model, text], code_settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from demos.code_panel import code_panel
 from demos.common import DemoContext, check_model, check_text, model_event, model_picker, run_model, status_line
 from demos.speech_common import limits_of, output_dir
 from models.audio_io import format_duration, write_wav
@@ -70,6 +71,10 @@ def speak(ctx: DemoContext, text: str, model: str, speed: float = 1.0, seed: int
     return str(path), status
 
 
+def code_settings(ctx: DemoContext, model: str, text: str, speed: float, seed: int, voice: str) -> tuple[str, dict]:
+    return model, {"text": text, "speed": float(speed), "seed": int(seed), "voice": voice or None}
+
+
 def voice_choices(ctx: DemoContext, model: str) -> gr.Dropdown:
     """The voice dropdown for a model: its presets, or a single fixed voice."""
     try:
@@ -128,6 +133,7 @@ def build(ctx: DemoContext) -> None:
 
     model_event(ctx, [button.click, text.submit], synthesize_speech, [text, model, speed, seed, voice],
                 [audio, status], api_name="synthesize_speech")
+    code_panel(ctx, [model, text, speed, seed, voice], code_settings)
     if asr is not None:
         def hand_over(path: str | None) -> str:
             if not path:

@@ -6,6 +6,7 @@ from typing import Iterator
 
 import gradio as gr
 
+from demos.code_panel import code_panel
 from demos.common import DemoContext, check_text, model_event, status_line
 from demos.generation_common import STOPS, stream_model
 from models.generation_tasks import translate
@@ -36,6 +37,11 @@ def route_card(specs, engine: str, source: str, target: str) -> str:
         return f"<small>{resolve(specs, engine, source, target).spec.card()}</small>"
     except RouteError as exc:
         return f"<small>⚠️ {exc}.</small>"
+
+
+def code_settings(ctx: DemoContext, engine: str, source: str, target: str, text: str) -> tuple[str, dict]:
+    route = resolve(ctx.specs(TASK), engine, source, target)
+    return route.spec.key, {"text": text, "source": route.source, "target": route.target}
 
 
 def translate_text(ctx: DemoContext, text: str, source: str, target: str, engine: str,
@@ -127,6 +133,7 @@ def build(ctx: DemoContext) -> None:
 
     event = model_event(ctx, [button.click], translate_document, [text, source, target, engine],
                         [output, status], api_name="translate")
+    code_panel(ctx, [engine, source, target, text], code_settings)
 
     def stop_translation(request: gr.Request) -> None:
         STOPS.stop(request, NAME)

@@ -64,5 +64,10 @@ def test_every_tab_runs_its_first_example_in_a_browser(tmp_path):
             sync_api.expect(status).not_to_contain_text("Error")
             assert not page.locator(".toast-body").all_inner_texts(), name
             page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+            # the Code panel shows the script for what just ran: it names this run's input
+            panel.get_by_text("Code: do this in a few lines of Python").click()
+            first = "tone.wav" if name == "asr" else str(demo.EXAMPLES[0][0])
+            shown = Path(first).name if Path(first).is_absolute() else first[:20]  # a file: by its name
+            sync_api.expect(panel.locator(".cm-content").first).to_contain_text(shown, timeout=10_000)
         browser.close()
     assert sorted(path.stem for path in shots.glob("*.png")) >= sorted(DEMO_MODULES)

@@ -46,3 +46,33 @@ class BarkRunner(SentenceSpeechRunner):
         audio, lengths = self.model.generate(**inputs, return_output_lengths=True, **generate_kwargs)
         audio = audio.float().cpu().numpy()
         return [wave[:length] for wave, length in zip(audio, lengths)]
+
+
+# --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
+# behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
+SNIPPET_REVIEWED = {
+    "models/runners/bark_speech.py": "39ceb19bbe85a538",
+    "models/runners/text_to_speech.py": "200bc16cd60d3cfb",
+    "models/speech_text.py": "716a2b1a3bfd5005",
+}
+
+
+def code_snippet(spec, settings: dict) -> str:
+    from models.code_snippets import literal
+    from models.runners.text_to_speech import _snippet_speech
+
+    voice = settings.get("voice") or spec.params.get("default_voice") or None
+    semantic = (f", semantic_max_new_tokens={int(spec.params['max_new_tokens'])}"
+                if spec.params.get("max_new_tokens") else "")
+    return _snippet_speech(
+        spec, settings, pip='"transformers>=5" torch soundfile',
+        imports="from transformers import AutoProcessor, BarkModel",
+        values=f"\nVOICE = {literal(voice)}  # a speaker preset of the checkpoint",
+        load="""processor = AutoProcessor.from_pretrained(CHECKPOINT, revision=REVISION)
+model = BarkModel.from_pretrained(CHECKPOINT, revision=REVISION, dtype=dtype).to(device).eval()
+rate = model.generation_config.sample_rate
+tokenizer = processor.tokenizer""",
+        keep="tokenizer.tokenize(ch) not in ([], [tokenizer.unk_token])",
+        synthesize=f"""        inputs = {{k: v.to(device) if hasattr(v, "to") else v
+                  for k, v in processor(batch, voice_preset=VOICE, return_tensors="pt").items()}}
+        waveforms, lengths = model.generate(**inputs, do_sample=True, return_output_lengths=True{semantic})""")

@@ -120,3 +120,92 @@ class ChatRunner(BaseRunner):
             kwargs.update(do_sample=True, temperature=temperature)
         kwargs["pad_token_id"] = self.tokenizer.pad_token_id
         return kwargs
+
+
+# --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
+# behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
+SNIPPET_REVIEWED = {
+    "models/runners/chat.py": "c8962b1e3f164602",
+    "models/runners/streaming.py": "2d76dc5629491148",
+    "models/generation_tasks.py": "f2ac1b2a5ff99277",
+    "models/text_split.py": "8e7eb7ce74934750",
+}
+
+
+def _snippet_sampling(params: dict) -> list[str]:
+    temperature = float(params.get("temperature", 0.7))
+    if temperature <= 0:
+        return ["do_sample=False"]  # greedy: the most likely token each time, the same answer every run
+    top_p = [f"top_p={float(params['top_p'])!r}"] if params.get("top_p") is not None else []
+    return ["do_sample=True", f"temperature={temperature!r}", *top_p]  # sampling: each run differs
+
+
+def code_snippet(spec, settings: dict) -> str:
+    from models.code_snippets import DEVICE_LINES, call, checkpoint_lines, header, literal, merged, text_literal
+    from models.generation_tasks import summary_instruction, translation_instruction
+    from models.text_split import SENTENCE_END, sentence_joiner
+
+    params = merged(spec, settings)
+    max_new = int(params.get("max_new_tokens", 512))
+    sampling = _snippet_sampling(params)
+    def top(inputs: str) -> str:  # (no str.format here: the inputs may hold braces)
+        return f"""import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+{checkpoint_lines(spec)}
+{inputs}
+{DEVICE_LINES}
+tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, revision=REVISION)
+model = AutoModelForCausalLM.from_pretrained(CHECKPOINT, revision=REVISION, dtype=dtype).to(device).eval()
+"""
+    ask = f"""
+
+def ask(messages, max_new_tokens):
+    # the model's own chat template turns the messages into its prompt format
+    inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+                                           return_dict=True).to(device)
+    with torch.inference_mode():
+{call("output = model.generate", ["**inputs", "max_new_tokens=max_new_tokens", *sampling], indent="        ")}
+    return tokenizer.decode(output[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+"""
+    if spec.task == "summarization":
+        words = max(10, max_new * 2 // 3)
+        inputs = f"TEXT = {text_literal(settings, 'text')}\nINSTRUCTION = {literal(summary_instruction('', words))}\n"
+        return header('"transformers>=5" torch', spec, "Summarize a text with a chat model") + "\n" + \
+            top(inputs) + ask + f"""
+
+summary = ask([{{"role": "user", "content": INSTRUCTION + TEXT}}], max_new_tokens={max_new})
+print(summary)
+"""
+    if spec.task == "translation":
+        source, target = settings.get("source"), settings.get("target", "en")
+        inputs = (f"TEXT = {text_literal(settings, 'text')}\n"
+                  f"INSTRUCTION = {literal(translation_instruction('', source, target))}\n")
+        return header('"transformers>=5" torch', spec, "Translate a text with a chat model") + "\nimport re\n\n" + \
+            top(inputs) + ask + f"""
+
+# sentence by sentence (the demo sends 8 sentences per batch); the line breaks of TEXT are kept
+SENTENCE_END = re.compile({literal(SENTENCE_END.pattern)})
+
+
+def sentences_of(line):
+    return [s.strip() for s in SENTENCE_END.sub(lambda m: m.group().rstrip() + "\\n", line).split("\\n") if s.strip()]
+
+
+def translate(sentence):  # a model that never stops cannot run on: at most 3x the sentence's tokens + 16
+    budget = min({max_new}, 3 * len(tokenizer(sentence, add_special_tokens=False)["input_ids"]) + 16)
+    return ask([{{"role": "user", "content": INSTRUCTION + sentence}}], max_new_tokens=budget).strip()
+
+
+translation = "\\n".join({literal(sentence_joiner(target))}.join(translate(s) for s in sentences_of(line))
+                        for line in TEXT.split("\\n"))
+print(translation)
+"""
+    messages = list(settings.get("messages") or [])
+    inputs = "MESSAGES = [\n" + "".join(f"    {literal(m)},\n" for m in messages) + "]\n"
+    return header('"transformers>=5" torch', spec, "Chat") + "\n" + top(inputs) + ask + f"""
+
+# (the demo drops the oldest turns when the conversation outgrows the model's window)
+answer = ask(MESSAGES, max_new_tokens={max_new})
+print(answer)
+"""

@@ -114,3 +114,40 @@ class DiffusersRunner(BaseRunner):
         return Generation([GeneratedImage(image, seed + i) for i, image in enumerate(output.images)],
                           prompt_tokens=tokens, window=self.window, dropped_text=dropped,
                           cpu_offload=self.cpu_offload, filtered=sum(1 for flag in flagged if flag))
+
+
+# --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
+# behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
+SNIPPET_REVIEWED = {"models/runners/diffusers_t2i.py": "b8679a38b9826962"}
+
+
+def code_snippet(spec, settings: dict) -> str:
+    from models.code_snippets import DEVICE_LINES, call, checkpoint_lines, header, literal, merged, text_literal
+
+    params = merged(spec, settings)
+    count, seed = int(params.get("num_images", 1)), int(params.get("seed", 0))
+    variant = ('\n                                                 variant="fp16" if device == "cuda" else None,'
+               if params.get("fp16_variant") else "")
+    negative = literal(settings.get("negative_prompt") or None)
+    arguments = ["prompt=PROMPT", "negative_prompt=NEGATIVE_PROMPT",
+                 f"num_inference_steps={int(params.get('steps', 25))}",
+                 f"guidance_scale={float(params.get('guidance', 7.5))!r}", f"width={int(params.get('width', 512))}",
+                 f"height={int(params.get('height', 512))}", f"num_images_per_prompt={count}", "generator=generators"]
+    return f"""{header("diffusers transformers accelerate torch", spec, "Generate images from a prompt")}
+import torch
+from diffusers import AutoPipelineForText2Image
+
+{checkpoint_lines(spec)}
+PROMPT = {text_literal(settings, "prompt")}
+NEGATIVE_PROMPT = {negative}
+SEED = {seed}  # image i uses SEED + i, so each image can be made again alone
+
+{DEVICE_LINES}
+pipe = AutoPipelineForText2Image.from_pretrained(CHECKPOINT, revision=REVISION,{variant} dtype=dtype)
+pipe = pipe.to(device)  # short of GPU memory? pipe.enable_model_cpu_offload() instead
+
+generators = [torch.Generator("cpu").manual_seed(SEED + i) for i in range({count})]
+{call("images = pipe", arguments)}.images
+for i, image in enumerate(images):
+    image.save(f"image-{{SEED + i}}.png")
+"""

@@ -141,3 +141,58 @@ class ExtractiveQARunner(BaseRunner):
                 starts[chunk, :used] = output.start_logits.float().cpu().numpy()
                 ends[chunk, :used] = output.end_logits.float().cpu().numpy()
         return starts, ends
+
+
+# --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
+# behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
+SNIPPET_REVIEWED = {"models/runners/extractive_qa.py": "bf58124abf19c176"}
+
+
+def code_snippet(spec, settings: dict) -> str:
+    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, merged, text_literal
+
+    params = merged(spec, settings)
+    window, stride = int(params.get("window_tokens", 384)), int(params.get("stride_tokens", 128))
+    no_answer = ""
+    if params.get("allow_no_answer"):
+        no_answer = ('\nif null > best[0]:  # the model points at the start token when the context holds no answer\n'
+                     '    answer = "(no answer)"')
+    return f"""{header('"transformers>=5" torch', spec, "Answer a question from a context")}
+import torch
+from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+{checkpoint_lines(spec)}
+CONTEXT = {text_literal(settings, "context")}
+QUESTION = {text_literal(settings, "question")}
+MAX_ANSWER_TOKENS = {int(params.get("max_answer_tokens", 30))}
+
+{DEVICE_LINES}
+tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, revision=REVISION)
+model = AutoModelForQuestionAnswering.from_pretrained(CHECKPOINT, revision=REVISION, dtype=dtype).to(device).eval()
+
+# a long context is read in overlapping windows; offsets map tokens back to characters of CONTEXT
+inputs = tokenizer(QUESTION, CONTEXT, truncation="only_second", max_length=min({window}, tokenizer.model_max_length),
+                   stride={stride}, return_overflowing_tokens=True, return_offsets_mapping=True, padding="longest",
+                   return_tensors="pt")
+offsets = inputs.pop("offset_mapping")
+inputs.pop("overflow_to_sample_mapping")
+with torch.inference_mode():
+    output = model(**inputs.to(device))
+
+best, null = (0.0, 0, 0), 1.0  # (probability, start char, end char); probability of "no answer"
+for w in range(len(offsets)):
+    in_context = torch.tensor([s == 1 for s in inputs.sequence_ids(w)])
+    allowed = in_context.clone()
+    allowed[0] = True  # the start token stands for "no answer"
+    p_start = output.start_logits[w].float().cpu().masked_fill(~allowed, float("-inf")).softmax(-1)
+    p_end = output.end_logits[w].float().cpu().masked_fill(~allowed, float("-inf")).softmax(-1)
+    null = min(null, float(p_start[0] * p_end[0]))
+    # a span scores p(start) * p(end), with end >= start and at most MAX_ANSWER_TOKENS long
+    scores = torch.outer(p_start * in_context, p_end * in_context).triu().tril(MAX_ANSWER_TOKENS - 1)
+    score, flat = scores.flatten().max(0)
+    start, end = divmod(int(flat), scores.shape[1])
+    if float(score) > best[0]:
+        best = (float(score), int(offsets[w][start][0]), int(offsets[w][end][1]))
+answer = CONTEXT[best[1]:best[2]]{no_answer}
+print(f"{{answer!r}} (score {{best[0]:.3f}}, characters {{best[1]}}-{{best[2]}})")
+"""

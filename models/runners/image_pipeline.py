@@ -53,3 +53,48 @@ def _detection(found: dict, image_size: tuple[int, int]) -> Detection:
     xmin, xmax = sorted((min(max(int(box["xmin"]), 0), width), min(max(int(box["xmax"]), 0), width)))
     ymin, ymax = sorted((min(max(int(box["ymin"]), 0), height), min(max(int(box["ymax"]), 0), height)))
     return Detection(label=str(found["label"]), score=float(found["score"]), box=(xmin, ymin, xmax, ymax))
+
+
+# --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
+# behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
+SNIPPET_REVIEWED = {"models/runners/image_pipeline.py": "782f3f05a90ec85b"}
+
+
+def code_snippet(spec, settings: dict) -> str:
+    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, image_lines, literal, merged
+
+    params = merged(spec, settings)
+    if spec.task == "object-detection":
+        labels = [str(label).lower() for label in settings.get("labels") or []]
+        keep = (f"\nLABELS = {literal(labels)}  # keep only these\n"
+                "found = [f for f in found if f[\"label\"].lower() in LABELS]") if labels else ""
+        what = "Detect objects in an image"
+        run = f"""detector = pipeline("object-detection", model=CHECKPOINT, revision=REVISION, device=device,
+                    dtype=dtype)
+# the pipeline keeps the boxes scoring at least the threshold (DETR-style models need no NMS)
+found = detector(image, threshold={float(params.get("threshold", 0.5))!r}){keep}
+boxes = []
+for f in sorted(found, key=lambda f: -f["score"]):
+    b = f["box"]  # corners in pixels, clipped to the image
+    xmin, xmax = sorted(min(max(int(v), 0), image.width) for v in (b["xmin"], b["xmax"]))
+    ymin, ymax = sorted(min(max(int(v), 0), image.height) for v in (b["ymin"], b["ymax"]))
+    boxes.append((f["label"], f["score"], (xmin, ymin, xmax, ymax)))
+    print(f"{{f['label']:15}} {{f['score']:.3f}} {{(xmin, ymin, xmax, ymax)}}")"""
+    else:
+        what = "Classify an image"
+        run = f"""classifier = pipeline("image-classification", model=CHECKPOINT, revision=REVISION, device=device,
+                      dtype=dtype)
+scores = classifier(image, top_k={int(settings.get("top_k") or 5)})  # the most likely classes, highest first
+for s in scores:
+    print(f"{{s['label']}}: {{s['score']:.4f}}")"""
+    return f"""{header('"transformers>=5" torch pillow', spec, what)}
+import torch
+from PIL import Image, ImageOps
+from transformers import pipeline
+
+{checkpoint_lines(spec)}
+{image_lines(settings)}
+
+{DEVICE_LINES}
+{run}
+"""

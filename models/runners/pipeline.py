@@ -72,3 +72,45 @@ class PipelineRunner(BaseRunner):
         start, end = int(found["start"]), int(found["end"])
         label = found.get("entity_group") or found.get("entity", "")
         return Entity(text=text[start:end], label=label, score=float(found["score"]), start=start, end=end)
+
+
+# --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
+# behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
+SNIPPET_REVIEWED = {"models/runners/pipeline.py": "a5c4bfc60b295b27"}
+
+
+def code_snippet(spec, settings: dict) -> str:
+    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged, text_literal
+
+    params = merged(spec, settings)
+    if spec.task == "token-classification":
+        what, name = "Named entities in a text", "ner"
+        make = ('ner = pipeline("token-classification", model=CHECKPOINT, revision=REVISION, device=device, '
+                'dtype=dtype,\n'
+                f'               aggregation_strategy={literal(params.get("aggregation_strategy", "simple"))})')
+        stride = int(params.get("stride") or 0)
+        call = ("# long texts are read in overlapping windows of the model's length, `stride` tokens apart\n"
+                f"entities = ner(TEXT, stride=min({stride}, ner.tokenizer.model_max_length // 2))" if stride else
+                "entities = ner(TEXT)")
+        show = ('for e in entities:  # character offsets into TEXT\n'
+                '    print(e["entity_group"], round(float(e["score"]), 4), e["start"], e["end"], '
+                'TEXT[e["start"]:e["end"]])')
+    else:
+        what, name = "Classify a text", "classifier"
+        make = (f'{name} = pipeline("text-classification", model=CHECKPOINT, revision=REVISION, device=device, '
+                'dtype=dtype)')
+        call = ("# every label's probability, highest first; a text longer than the model reads is cut to fit\n"
+                f"scores = {name}(TEXT, top_k=None, truncation=True)")
+        show = 'for s in scores:\n    print(f"{s[\'label\']}: {s[\'score\']:.4f}")'
+    return f"""{header('"transformers>=5" torch', spec, what)}
+import torch
+from transformers import pipeline
+
+{checkpoint_lines(spec)}
+TEXT = {text_literal(settings, "text")}
+
+{DEVICE_LINES}
+{make}
+{call}
+{show}
+"""

@@ -85,3 +85,97 @@ class Seq2SeqRunner(BaseRunner):
             except KeyError:
                 raise InputError(f"this model cannot translate into {target!r}") from None
         return kwargs
+
+
+# --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
+# behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
+SNIPPET_REVIEWED = {
+    "models/runners/seq2seq.py": "18eb02cad36b6f5c",
+    "models/runners/streaming.py": "2d76dc5629491148",
+    "models/generation_tasks.py": "f2ac1b2a5ff99277",
+    "models/text_split.py": "8e7eb7ce74934750",
+}
+
+
+def _snippet_generate_args(params: dict, extra: list[str] | None = None) -> list[str]:
+    kwargs = generation_kwargs(params, GENERATE_PARAMS)
+    kwargs["max_new_tokens"] = int(kwargs.get("max_new_tokens", 256))
+    if kwargs.get("min_new_tokens") is not None:
+        kwargs["min_new_tokens"] = min(int(kwargs["min_new_tokens"]), kwargs["max_new_tokens"])
+        kwargs["min_length"] = 0  # else the checkpoint's own min_length still applies
+    if extra:
+        kwargs.pop("max_new_tokens")
+    return ["**inputs", *(f"{name}={value!r}" for name, value in kwargs.items()), *(extra or [])]
+
+
+def code_snippet(spec, settings: dict) -> str:
+    from models.code_snippets import DEVICE_LINES, call, checkpoint_lines, header, literal, merged, text_literal
+    from models.text_split import SENTENCE_END, sentence_joiner
+
+    params = merged(spec, settings)
+
+    def load(constants: str) -> str:  # (no str.format here: the text may hold braces)
+        return f"""{checkpoint_lines(spec)}
+TEXT = {text_literal(settings, "text")}
+{constants}
+{DEVICE_LINES}
+tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, revision=REVISION)
+model = AutoModelForSeq2SeqLM.from_pretrained(CHECKPOINT, revision=REVISION, dtype=dtype).to(device).eval()
+"""
+    if spec.task != "translation":
+        return header('"transformers>=5" torch', spec, "Summarize a text") + """
+import torch
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+""" + load("") + f"""
+# the demo cuts a text longer than the model reads into parts, summarizes each and then the summaries;
+# here a long text is cut at the model's window
+inputs = tokenizer(TEXT, return_tensors="pt", truncation=True).to(device)
+with torch.inference_mode():
+{call("output = model.generate", _snippet_generate_args(params), indent="    ")}
+summary = tokenizer.decode(output[0], skip_special_tokens=True).strip()
+print(summary)
+"""
+    source, target = settings.get("source"), settings.get("target")
+    multilingual = bool(params.get("multilingual"))
+    prefix = params.get("target_prefix")
+    lines = [f"MAX_NEW_TOKENS = {int(params.get('max_new_tokens', 256))}", "BATCH_SENTENCES = 8"]
+    if multilingual:
+        lines.insert(0, f"SOURCE, TARGET = {literal(source)}, {literal(target)}")
+    if prefix:
+        lines.insert(0, f"PREFIX = {literal(prefix + ' ')}  # the target language, for a multi-target model")
+    extra = ["max_new_tokens=min(MAX_NEW_TOKENS, 3 * longest + 16)"]
+    if multilingual:
+        extra.append("forced_bos_token_id=tokenizer.get_lang_id(TARGET)")
+    source_lang = "tokenizer.src_lang = SOURCE\n" if multilingual else ""
+    joiner = sentence_joiner(target)
+    return header('"transformers>=5" sentencepiece torch', spec, "Translate a text") + """
+import re
+
+import torch
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+""" + load("\n".join(lines) + "\n") + f"""{source_lang}
+# sentence by sentence, in batches; the line breaks of TEXT are kept
+SENTENCE_END = re.compile({literal(SENTENCE_END.pattern)})
+
+
+def sentences_of(line):
+    return [s.strip() for s in SENTENCE_END.sub(lambda m: m.group().rstrip() + "\\n", line).split("\\n") if s.strip()]
+
+
+lines = [sentences_of(line) for line in TEXT.split("\\n")]
+sentences = [s for line in lines for s in line]
+translated = []
+for first in range(0, len(sentences), BATCH_SENTENCES):
+    batch = sentences[first:first + BATCH_SENTENCES]
+    longest = max(len(tokenizer(s)["input_ids"]) for s in batch)  # a model that never stops cannot run on
+    inputs = tokenizer({"[PREFIX + s for s in batch]" if prefix else "batch"}, return_tensors="pt", padding=True,
+                       truncation=True).to(device)
+    with torch.inference_mode():
+{call("output = model.generate", _snippet_generate_args(params, extra), indent="        ")}
+    translated += [t.strip() for t in tokenizer.batch_decode(output, skip_special_tokens=True)]
+done = iter(translated)
+translation = "\\n".join({literal(joiner)}.join(next(done) for _ in line) for line in lines)
+print(translation)
+"""

@@ -104,3 +104,56 @@ class SpeechRecognitionRunner(BaseRunner):
             if text:
                 segments.append(Segment(round(begin, 3), round(finish, 3), text))
         return segments
+
+
+# --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
+# behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
+SNIPPET_REVIEWED = {
+    "models/runners/speech_recognition.py": "dfc55136240c2c55",
+    "models/audio_io.py": "05f94b4a3527e75a",
+    "models/speech_text.py": "716a2b1a3bfd5005",
+}
+
+
+def code_snippet(spec, settings: dict) -> str:
+    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged
+
+    params = merged(spec, settings)
+    language, task = settings.get("language") or None, settings.get("task") or "transcribe"
+    timestamps = bool(settings.get("timestamps", True) and params.get("timestamps", True))
+    whisper_kwargs = {"task": task, **({"language": language} if language else {})}
+    chunk, batch = int(params.get("chunk_seconds", 30)), max(1, int(params.get("batch_size", 4)))
+    if timestamps:
+        read = """# with timestamps: each piece comes back as timed segments
+for start, out in zip(range(0, len(samples), PIECE), outputs):
+    for chunk in out["chunks"]:
+        begin, end = chunk["timestamp"]
+        print(f"{start / RATE + (begin or 0):7.2f} {start / RATE + (end or 0):7.2f}  {chunk['text'].strip()}")
+transcript = " ".join(c["text"].strip() for out in outputs for c in out["chunks"] if c["text"].strip())"""
+    else:
+        read = 'transcript = " ".join(out["text"].strip() for out in outputs if out["text"].strip())'
+    return f"""{header('"transformers>=5" torch soundfile soxr', spec, "Transcribe speech")}
+import soundfile
+import soxr
+import torch
+from transformers import pipeline
+
+{checkpoint_lines(spec)}
+AUDIO = {literal(settings.get("audio") or "speech.wav")}  # your recording (wav, flac, ogg, mp3)
+RATE = 16_000  # the model reads 16 kHz mono
+
+# decode, mix down to mono and resample (the pipeline alone would need ffmpeg or torchaudio for this)
+samples, rate = soundfile.read(AUDIO, dtype="float32", always_2d=True)
+samples = soxr.resample(samples.mean(axis=1), rate, RATE, quality="HQ")
+
+{DEVICE_LINES}
+asr = pipeline("automatic-speech-recognition", model=CHECKPOINT, revision=REVISION, device=device, dtype=dtype)
+# Whisper takes a task and, optionally, the spoken language (else it detects it)
+generate_kwargs = {literal(whisper_kwargs)} if asr.model.config.model_type == "whisper" else {{}}
+# a long recording is read in pieces of {chunk} s (the demo cuts at the quietest moment near each limit)
+PIECE = {chunk} * RATE
+pieces = [samples[i:i + PIECE] for i in range(0, len(samples), PIECE)]
+outputs = asr(pieces, batch_size={batch}, return_timestamps={timestamps}, generate_kwargs=generate_kwargs)
+{read}
+print(transcript)
+"""

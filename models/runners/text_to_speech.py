@@ -125,3 +125,74 @@ class VitsRunner(SentenceSpeechRunner):
         output = self.model(**inputs)
         waveforms = output.waveform.float().cpu().numpy()
         return [wave[:length] for wave, length in zip(waveforms, output.sequence_lengths.cpu().tolist())]
+
+
+# --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
+# behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
+SNIPPET_REVIEWED = {
+    "models/runners/text_to_speech.py": "200bc16cd60d3cfb",
+    "models/speech_text.py": "716a2b1a3bfd5005",
+}
+
+
+def _snippet_speech(spec, settings: dict, *, pip: str, imports: str, load: str, keep: str, synthesize: str,
+                    values: str = "") -> str:
+    """The script every sentence-by-sentence voice shares; a family gives its loading, the characters it
+    keeps and how it synthesizes a batch of sentences (to ``waveforms`` and ``lengths``)."""
+    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged, text_literal
+    from models.speech_text import _SENTENCE_END
+
+    params = merged(spec, settings)
+    return f"""{header(pip, spec, "Read a text aloud")}
+import re
+
+import numpy as np
+import soundfile
+import torch
+{imports}
+
+{checkpoint_lines(spec)}
+TEXT = {text_literal(settings, "text")}
+SEED = {int(settings.get("seed") or 0)}  # the model samples noise: the same seed gives the same audio{values}
+
+{DEVICE_LINES}
+{load}
+
+# sentence by sentence (the demo also cuts sentences over {int(params.get("max_sentence_chars", 300))} characters)
+SENTENCE_END = re.compile({literal(_SENTENCE_END.pattern)})
+sentences = [" ".join(s.split()) for line in re.split(r"\\n\\s*\\n|\\n", TEXT) for s in SENTENCE_END.split(line)]
+# only characters the voice can speak; sentences left without letters or digits are skipped
+sentences = [s for s in (" ".join("".join(ch for ch in s if ch.isspace() or {keep}).split()) for s in sentences)
+             if any(ch.isalnum() for ch in s)]
+
+torch.manual_seed(SEED)
+waves, pause = [], np.zeros(int({float(params.get("pause_seconds", 0.25))!r} * rate), dtype=np.float32)
+with torch.inference_mode():
+    for first in range(0, len(sentences), {max(1, int(params.get("batch_size", 8)))}):
+        batch = sentences[first:first + {max(1, int(params.get("batch_size", 8)))}]
+{synthesize}
+        for wave, length in zip(waveforms.float().cpu().numpy(), lengths):
+            wave = wave[:int(length)]  # each trimmed to its own length
+            waves += [pause, wave] if waves else [wave]
+audio = np.clip(np.concatenate(waves), -1.0, 1.0)
+soundfile.write("speech.wav", audio, rate)
+print(f"{{len(audio) / rate:.2f}} s of audio at {{rate}} Hz in speech.wav")
+"""
+
+
+def code_snippet(spec, settings: dict) -> str:
+    speed = float(settings.get("speed") or 1.0)
+    return _snippet_speech(
+        spec, settings, pip='"transformers>=5" torch soundfile',
+        imports="from transformers import AutoTokenizer, VitsModel",
+        values=f"\nSPEED = {speed!r}  # speaking rate, 1 = the voice's natural pace",
+        load="""tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, revision=REVISION)
+model = VitsModel.from_pretrained(CHECKPOINT, revision=REVISION, dtype=dtype).to(device).eval()
+model.speaking_rate = SPEED
+rate = model.config.sampling_rate
+if tokenizer.normalize:  # MMS voices read lower-case text
+    TEXT = tokenizer.normalize_text(TEXT)
+vocab = tokenizer.get_vocab()""",
+        keep="ch in vocab",
+        synthesize="""        output = model(**tokenizer(batch, return_tensors="pt", padding=True).to(device))
+        waveforms, lengths = output.waveform, output.sequence_lengths""")

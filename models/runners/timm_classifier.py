@@ -60,3 +60,37 @@ class TimmRunner(BaseRunner):
             order = torch.argsort(row, descending=True).tolist()
             results.append(ImageClassification([LabelScore(self.labels[i], float(row[i])) for i in order]))
         return results
+
+
+# --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
+# behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
+SNIPPET_REVIEWED = {"models/runners/timm_classifier.py": "2355d4df7c5f1705"}
+
+
+def code_snippet(spec, settings: dict) -> str:
+    from models.code_snippets import DEVICE_LINES, header, image_lines, literal
+
+    name = timm_model_name(spec.checkpoint, spec.revision)
+    return f"""{header("timm torch pillow", spec, "Classify an image")}
+import timm
+import torch
+from PIL import Image, ImageOps
+from timm.data import ImageNetInfo, create_transform, infer_imagenet_subset, resolve_model_data_config
+
+MODEL = {literal(name)}
+{image_lines(settings)}
+
+{DEVICE_LINES}
+model = timm.create_model(MODEL, pretrained=True).eval().to(device=device, dtype=dtype)
+# the exact resize, crop and normalization the weights were trained with
+transform = create_transform(**resolve_model_data_config(model), is_training=False)
+subset = infer_imagenet_subset(model)  # ImageNet heads name their classes through timm's tables
+labels = list(ImageNetInfo(subset).label_descriptions()) if subset else model.pretrained_cfg["label_names"]
+
+with torch.inference_mode():
+    probabilities = model(transform(image).unsqueeze(0).to(device=device, dtype=dtype)).float().softmax(-1)[0].cpu()
+top = probabilities.topk({int(settings.get("top_k") or 5)})
+scores = [(labels[i], float(p)) for p, i in zip(top.values, top.indices)]
+for label, p in scores:
+    print(f"{{label}}: {{p:.4f}}")
+"""

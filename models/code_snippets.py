@@ -1,0 +1,126 @@
+""""Show the code": the short, plain-library script that reproduces what a tab just did.
+
+Each runner kind writes its own script (``code_snippet(spec, settings)`` at the end of its module in
+``models/runners/``), so a runner and its snippet change together. ``render`` picks the runner's template.
+The scripts use transformers / diffusers / timm (and soundfile / soxr for audio) only, never this project's
+packages, and begin with the one ``pip install`` line they need.
+
+``settings`` holds the tab's current inputs, by task:
+- text-classification, token-classification: ``text``
+- question-answering: ``context``, ``question``
+- summarization: ``text`` and the generation settings (``max_new_tokens``, ``min_new_tokens``, ``num_beams``,
+  ``temperature``)
+- translation: ``text``, ``source`` (None: detect), ``target``
+- chat: ``messages`` (system prompt first), ``temperature``, ``top_p``, ``max_new_tokens``
+- image-classification: ``image`` (a file name), ``top_k``; object-detection: ``image``, ``threshold``, ``labels``
+- text-to-image: ``prompt``, ``negative_prompt``, ``steps``, ``guidance``, ``width``, ``height``, ``num_images``,
+  ``seed``
+- automatic-speech-recognition: ``audio`` (a file name), ``language`` (None: detect), ``task``, ``timestamps``
+- text-to-speech: ``text``, ``speed``, ``seed``, ``voice``
+
+User text only ever enters a script through ``repr()`` (``literal``), so nothing a user types can become code.
+
+A template mirrors its runner's behaviour, so each runner module records the fingerprint of the code it
+mirrors (``SNIPPET_REVIEWED``: path -> ``behaviour_fingerprint``); tests/test_code_snippets.py fails when a
+runner changes and its snippet was not reviewed again.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib
+from pathlib import Path
+from typing import Any
+
+from models.spec import ModelSpec
+
+ROOT = Path(__file__).resolve().parents[1]
+SNIPPET_NAMES = ("code_snippet", "SNIPPET_REVIEWED")  # left out of a runner's fingerprint
+
+DEVICE_LINES = '''\
+device = "cuda" if torch.cuda.is_available() else "cpu"
+dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if device == "cuda" else torch.float32'''
+
+MAX_IMAGE_SIDE = 2048  # demos.vision_common.ImageLimits' default: larger photos are shrunk before the model
+
+
+def image_lines(settings: dict[str, Any]) -> str:
+    """Open the user's image as the vision tabs do: upright (EXIF), RGB, at most MAX_IMAGE_SIDE pixels."""
+    return (f"IMAGE = {literal(settings.get('image') or 'photo.jpg')}  # your image file\n"
+            "image = ImageOps.exif_transpose(Image.open(IMAGE)).convert(\"RGB\")\n"
+            f"image.thumbnail(({MAX_IMAGE_SIDE}, {MAX_IMAGE_SIDE}), Image.Resampling.LANCZOS)  "
+            "# the demo shrinks larger photos first")
+
+
+def render(spec: ModelSpec, settings: dict[str, Any]) -> str:
+    """The script for an entry and the tab's current settings."""
+    from models.runners import RUNNERS
+
+    module = importlib.import_module(RUNNERS[spec.runner].partition(":")[0])
+    return module.code_snippet(spec, settings).strip() + "\n"
+
+
+def literal(value: Any) -> str:
+    """A Python literal for a value (strings, numbers, lists, dicts, None): ``repr``, so user text stays data."""
+    return repr(value)
+
+
+def text_literal(settings: dict[str, Any], name: str) -> str:
+    """The literal of a text setting; a missing or empty field becomes ``''``."""
+    value = settings.get(name)
+    return literal(value if isinstance(value, str) else "")
+
+
+def call(head: str, args: list[str], indent: str = "", width: int = 110) -> str:
+    """``head(arg, arg, ...)`` as source, wrapped at ``width`` with continuation lines under the first argument."""
+    first = current = f"{indent}{head}("
+    lines = []
+    for i, arg in enumerate(args):
+        piece = arg + (", " if i < len(args) - 1 else ")")
+        if current != first and len(current) + len(piece.rstrip()) > width:
+            lines.append(current.rstrip())
+            current = " " * len(first)
+        current += piece
+    return "\n".join(lines + [current])
+
+
+def header(pip: str, spec: ModelSpec, what: str) -> str:
+    """The first lines every snippet shares: the pip line, what it does, and the checkpoint."""
+    lines = [f"# pip install {pip}",
+             f"# {what} with {spec.checkpoint} (license: {spec.license}), as in the demo."]
+    return "\n".join(lines)
+
+
+def checkpoint_lines(spec: ModelSpec) -> str:
+    return f"CHECKPOINT = {literal(spec.checkpoint)}\nREVISION = {literal(spec.revision)}"
+
+
+def merged(spec: ModelSpec, settings: dict[str, Any]) -> dict[str, Any]:
+    """The entry's defaults overridden by the tab's settings (settings that are None are left out)."""
+    return {**spec.params, **{k: v for k, v in settings.items() if v is not None}}
+
+
+# --- keeping snippets in step with runners -----------------------------------------------------------
+
+def behaviour_fingerprint(path: str | Path) -> str:
+    """A short hash of a module's code: its syntax tree without docstrings, comments, formatting and the
+    snippet itself (``code_snippet`` and ``SNIPPET_REVIEWED``), so only a change of what the code does counts."""
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    tree.body = [node for node in tree.body if not _is_snippet_part(node)]
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode()).hexdigest()[:16]
+
+
+def _is_snippet_part(node: ast.stmt) -> bool:
+    if isinstance(node, ast.FunctionDef):
+        return node.name in SNIPPET_NAMES or node.name.startswith("_snippet")
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id in SNIPPET_NAMES for t in node.targets)
+    if isinstance(node, ast.ImportFrom):
+        return node.module == "models.code_snippets"
+    return False

@@ -1,0 +1,390 @@
+""""Show the code": every tab's script, run on the tab's tiny twin, gives the tab's own result.
+
+For each tab, the tab's ``code_settings`` turns the same inputs its handler gets into the script's settings;
+the script's checkpoint is replaced by the tiny twin's folder and all scripts run in ONE subprocess (torch and
+friends import once), offline, each in its own working folder holding the input files it names. The handler
+then runs on the same twin in this process and the results are compared. Tolerances (same CPU, fp32, same
+library calls, so most results are exact): scores within 1e-4, box corners within 1 pixel, generated text
+equal after stripping outer whitespace (transcripts: ignoring whitespace), images within 1/255 per pixel,
+audio the same number of samples and within 2/32768 per sample (the tab writes 16-bit WAV).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+from PIL import Image
+
+from demos import chat, image_classification, image_generation, ner, object_detection, question_answering
+from demos import speech_recognition, summarization, text_classification, text_to_speech, translation
+from demos.code_panel import snippet_for
+from demos.examples import example_path
+from models.code_snippets import behaviour_fingerprint, render
+from models.runners import RUNNERS
+from models.sources import resolve_source
+
+TEXT = "I love this movie. Sarah works for Google in London."
+CONTEXT = "The Transformer was introduced in 2017 by researchers at Google in Mountain View."
+SYSTEM = "You are a helpful assistant."
+
+# runs each script named in a manifest in its own folder; writes the variables asked for as JSON
+HARNESS = r"""
+import json, os, runpy, sys, traceback
+manifest = json.load(open(sys.argv[1]))
+results = {}
+for name, job in manifest.items():
+    os.chdir(job["folder"])
+    try:
+        namespace = runpy.run_path(job["script"], run_name="__main__")
+        results[name] = {"values": {v: namespace.get(v) for v in job["variables"]}}
+    except BaseException:
+        results[name] = {"error": traceback.format_exc()}
+json.dump(results, open(sys.argv[2], "w"), default=lambda value: value.item() if hasattr(value, "item") else str(value))
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    tab: Any                      # the demo module
+    inputs: tuple                 # what code_settings takes after ctx (the same values the handler gets)
+    variables: tuple[str, ...]    # what the script leaves behind to compare
+    files: tuple[str, ...] = ()   # input files the script opens by name
+
+
+def _speech_file(folder: Path) -> str:
+    """1.2 s of a 22.05 kHz stereo 'voice' (a tone with harmonics): the script must resample it as the tab does."""
+    rate = 22_050
+    t = np.arange(int(1.2 * rate)) / rate
+    wave = (0.3 * np.sin(2 * np.pi * 180 * t) + 0.1 * np.sin(2 * np.pi * 540 * t)).astype(np.float32)
+    path = folder / "speech.wav"
+    soundfile.write(path, np.stack([wave, 0.5 * wave], axis=1), rate)
+    return str(path)
+
+
+def cases(folder: Path) -> dict[str, Case]:
+    photo, road, speech = example_path("flower.jpg"), example_path("road_scene.png"), _speech_file(folder)
+    return {
+        # every tab, and the other runner kinds and code paths of the tabs that have several
+        "text-classification": Case(text_classification, ("text-classification/distilbert-sst2", TEXT), ("scores",)),
+        "ner": Case(ner, ("token-classification/bert-base-ner", TEXT), ("entities",)),
+        "qa": Case(question_answering, ("question-answering/distilbert-squad", CONTEXT, "Who introduced it?"),
+                   ("answer", "best")),
+        "qa/no-answer": Case(question_answering, ("question-answering/xlm-roberta-squad2", CONTEXT, "Who?"),
+                             ("answer", "best")),
+        "summarization": Case(summarization, ("summarization/distilbart-cnn-12-6", CONTEXT + " " + TEXT, None,
+                                              "short", 1, 0.3), ("summary",)),
+        "summarization/chat": Case(summarization, ("summarization/qwen2.5-0.5b-instruct", TEXT, None, "short", 1,
+                                                   0.0), ("summary",)),
+        "translation": Case(translation, ("opus-mt", "en", "zh", "I love this movie. It is long.\n\nSarah works."),
+                            ("translation",)),
+        "translation/m2m100": Case(translation, ("translation/m2m100-418m", "de", "fr", "Guten Tag. Wie geht es?"),
+                                   ("translation",)),
+        "chat": Case(chat, ("chat/qwen2.5-0.5b-instruct", "Hello, who are you?", SYSTEM, 0.0, 0.8, 12),
+                     ("answer", "MESSAGES")),
+        "image-classification": Case(image_classification, ("image-classification/convnext-tiny", photo, 3),
+                                     ("scores",), (photo,)),
+        "image-classification/vit": Case(image_classification, ("image-classification/vit-base", photo, 4),
+                                         ("scores",), (photo,)),
+        "object-detection": Case(object_detection, ("object-detection/detr-resnet-50", road, 0.05, ""),
+                                 ("boxes",), (road,)),
+        "image-generation": Case(image_generation, ("text-to-image/sd-turbo", "a red car", "", 2, 0.0, 7, 64, 64, 1),
+                                 ()),
+        "asr": Case(speech_recognition, ("automatic-speech-recognition/whisper-base", speech, "en", "transcribe", True),
+                    ("transcript",), (speech,)),
+        "tts": Case(text_to_speech, ("text-to-speech/mms-tts-eng", "Hello there. How are you today?", 1.0, 5, ""),
+                    ("rate",)),
+        "tts/bark": Case(text_to_speech, ("text-to-speech/bark-small", "Hello there. How are you?", 1.0, 3,
+                                          "v2/en_speaker_8"), ("rate",)),
+    }
+
+
+def code_settings(ctx, case: Case) -> tuple[str, dict]:
+    """The tab's own mapping from its inputs to the script's settings (the chat tab reads its conversation)."""
+    if case.tab is chat:
+        key, message, system, temperature, top_p, max_new = case.inputs
+        return chat.code_settings(ctx, key, [], message, system, temperature, top_p, max_new)
+    return case.tab.code_settings(ctx, *case.inputs)
+
+
+def twin_script(spec, settings: dict, twin: str) -> str:
+    """The script with its checkpoint replaced by the twin's folder (timm names it with a prefix)."""
+    script = render(spec, settings)
+    if spec.runner == "timm":
+        return script.replace(repr(f"hf-hub:{spec.checkpoint}"), repr(f"local-dir:{twin}"))
+    assert repr(spec.checkpoint) in script, spec.key
+    return script.replace(repr(spec.checkpoint), repr(twin))
+
+
+@pytest.fixture(scope="module")
+def scripts_run(ctx, tmp_path_factory):
+    """Every tab's script, run once in one offline subprocess: {tab: {"values": ..., "folder": ...}}."""
+    root = tmp_path_factory.mktemp("snippets")
+    inputs = root / "inputs"
+    inputs.mkdir()
+    all_cases = cases(inputs)
+    manifest, meta = {}, {}
+    for name, case in all_cases.items():
+        key, settings = code_settings(ctx, case)
+        spec = ctx.manager.registry.get(key)
+        folder = root / name.replace("/", "--")
+        folder.mkdir()
+        for file in case.files:
+            shutil.copy(file, folder / Path(file).name)
+        script = folder / "snippet.py"
+        script.write_text(twin_script(spec, settings, resolve_source(spec, "tiny").path), encoding="utf-8")
+        manifest[name] = {"folder": str(folder), "script": str(script), "variables": list(case.variables)}
+        meta[name] = {"key": key, "settings": settings, "folder": folder}
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": ""}
+    done = subprocess.run([sys.executable, "-c", HARNESS, str(root / "manifest.json"), str(root / "out.json")],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((root / "out.json").read_text(encoding="utf-8"))
+    return {name: {**results[name], **meta[name], "case": all_cases[name]} for name in all_cases}
+
+
+def script_values(scripts_run, tab: str) -> dict:
+    run = scripts_run[tab]
+    assert "error" not in run, f"the {tab} tab's script failed:\n{run.get('error')}"
+    return run["values"]
+
+
+def last(generator):
+    item = None
+    for item in generator:
+        pass
+    return item
+
+
+# --- every tab: the script's result is the tab's result ------------------------------------------------
+
+def test_text_classification_script_gives_the_tabs_scores(ctx, scripts_run):
+    case = scripts_run["text-classification"]["case"]
+    labels, _ = text_classification.classify(ctx, case.inputs[1], case.inputs[0])
+    scores = script_values(scripts_run, "text-classification")["scores"]
+    assert [s["label"] for s in scores] == list(labels)
+    assert np.allclose([s["score"] for s in scores], list(labels.values()), atol=1e-4)
+
+
+def test_ner_script_finds_the_tabs_entities(ctx, scripts_run):
+    case = scripts_run["ner"]["case"]
+    _, table, _ = ner.find_entities(ctx, case.inputs[1], case.inputs[0])
+    entities = script_values(scripts_run, "ner")["entities"]
+    assert table, "the twin found no entity: the comparison would prove nothing"
+    assert [(e["entity_group"], e["start"], e["end"]) for e in entities] == [(r[1], r[3], r[4]) for r in table]
+    assert np.allclose([e["score"] for e in entities], [r[2] for r in table], atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ['qa', 'qa/no-answer'])
+def test_qa_script_decodes_the_tabs_answer_span(ctx, scripts_run, name):
+    case = scripts_run[name]["case"]
+    key, context, question = case.inputs
+    answer, highlighted, status = question_answering.answer_question(ctx, context, question, key)
+    values = script_values(scripts_run, name)
+    if not highlighted["entities"]:  # the model pointed at "no answer" (SQuAD 2.0 models may)
+        assert values["answer"] == "(no answer)"
+        return
+    span = highlighted["entities"][0]
+    assert values["answer"] == answer and answer
+    assert (values["best"][1], values["best"][2]) == (span["start"], span["end"])
+    assert f"score {values['best'][0]:.3f}" in status  # the status line shows the span probability
+
+
+@pytest.mark.parametrize("name", ['summarization', 'summarization/chat'])
+def test_summarization_script_writes_the_tabs_summary(ctx, scripts_run, name):
+    case = scripts_run[name]["case"]
+    key, text, file, length, beams, temperature = case.inputs
+    summary, _ = last(summarization.summarize_text(ctx, text, file, key, length, beams, temperature))
+    # (the chat twin answers with blank lines only: then the raw texts are compared too)
+    assert script_values(scripts_run, name)["summary"].strip() == summary.strip() and summary
+    if not summary.strip():
+        assert script_values(scripts_run, name)["summary"] == summary
+
+
+@pytest.mark.parametrize("name", ['translation', 'translation/m2m100'])
+def test_translation_script_gives_the_tabs_translation(ctx, scripts_run, name):
+    case = scripts_run[name]["case"]
+    engine, source, target, text = case.inputs
+    translated, _ = last(translation.translate_text(ctx, text, source, target, engine))
+    assert script_values(scripts_run, name)["translation"] == translated.strip() and translated.strip()
+    if name == "translation":
+        assert scripts_run[name]["key"] == "translation/opus-mt-en-zh"  # the engine's pair chose the entry
+        assert translated.count("\n\n") == 1  # the paragraph break survived in both
+
+
+def test_chat_script_gives_the_tabs_answer(ctx, scripts_run):
+    case = scripts_run["chat"]["case"]
+    key, message, system, temperature, top_p, max_new = case.inputs
+    history, _, _ = last(chat.chat_reply(ctx, message, [], system, key, temperature, top_p, max_new))
+    answer = history[-1]["content"]
+    values = script_values(scripts_run, "chat")
+    # the twin answers greedily with blank lines only: compare the raw text, and the conversation sent
+    assert values["answer"] == answer and answer
+    assert values["MESSAGES"] == [{"role": "system", "content": system}, {"role": "user", "content": message}]
+    # after the reply, the panel shows the conversation that led to it: the same script
+    assert chat.code_settings(ctx, key, history, "", system, temperature, top_p, max_new) == \
+        code_settings(ctx, case)
+
+
+@pytest.mark.parametrize("name", ['image-classification', 'image-classification/vit'])
+def test_image_classification_script_gives_the_tabs_scores(ctx, scripts_run, name):
+    case = scripts_run[name]["case"]
+    key, image, top_k = case.inputs
+    labels, _ = image_classification.classify_image(ctx, image, key, top_k)
+    scores = script_values(scripts_run, name)["scores"]
+    scores = [(s["label"], s["score"]) if isinstance(s, dict) else tuple(s) for s in scores]  # pipeline or timm
+    assert [label for label, _ in scores] == list(labels)
+    assert np.allclose([p for _, p in scores], list(labels.values()), atol=1e-4)
+
+
+def test_object_detection_script_draws_the_tabs_boxes(ctx, scripts_run):
+    case = scripts_run["object-detection"]["case"]
+    key, image, threshold, labels = case.inputs
+    _, table, _ = object_detection.detect_objects(ctx, image, key, threshold, labels)
+    boxes = script_values(scripts_run, "object-detection")["boxes"]
+    assert table, "the twin found no box at this threshold: the comparison would prove nothing"
+    assert [label for label, _, _ in boxes] == [row[0] for row in table]
+    assert np.allclose([score for _, score, _ in boxes], [row[1] for row in table], atol=1e-4)
+    assert np.abs(np.array([box for _, _, box in boxes]) - np.array([row[2:] for row in table])).max() <= 1
+
+
+def test_image_generation_script_paints_the_tabs_image(ctx, scripts_run, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+    case = scripts_run["image-generation"]["case"]
+    key, prompt, negative, steps, guidance, seed, width, height, count = case.inputs
+    script_values(scripts_run, "image-generation")
+    gallery, used_seed, _ = image_generation.generate_images(ctx, prompt, negative, key, steps, guidance, seed, False,
+                                                             width, height, count)
+    ours = np.asarray(Image.open(gallery[0][0]).convert("RGB"), dtype=np.int16)
+    theirs = np.asarray(Image.open(scripts_run["image-generation"]["folder"] / f"image-{used_seed}.png")
+                        .convert("RGB"), dtype=np.int16)
+    assert ours.shape == theirs.shape == (height, width, 3)
+    assert np.abs(ours - theirs).max() <= 1
+
+
+def test_speech_recognition_script_gives_the_tabs_transcript(ctx, scripts_run):
+    case = scripts_run["asr"]["case"]
+    key, audio, language, task, timestamps = case.inputs
+    text, _, _, _ = speech_recognition.transcribe(ctx, audio, key, language, task, timestamps)
+    transcript = script_values(scripts_run, "asr")["transcript"]
+    assert "".join(transcript.split()) == "".join(text.split())
+
+
+@pytest.mark.parametrize("name", ['tts', 'tts/bark'])
+def test_text_to_speech_script_speaks_the_tabs_audio(ctx, scripts_run, name):
+    case = scripts_run[name]["case"]
+    key, text, speed, seed, voice = case.inputs
+    values = script_values(scripts_run, name)
+    path, _ = text_to_speech.speak(ctx, text, key, speed, seed, voice)
+    ours, rate = soundfile.read(path, dtype="float32")
+    theirs, their_rate = soundfile.read(scripts_run[name]["folder"] / "speech.wav", dtype="float32")
+    assert values["rate"] == rate == their_rate
+    assert len(ours) == len(theirs) > rate // 10
+    assert np.abs(ours - theirs).max() <= 2 / 32768
+
+
+def test_every_tab_has_a_case(tmp_path):
+    from demos import DEMO_MODULES
+
+    assert {name.split("/")[0] for name in cases(tmp_path)} == set(DEMO_MODULES)
+
+
+# --- snippets stay in step with their runners ----------------------------------------------------------
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_runner_changes_are_reviewed_in_its_snippet(runner):
+    module_name = RUNNERS[runner].partition(":")[0]
+    module = importlib.import_module(module_name)
+    own = module_name.replace(".", "/") + ".py"
+    reviewed = module.SNIPPET_REVIEWED
+    assert own in reviewed, f"{own}: SNIPPET_REVIEWED must list the runner's own module"
+    stale = {path: behaviour_fingerprint(path) for path, recorded in reviewed.items()
+             if behaviour_fingerprint(path) != recorded}
+    assert not stale, (
+        f"The code behind the {runner!r} runner changed since its \"Show the code\" snippet was last reviewed: "
+        f"{', '.join(stale)}. Check that code_snippet() in {own} still does what the runner does (and that "
+        f"tests/test_code_snippets.py still covers it), then record the new fingerprints in SNIPPET_REVIEWED: "
+        f"{stale}")
+
+
+def test_fingerprints_ignore_the_snippet_docstrings_and_formatting(tmp_path, monkeypatch):
+    import models.code_snippets as code_snippets
+
+    base = "def run(x):\n    return x + 1\n"
+    variants = {
+        "same": base,
+        "reformatted": "def run( x ):\n\n    return (x + 1)  # a comment\n",
+        "documented": 'def run(x):\n    """Adds one."""\n    return x + 1\n',
+        "snippet edited": base + "\nSNIPPET_REVIEWED = {'a': 'b'}\n\n"
+                                 "def code_snippet(spec, settings):\n    return ''\n",
+        "behaviour changed": "def run(x):\n    return x + 2\n",
+    }
+    monkeypatch.setattr(code_snippets, "ROOT", tmp_path)
+    prints = {}
+    for name, source in variants.items():
+        (tmp_path / f"{name}.py").write_text(source)
+        prints[name] = behaviour_fingerprint(f"{name}.py")
+    assert prints["same"] == prints["reformatted"] == prints["documented"] == prints["snippet edited"]
+    assert prints["behaviour changed"] != prints["same"]
+
+
+# --- every entry's snippet is valid Python, and user text stays data -------------------------------------
+
+HOSTILE = '"""\'\'\' + __import__("os").system("echo PWNED") #{0} {x} \\n\\\n\x00 \u202e 中文'
+
+
+def settings_with(text: str) -> dict:
+    return {"text": text, "context": text, "question": text, "prompt": text, "negative_prompt": text,
+            "messages": [{"role": "system", "content": text}, {"role": "user", "content": text}],
+            "source": "en", "target": "zh", "image": text, "audio": text, "labels": [text], "voice": text,
+            "language": "en", "task": "transcribe", "timestamps": True, "top_k": 3, "threshold": 0.5,
+            "max_new_tokens": 20, "temperature": 0.0, "seed": 1, "speed": 1.0, "steps": 2, "guidance": 0.0}
+
+
+def names_in(script: str) -> set[str]:
+    return {node.id for node in ast.walk(ast.parse(script)) if isinstance(node, ast.Name)}
+
+
+def test_every_entrys_snippet_compiles_and_embeds_hostile_text_as_data(registry):
+    for spec in registry:
+        benign = render(spec, settings_with("a cat"))
+        hostile = render(spec, settings_with(HOSTILE))
+        compile(hostile, spec.key, "exec")
+        assert benign.startswith("# pip install "), spec.key
+        assert names_in(hostile) == names_in(benign), spec.key  # the text added no identifier, no call
+        constants = [node.value for node in ast.walk(ast.parse(hostile)) if isinstance(node, ast.Constant)]
+        assert any(isinstance(c, str) and HOSTILE.strip() in c for c in constants), spec.key
+        assert repr(spec.checkpoint) in hostile or spec.runner == "timm", spec.key
+
+
+def test_the_panel_says_why_there_is_no_code_instead_of_failing(ctx):
+    note = snippet_for(ctx, translation.code_settings, "opus-mt", "en", "ja", "Hello")
+    assert note.startswith("# No code for these settings:") and "ja" in note
+    compile(note, "note", "exec")
+
+
+def test_every_tab_shows_a_code_panel_outside_the_api(ctx):
+    import gradio as gr
+
+    import app
+
+    from demos import DEMO_MODULES
+
+    demo = app.build_app(app.parse_args(["--profile", "tiny"]))
+    codes = [block for block in demo.blocks.values() if isinstance(block, gr.Code)]
+    assert len(codes) == len(DEMO_MODULES)
+    assert all(code.value.startswith("# pip install ") for code in codes)
+    feeding = [fn for fn in demo.fns.values() if any(out in codes for out in fn.outputs)]
+    assert feeding and all(fn.api_visibility == "private" for fn in feeding)
