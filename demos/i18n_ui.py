@@ -18,6 +18,7 @@ UI_ZH = {
     "Image": "图像",
     "Seed": "随机种子",
     "Language": "语言",
+    "Code: do this in a few lines of Python": "代码：用几行 Python 做同样的事",
     # text classification
     "Is a text positive or negative? The model gives a probability for each label.":
         "这段文字是正面还是负面？模型给出每个标签的概率。",

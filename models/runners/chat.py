@@ -125,7 +125,7 @@ class ChatRunner(BaseRunner):
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
-    "models/runners/chat.py": "c8962b1e3f164602",
+    "models/runners/chat.py": "10da228f82f71dc0",
     "models/runners/streaming.py": "2d76dc5629491148",
     "models/generation_tasks.py": "f2ac1b2a5ff99277",
     "models/text_split.py": "8e7eb7ce74934750",

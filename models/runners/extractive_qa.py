@@ -145,11 +145,11 @@ class ExtractiveQARunner(BaseRunner):
 
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
-SNIPPET_REVIEWED = {"models/runners/extractive_qa.py": "bf58124abf19c176"}
+SNIPPET_REVIEWED = {"models/runners/extractive_qa.py": "3c7dd504d6a7dad2"}
 
 
 def code_snippet(spec, settings: dict) -> str:
-    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, merged, text_literal
+    from models.code_snippets import DEVICE_LINES, checkpoint_lines, cpu_int8_lines, header, merged, text_literal
 
     params = merged(spec, settings)
     window, stride = int(params.get("window_tokens", 384)), int(params.get("stride_tokens", 128))
@@ -169,6 +169,7 @@ MAX_ANSWER_TOKENS = {int(params.get("max_answer_tokens", 30))}
 {DEVICE_LINES}
 tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, revision=REVISION)
 model = AutoModelForQuestionAnswering.from_pretrained(CHECKPOINT, revision=REVISION, dtype=dtype).to(device).eval()
+{cpu_int8_lines("model")}
 
 # a long context is read in overlapping windows; offsets map tokens back to characters of CONTEXT
 inputs = tokenizer(QUESTION, CONTEXT, truncation="only_second", max_length=min({window}, tokenizer.model_max_length),

@@ -76,11 +76,12 @@ class PipelineRunner(BaseRunner):
 
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
-SNIPPET_REVIEWED = {"models/runners/pipeline.py": "a5c4bfc60b295b27"}
+SNIPPET_REVIEWED = {"models/runners/pipeline.py": "a40f43186d2b1cfa"}
 
 
 def code_snippet(spec, settings: dict) -> str:
-    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged, text_literal
+    from models.code_snippets import (DEVICE_LINES, checkpoint_lines, cpu_int8_lines, header, literal, merged,
+                                      text_literal)
 
     params = merged(spec, settings)
     if spec.task == "token-classification":
@@ -111,6 +112,7 @@ TEXT = {text_literal(settings, "text")}
 
 {DEVICE_LINES}
 {make}
+{cpu_int8_lines(name + ".model")}
 {call}
 {show}
 """
