@@ -64,8 +64,12 @@ class AttentionRunner(BaseRunner):
             raise InputError(f"token {token} does not exist: the text has {ids.shape[1]} tokens, 0 to "
                              f"{ids.shape[1] - 1}")
         captured = {}
+
+        def keep_input(module, args) -> None:  # returns None: the model's input is left as it is
+            captured["x"] = args[0]
+
         query_linear = self.projections[layer][0]
-        hook = query_linear.register_forward_pre_hook(lambda module, args: captured.setdefault("x", args[0]))
+        hook = query_linear.register_forward_pre_hook(keep_input)
         try:
             with torch.inference_mode():
                 output = self.model(**{k: v.to(self.placement.device) for k, v in encoded.items()},
