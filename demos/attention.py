@@ -25,10 +25,10 @@ WORKED_HEADERS = ["j", "token", "key k_j (first dims)", "score q·k_j/√d_k", "
                   "value v_j (first dims)"]
 
 EXAMPLES = [
-    ["The animal didn't cross the street because it was too tired.", "attention/bert-base-uncased", 5, "average", 8],
+    ["The animal didn't cross the street because it was too tired.", "attention/bert-base-uncased", 1, "average", 10],
     ["The Transformer is a deep learning architecture based on the attention mechanism.",
-     "attention/distilbert-base-uncased", 2, "0", 2],
-    ["马云在杭州创办了阿里巴巴集团。", "attention/bert-base-chinese", 3, "average", 1],
+     "attention/distilbert-base-uncased", 1, "0", 2],
+    ["马云在杭州创办了阿里巴巴集团。", "attention/bert-base-chinese", 1, "1", 1],
 ]
 
 
