@@ -84,11 +84,11 @@ def positional_encoding_plot(encoding: np.ndarray):
     left.set_ylabel("position")
     left.set_title(f"PE(position, i), d_model = {d_model}")
     figure.colorbar(image, ax=left, shrink=0.8)
-    for dim in sorted({0, 1, 4, min(d_model - 2, 10), d_model // 2} & set(range(d_model))):
+    for dim in sorted({0, 2 * (d_model // 16), 2 * (d_model // 8), 2 * (d_model // 4)}):  # sine dimensions
         right.plot(range(positions), encoding[:, dim], label=f"i = {dim}")
     right.set_xlabel("position")
-    right.set_title("low dimensions turn fast, high ones slowly")
-    right.legend(fontsize=8, loc="lower left")
+    right.set_title("low i: fast waves; high i: slow")
+    right.legend(fontsize=8, loc="lower left", framealpha=0.8)
     return figure
 
 
