@@ -1,6 +1,6 @@
 """The ``attention`` runner: an encoder's attention weights for one text, and one row of them worked by hand.
 
-Loads the bare encoder (``AutoModel``) with ``attn_implementation="eager"``: the fused SDPA and flash kernels
+Loads the bare encoder (``AutoModel``), in float32, with ``attn_implementation="eager"``: the fused SDPA and flash kernels
 never materialise the attention matrix, so only eager attention can return it (``output_attentions``). A
 forward pre-hook on the chosen layer's query projection captures that layer's input, from which
 ``models.attention.worked_row`` recomputes q, k, v, the scores, the softmax and the weighted sum in numpy.
@@ -35,12 +35,15 @@ class AttentionRunner(BaseRunner):
 
     def __init__(self, spec, source, placement):
         super().__init__(spec, source, placement)
+        import torch
         from transformers import AutoModel, AutoTokenizer
 
         kwargs = source.pretrained_kwargs()
         self.tokenizer = AutoTokenizer.from_pretrained(source.path, **kwargs)
+        # float32 whatever the placement: in bf16 the model's own weights would differ from the worked numbers in
+        # the third digit, and these encoders are small (bert-base: 440 MB in float32)
         self.model = self.prepare(AutoModel.from_pretrained(
-            source.path, dtype=placement.torch_dtype, attn_implementation="eager", **kwargs).to(placement.device))
+            source.path, dtype=torch.float32, attn_implementation="eager", **kwargs).to(placement.device))
         self.projections = attention_projections(self.model)
         if not self.projections:
             raise ValueError(f"{source.path}: no query/key/value projections found; the attention explorer "

@@ -41,10 +41,11 @@ def build_rebel(spec: ModelSpec, options: dict, out_dir: Path) -> None:
     vocab, merges = _byte_level_bpe(["<s>", "<pad>", "</s>", "<unk>", "<mask>"], 800)
     tokenizer = transformers.BartTokenizer(vocab=vocab, merges=merges, model_max_length=window)
     tokenizer.add_special_tokens({"additional_special_tokens": REBEL_MARKERS})
-    config = transformers.BartConfig(vocab_size=len(tokenizer), max_position_embeddings=window,
-                                     pad_token_id=1, bos_token_id=0, eos_token_id=2,
-                                     decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2,
-                                     **SEQ2SEQ_SIZES)
+    # scale "real": bart-large's shape (BartConfig's defaults) with rebel-large's 50,272-token vocabulary
+    sizes = dict(vocab_size=50272, max_position_embeddings=1024) if options.get("scale") == "real" else \
+        dict(vocab_size=len(tokenizer), max_position_embeddings=window, **SEQ2SEQ_SIZES)
+    config = transformers.BartConfig(pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2,
+                                     forced_bos_token_id=0, forced_eos_token_id=2, **sizes)
     torch.manual_seed(0)
     model = transformers.BartForConditionalGeneration(config)
     with torch.no_grad():  # random weights never stop on their own; this ends an output within ~35 tokens
