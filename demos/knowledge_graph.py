@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import gradio as gr
@@ -37,8 +38,9 @@ def build_graph(ctx: DemoContext, text: str, model: str, progress: gr.Progress |
 
 def outcome_note(extraction: Extraction) -> str:
     if extraction.error:
-        note = (f" · ⚠️ The model's output is not in the expected format ({extraction.error}), so no triples "
-                "are shown: nothing was guessed. Its raw output is below.")
+        # escaped: the reason quotes markers such as <triplet>, which Markdown would take for HTML tags
+        note = (f" · ⚠️ The model's output is not in the expected format ({html.escape(extraction.error)}), "
+                "so no triples are shown: nothing was guessed. Its raw output is below.")
     else:
         count = len(extraction.triples)
         note = f" · {count} triple{'' if count == 1 else 's'}"

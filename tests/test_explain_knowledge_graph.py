@@ -146,6 +146,8 @@ def test_tab_reports_malformed_output_without_guessing(ctx):
 def test_tab_outcome_notes():
     good = Extraction([Triple("A", "r", "B")], "<triplet> A <subj> B <obj> r", None, tokens=300, window=256)
     assert "1 triple" in tab.outcome_note(good) and "only the beginning" in tab.outcome_note(good)
+    markup = Extraction([], "F F", "text before the first <triplet>: 'F F'")
+    assert "text before the first &lt;triplet&gt;: &#x27;F F&#x27;" in tab.outcome_note(markup)  # shown, not a tag
     bad = Extraction([], "oops", "not valid JSON (x)", tokens=3)
     assert "not valid JSON (x)" in tab.outcome_note(bad) and "only the beginning" not in tab.outcome_note(bad)
 
