@@ -9,5 +9,6 @@ status=0
 "$PYTHON" -m bench.gpu_check "$@" || status=1
 "$PYTHON" -m bench.generation_gpu_check || status=1
 "$PYTHON" -m bench.vision_gpu_check || status=1
+"$PYTHON" -m bench.explain_gpu_check || status=1
 "$PYTHON" -m bench.memory --device cuda --budget 2 || status=1
 exit $status

@@ -19,6 +19,8 @@ DEMO_MODULES = {
     "image-generation": "demos.image_generation",
     "asr": "demos.speech_recognition",
     "tts": "demos.text_to_speech",
+    "attention": "demos.attention",
+    "knowledge-graph": "demos.knowledge_graph",
 }
 
 

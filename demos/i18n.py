@@ -29,6 +29,8 @@ EN = {
     "tab.image-generation": "Image generation",
     "tab.asr": "Speech recognition",
     "tab.tts": "Text to speech",
+    "tab.attention": "Attention explorer",
+    "tab.knowledge-graph": "Knowledge graph",
 }
 
 ZH = {
@@ -46,6 +48,8 @@ ZH = {
     "tab.image-generation": "图像生成",
     "tab.asr": "语音识别",
     "tab.tts": "语音合成",
+    "tab.attention": "注意力可视化",
+    "tab.knowledge-graph": "知识图谱",
 }
 
 

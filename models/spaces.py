@@ -31,6 +31,8 @@ TAB_TASKS = {
     "image-generation": "text-to-image",
     "asr": "automatic-speech-recognition",
     "tts": "text-to-speech",
+    "attention": "attention",
+    "knowledge-graph": "knowledge-graph",
 }
 
 TITLE = "Transformer demo suite"

@@ -266,6 +266,34 @@ def test_object_detection(ctx, data):
                                                        data.draw(numbers), data.draw(texts)))
 
 
+# --- learning tabs -------------------------------------------------------------------------------------
+
+@FUZZ
+@given(data=st.data())
+def test_attention_explorer(ctx, data):
+    from demos.attention import TASK, explore_attention
+
+    layer = data.draw(mostly(st.integers(0, 1), junk_numbers))
+    head = data.draw(mostly(st.sampled_from(["average", "0", "1"]), st.sampled_from(["", None, "-1", "1.5", "2", 3.0])))
+    token = data.draw(mostly(st.integers(0, 4), junk_numbers))
+    result = outcome("attention", lambda: explore_attention(ctx, data.draw(texts), data.draw(models_or_junk(ctx, TASK)),
+                                                            layer, head, token))
+    if result is not None:  # every worked row is a probability distribution that matches the model's row
+        table = result[2]
+        assert abs(sum(row[4] for row in table) - 1) < 1e-3 and all(abs(row[4] - row[5]) < 1e-4 for row in table)
+
+
+@settings(FUZZ, max_examples=max(10, FUZZ.max_examples // 2))  # beam search on every run: half the cases
+@given(data=st.data())
+def test_knowledge_graph(ctx, data):
+    from demos.knowledge_graph import TASK, build_graph
+
+    result = outcome("knowledge-graph", lambda: build_graph(ctx, data.draw(texts), data.draw(models_or_junk(ctx, TASK))))
+    if result is not None:
+        table, _, raw, status = result
+        assert isinstance(raw, str) and status and all(len(row) == 3 for row in table)
+
+
 # --- audio -------------------------------------------------------------------------------------------
 
 @st.composite

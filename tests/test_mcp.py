@@ -23,6 +23,9 @@ TOOLS = {
     "generate_images": {"prompt", "negative_prompt", "model", "steps", "guidance", "seed", "width", "height"},
     "transcribe_audio": {"audio", "model", "language", "task"},
     "synthesize_speech": {"text", "model", "speed", "seed"},
+    "explain_attention": {"text", "model", "layer", "head", "token"},
+    "positional_encoding": {"positions", "d_model"},  # the attention tab's second tool (no model)
+    "extract_knowledge_graph": {"text", "model"},
 }
 
 

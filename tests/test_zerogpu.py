@@ -9,7 +9,7 @@ import types
 import pytest
 
 import app
-from demos import zerogpu
+from demos import DEMO_MODULES, zerogpu
 
 
 class FakeSpaces(types.ModuleType):
@@ -88,7 +88,7 @@ def test_every_tab_runs_its_model_work_inside_spaces_gpu(fake_spaces, tiny_manag
     assert fake_spaces.decorated[names["transcribe_audio"]] == 120
     assert fake_spaces.decorated[names["summarize"]] == 90
     assert fake_spaces.decorated[by_api["classify_text"].__name__] == zerogpu.DEFAULT_DURATION
-    assert len(fake_spaces.decorated) == 11  # one handler per tab
+    assert len(fake_spaces.decorated) == len(DEMO_MODULES)  # one model handler per tab
     # the wrapped handler is what gradio calls: it still answers, and the call went through spaces.GPU
     labels, status = by_api["classify_text"]("I love it", "text-classification/distilbert-sst2")
     assert fake_spaces.calls == [by_api["classify_text"].__name__]

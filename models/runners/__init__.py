@@ -16,6 +16,8 @@ RUNNERS = {
     "speech-recognition": "models.runners.speech_recognition:SpeechRecognitionRunner",
     "vits-tts": "models.runners.text_to_speech:VitsRunner",
     "bark-tts": "models.runners.bark_speech:BarkRunner",
+    "attention": "models.runners.attention:AttentionRunner",
+    "relation-extraction": "models.runners.relation_extraction:RelationExtractionRunner",
 }
 
 

@@ -35,6 +35,8 @@ BUILDERS = {
     "moonshine": "models.tiny.speech:build_moonshine",
     "vits": "models.tiny.speech:build_vits",
     "bark": "models.tiny.speech:build_bark",
+    "attention-encoder": "models.tiny.explain:build_attention_encoder",
+    "rebel": "models.tiny.explain:build_rebel",
 }
 
 FORMAT_VERSION = 1  # bump when builders change what they write
