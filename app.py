@@ -89,6 +89,22 @@ def build_parser() -> argparse.ArgumentParser:
                              "duration, outcome; no user input) to this file, rotated at 10 MB [DEMO_AUDIT_LOG]")
     parser.add_argument("--models-file", default=_env("MODELS_FILE"),
                         help="TOML file that adds or overrides registry entries [DEMO_MODELS_FILE]")
+    parser.add_argument("--backend", choices=("local", "ray"), default=_env("BACKEND", "local"),
+                        help="where models run: 'local' in this process, or 'ray': each model as a Ray Serve "
+                             "deployment (pip install -r requirements-ray.txt; see README 'Scale out on Ray "
+                             "Serve') [DEMO_BACKEND]")
+    parser.add_argument("--ray-address", default=_env("RAY_ADDRESS"),
+                        help="with --backend ray: the cluster to use, e.g. 10.0.0.5:6379 or auto; unset, a "
+                             "private local Ray starts [DEMO_RAY_ADDRESS]")
+    parser.add_argument("--ray-replicas", default=_env("RAY_REPLICAS"),
+                        help="with --backend ray: replicas of every model this front end deploys, N or MIN-MAX "
+                             "to autoscale (default: each entry's scaling) [DEMO_RAY_REPLICAS]")
+    parser.add_argument("--ray-gpus", default=_env("RAY_GPUS"),
+                        help="with --backend ray: GPUs per replica, a fraction packs several on one GPU "
+                             "(default: by model kind, 0 on a cluster without GPUs) [DEMO_RAY_GPUS]")
+    parser.add_argument("--ray-cpus", default=_env("RAY_CPUS"),
+                        help="with --backend ray: CPUs per replica (default 1; 0.05 for tiny twins) "
+                             "[DEMO_RAY_CPUS]")
     parser.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"), help="[DEMO_LOG_LEVEL]")
     return parser
 
@@ -117,6 +133,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if isinstance(args.rate_limit, str):  # from the environment
         args.rate_limit = _positive_int(args.rate_limit)
     args.auth = _login_pairs(parser, args.auth or _env("AUTH"), args.auth_file)
+    try:
+        from models.ray_config import ScalingOverride
+
+        args.ray_scaling = ScalingOverride.parse(args.ray_replicas, args.ray_gpus, args.ray_cpus)
+    except ValueError as exc:
+        parser.error(f"--ray-*: {exc}")
     return args
 
 
@@ -136,6 +158,12 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
     registry = builtin_registry()
     if args.models_file:
         registry = registry.with_models_file(args.models_file)
+    if args.backend == "ray":  # Ray is imported when the first model is needed
+        from models.ray_backend import RayModelManager
+
+        return RayModelManager(registry, profile=args.profile, device=args.device, address=args.ray_address,
+                               scaling=args.ray_scaling, max_batch_size=args.max_batch_size,
+                               concurrency=2 * args.gpu_concurrency * args.max_batch_size)
     return ModelManager(registry, profile=args.profile, device=args.device, max_models=args.max_models,
                         gpu_concurrency=args.gpu_concurrency, max_batch_size=args.max_batch_size,
                         compile_models=args.compile)
@@ -179,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.preload:
         defaults = [manager.registry.default_for(demo.TASK).key for demo in load_demos(args.demos)
                     if manager.registry.for_task(demo.TASK)]
-        manager.preload(defaults[: args.max_models])
+        manager.preload(defaults if args.backend == "ray" else defaults[: args.max_models])  # a cluster holds them all
     blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True,
                   max_file_size=f"{args.max_upload_mb}mb",
                   mcp_server=args.mcp,
