@@ -96,6 +96,7 @@ class RemoteRunner:
         self._handle = handle
         self._methods = set(description["methods"])
         self.replica_placement = description["placement"]
+        self.resent = 0  # calls sent again because their replica died
         for name, value in description["attributes"].items():
             setattr(self, name, value)
         if "count_tokens" in self._methods:
@@ -128,6 +129,7 @@ class RemoteRunner:
             except Exception as exc:
                 if started or attempt == RETRIES or not _replica_died(exc):
                     raise _unwrapped(exc) from None
+                self.resent += 1
                 log.warning("%s: replica died before the stream began (%s); sending it again", self.spec.key,
                             type(exc).__name__)
 
@@ -162,6 +164,7 @@ class RemoteRunner:
             except Exception as exc:
                 if attempt == RETRIES or not _replica_died(exc):
                     raise _unwrapped(exc) from None
+                self.resent += 1
                 log.warning("%s: replica died during a call (%s); sending it again", self.spec.key,
                             type(exc).__name__)
 

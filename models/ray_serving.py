@@ -21,19 +21,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from typing import Any, AsyncIterator
 
 from ray import serve
 
 from models.batching import batch_key
-from models.ray_config import DEPLOYMENT_NAME, plan
+from models.ray_config import BATCH_WAIT_MS, DEPLOYMENT_NAME, plan
 from models.spec import ModelSpec
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 16
-BATCH_WAIT_S = 0.005  # a lone request waits at most this long for company
 
 
 class StopToken:
@@ -81,13 +81,14 @@ def describe(runner) -> dict[str, Any]:
         elif name != "placement" and _plain(value):
             attributes[name] = value
     attributes["params"] = dict(runner.params)
-    return {"attributes": attributes, "methods": methods, "placement": runner.placement.describe()}
+    return {"attributes": attributes, "methods": methods, "placement": runner.placement.describe(),
+            "pid": os.getpid()}
 
 
 @serve.deployment(name=DEPLOYMENT_NAME)
 class ModelDeployment:
     def __init__(self, spec: ModelSpec, profile: str = "default", device: str = "auto",
-                 max_batch_size: int = DEFAULT_BATCH):
+                 max_batch_size: int = DEFAULT_BATCH, batch_wait_ms: float = BATCH_WAIT_MS):
         import ray
 
         from models.device import choose_placement
@@ -98,13 +99,18 @@ class ModelDeployment:
         self.spec = spec
         self.runner = default_loader(spec, profile, choose_placement(device))
         self.batched_run.set_max_batch_size(max_batch_size)
-        self.batched_run.set_batch_wait_timeout_s(BATCH_WAIT_S)
+        self.batched_run.set_batch_wait_timeout_s(batch_wait_ms / 1000)
         self._busy = threading.Lock()  # one model execution at a time in this replica
+        self._batches = {"batches": 0, "inputs": 0, "largest": 0}
         self._described = describe(self.runner)
         log.info("replica of %s ready on %s", spec.key, self._described["placement"])
 
     def describe(self) -> dict[str, Any]:
         return self._described
+
+    def batch_stats(self) -> dict[str, int]:
+        """Batches this replica ran through ``batched``: how many, inputs in all, the largest."""
+        return dict(self._batches)
 
     def method(self, name: str, *args) -> Any:
         if name not in self._described["methods"] or name in ("close", "stream", "warm_up", "prepare"):
@@ -126,10 +132,12 @@ class ModelDeployment:
             raise result.error
         return result
 
-    @serve.batch(max_batch_size=DEFAULT_BATCH, batch_wait_timeout_s=BATCH_WAIT_S)
+    @serve.batch(max_batch_size=DEFAULT_BATCH, batch_wait_timeout_s=BATCH_WAIT_MS / 1000)
     async def batched_run(self, items: list, kwargs_list: list[dict]) -> list:
         """A batch from several callers: grouped by their settings, each group one runner call; a group that
         fails is retried input by input, so one caller's bad input fails only that caller."""
+        self._batches.update(batches=self._batches["batches"] + 1, inputs=self._batches["inputs"] + len(items),
+                             largest=max(self._batches["largest"], len(items)))
         return await asyncio.to_thread(self._run, lambda: self._run_groups(items, kwargs_list))
 
     async def stream(self, item: Any, args: tuple = (), kwargs: dict | None = None) -> AsyncIterator[Any]:
@@ -194,12 +202,14 @@ class ModelDeployment:
 
 def application(spec: ModelSpec, profile: str, device: str, plan_) -> serve.Application:
     """The Serve application of one model, as the front end deploys it and as ``app_builder`` builds it."""
-    return ModelDeployment.options(**plan_.deployment_options()).bind(spec, profile, device, plan_.max_batch_size)
+    return ModelDeployment.options(**plan_.deployment_options()).bind(spec, profile, device, plan_.max_batch_size,
+                                                                      plan_.batch_wait_ms)
 
 
 def app_builder(args: dict[str, Any]) -> serve.Application:
     """Build one model's application from a config file's ``args``: ``model`` (a registry key), and optionally
-    ``profile``, ``device``, ``max_batch_size`` and ``models_file`` (a TOML models file on the cluster)."""
+    ``profile``, ``device``, ``max_batch_size``, ``batch_wait_ms`` and ``models_file`` (a TOML models file on
+    the cluster)."""
     from models.registry import builtin_registry
 
     registry = builtin_registry()
@@ -209,6 +219,7 @@ def app_builder(args: dict[str, Any]) -> serve.Application:
     profile = args.get("profile", "default")
     deployment = plan(spec, profile)
     batch = int(args.get("max_batch_size", deployment.max_batch_size))
+    wait = float(args.get("batch_wait_ms", deployment.batch_wait_ms))
     # the config's `deployments` section, when present, overrides these options (Serve applies it on top)
     return ModelDeployment.options(**deployment.deployment_options()).bind(spec, profile, args.get("device", "auto"),
-                                                                         batch)
+                                                                         batch, wait)

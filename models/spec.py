@@ -31,6 +31,7 @@ class Scaling:
     num_gpus:       GPUs (or a fraction of one) per replica, on a cluster that has GPUs.
     num_cpus:       CPUs per replica (a fraction is fine for small models).
     max_batch_size: the most requests one replica runs as one batch (``@serve.batch``).
+    batch_wait_ms:  how long a replica waits for a batch to fill before it runs what it has.
     """
 
     replicas: int | None = None
@@ -38,6 +39,7 @@ class Scaling:
     num_gpus: float | None = None
     num_cpus: float | None = None
     max_batch_size: int | None = None
+    batch_wait_ms: float | None = None
 
 
 @dataclass(frozen=True)
