@@ -9,9 +9,11 @@
 Each setting is measured once per round, the rounds one after another; the best round counts (other work on
 a shared machine only ever slows a run down).
 
-The local Ray gets this machine's cores; the replicas split them (1 replica: all cores; 2 replicas: half each),
-so every setting has the same CPU to work with. On a 2-core machine the replicas, the front end and the load
-client all share two cores: the figures show the overheads, not what a GPU cluster gains (docs/ray.md).
+Each replica gets one CPU, so one torch thread (Ray sets OMP_NUM_THREADS from num_cpus): on a busy 2-core machine
+one replica with two threads ran 2-3x slower than with one (3.5 vs 6.9-12.2 req/s, measured here), since each
+of torch's threads waits for the others at every operation. The local backend runs as the app does by default
+(torch's own thread count). On a 2-core machine the replicas, the front end and the load client all share two
+cores: the figures show the overheads, not what a GPU cluster gains (docs/ray.md).
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def main() -> int:
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     address = ray.init(num_cpus=CORES, include_dashboard=False, namespace="serve",
                        log_to_driver=False).address_info["gcs_address"]
-    settings = {1: CORES, 2: max(1, CORES // 2)}  # replicas -> CPUs per replica (torch threads follow)
+    settings = {1: 1, 2: 1}  # replicas -> CPUs per replica (torch threads follow)
     payloads = [[s, spec.key] for s in SENTENCES]
     base = [sys.executable, "app.py", "--demos", "text-classification", "--device", "cpu",
             "--models-file", str(models_file), "--port", "{PORT}"]

@@ -25,6 +25,7 @@ import contextlib
 import functools
 import logging
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -74,6 +75,21 @@ def _unwrapped(exc: BaseException) -> BaseException:
     if isinstance(exc, RayTaskError) and getattr(exc, "cause", None) is not None:
         return exc.cause
     return exc
+
+
+_ERROR_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Enabled))(?:\([^)]*\))?: (.+)$")
+
+
+def _replica_failure(exc: BaseException, detail: str = "") -> BaseException:
+    """A failed deployment reports the replicas' traceback as text; this is its last "SomeError: message" line
+    as an exception of that class name, so ``explain_load_failure`` recognises it (offline, no such repository,
+    out of memory...) and the user sees the model's reason, not Serve's wrapper."""
+    lines = [match for line in f"{exc}\n{detail}".splitlines()
+             if (match := _ERROR_LINE.match(line)) and not match.group(1).startswith("Ray")]
+    if not lines:
+        return exc
+    name, message = lines[-1].group(1), lines[-1].group(2)
+    return type(name, (RuntimeError,), {})(message)
 
 
 def _wire(args: tuple, kwargs: dict) -> tuple[tuple, dict, list[threading.Event]]:
@@ -260,8 +276,7 @@ class RayModelManager(ModelManager):
 
         deployment = self.plan_for(spec)
         name = deployment.app_name
-        status = serve.status().applications.get(name)
-        if status is None or str(status.status) not in ("RUNNING", "ApplicationStatus.RUNNING"):
+        if self._settled_state(name) != "RUNNING":
             from models.ray_serving import application
 
             log.info("deploying %s on Ray Serve: %s", spec.key, deployment)
@@ -270,6 +285,20 @@ class RayModelManager(ModelManager):
         handle = serve.get_deployment_handle(DEPLOYMENT_NAME, app_name=name)
         description = handle.describe.remote().result()
         return RemoteRunner(spec, handle, description)
+
+    @staticmethod
+    def _settled_state(name: str) -> str | None:
+        """The application's status once no change is under way: an application that another front end is
+        deploying, or that Serve is healing (a replica being replaced), is waited for, not deployed again."""
+        from ray import serve
+
+        deadline = time.monotonic() + DEPLOY_TIMEOUT_S
+        while True:
+            status = serve.status().applications.get(name)
+            state = None if status is None else getattr(status.status, "value", str(status.status))
+            if state not in ("DEPLOYING", "UNHEALTHY", "DELETING") or time.monotonic() > deadline:
+                return state
+            time.sleep(0.5)
 
     def _run_with_timeout(self, app, deployment) -> None:
         from ray import serve
@@ -294,7 +323,10 @@ class RayModelManager(ModelManager):
             raise TimeoutError(f"its replicas did not start within {DEPLOY_TIMEOUT_S:.0f} s: the cluster may lack "
                                f"what each asks for ({wanted}); free now: {ray.available_resources()}")
         if outcome and outcome[0] is not None:
-            raise outcome[0]
+            status = serve.status().applications.get(name)  # the replicas' traceback is in the deployment's message
+            detail = status.deployments[DEPLOYMENT_NAME].message if status and DEPLOYMENT_NAME in status.deployments \
+                else ""
+            raise _replica_failure(outcome[0], detail) from outcome[0]
 
     def _close(self, key: str, runner) -> None:
         """Evicting a model deletes its application if this front end deployed it."""

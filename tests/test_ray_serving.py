@@ -23,8 +23,9 @@ def cluster():
     import this checkout and see the test environment (offline hub, the shared twin cache)."""
     import ray
 
-    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # keep Ray on 127.0.0.1 (see docs/DESIGN notes)
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    saved = {name: os.environ.get(name) for name in ("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "PYTHONPATH")}
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # Ray binds 127.0.0.1, not the machine's address
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), saved["PYTHONPATH"]) if p)
     context = ray.init(num_cpus=4, include_dashboard=False, namespace="serve", log_to_driver=False)
     try:
         yield context.address_info["gcs_address"]
@@ -33,6 +34,11 @@ def cluster():
 
         serve.shutdown()
         ray.shutdown()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @pytest.fixture(scope="module")
@@ -259,3 +265,17 @@ def test_call_in_flight_when_its_replica_dies_is_sent_again(manager):
     assert len(answers) == 1 and isinstance(answers[0][0], str)
     assert runner.resent == 1
     assert handle.describe.remote().result()["pid"] != victim
+
+
+def test_a_model_that_cannot_load_fails_alone_with_its_reason(cluster, registry, tmp_path):
+    from models.errors import ModelLoadError
+    from models.ray_backend import RayModelManager
+
+    models = tmp_path / "models.toml"
+    models.write_text('[[model]]\nkey = "text-classification/no-twin"\ntask = "text-classification"\n'
+                      'checkpoint = "nobody/no-such-model"\nrunner = "pipeline"\n')
+    manager = RayModelManager(registry.with_models_file(models), profile="tiny", address=cluster)
+    with pytest.raises(ModelLoadError, match="FileNotFoundError: text-classification/no-twin has no tiny twin"):
+        manager.get("text-classification/no-twin")
+    assert manager.state("text-classification/no-twin") == "failed"
+    assert manager.get(SST2)(["still fine"])[0].scores  # the other models keep serving
