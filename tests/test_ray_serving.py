@@ -279,3 +279,16 @@ def test_a_model_that_cannot_load_fails_alone_with_its_reason(cluster, registry,
         manager.get("text-classification/no-twin")
     assert manager.state("text-classification/no-twin") == "failed"
     assert manager.get(SST2)(["still fine"])[0].scores  # the other models keep serving
+
+
+def test_written_config_is_valid_for_serve_deploy(registry):
+    """What `python -m models ray-config` writes passes Ray Serve's own schema for `serve deploy`."""
+    from ray.serve.schema import ServeDeploySchema
+
+    from models.ray_config import ScalingOverride, serve_config
+
+    config = serve_config(list(registry), override=ScalingOverride.parse("1-4"))
+    schema = ServeDeploySchema.parse_obj(config)
+    assert len(schema.applications) == len(registry)
+    first = schema.applications[0]
+    assert first.route_prefix is None and first.deployments[0].autoscaling_config["max_replicas"] == 4
