@@ -254,15 +254,18 @@ class RayModelManager(ModelManager):
     # --- internals ------------------------------------------------------------------------------
     def _connect(self) -> None:
         with self._connected:
+            if not self.address:  # a private local Ray: on loopback only (read when ray is imported), and its
+                # workers import this checkout
+                os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+                os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", ""))
+                                                           if p)
             import ray
             from ray import serve
 
             if not ray.is_initialized():
                 if self.address:
                     ray.init(address=self.address, namespace=NAMESPACE, log_to_driver=False)
-                else:  # a private local Ray: its workers import this checkout
-                    os.environ["PYTHONPATH"] = os.pathsep.join(
-                        p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+                else:
                     ray.init(namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
                     self._started_ray = True
                 serve.start(proxy_location="Disabled")
