@@ -151,7 +151,8 @@ def merge_entries(specs: list[ModelSpec], tables: list[dict[str, Any]]) -> list[
             try:
                 fields["scaling"] = dataclasses.replace(base, **fields["scaling"])
             except TypeError:
-                raise RegistryError(f"{key!r}: scaling takes only {[f.name for f in dataclasses.fields(Scaling)]}") from None
+                allowed = [f.name for f in dataclasses.fields(Scaling)]
+                raise RegistryError(f"{key!r}: scaling takes only {allowed}") from None
         if key in by_key:
             by_key[key] = dataclasses.replace(by_key[key], **fields)
         else:
