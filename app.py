@@ -15,7 +15,7 @@ import os
 import sys
 
 from demos import DEMO_MODULES, load_demos, zerogpu
-from models.device import check_device_name, limit_c_heap_arenas, trim_c_heap_every
+from models.device import check_device_name, cpu_int8_default, limit_c_heap_arenas, trim_c_heap_every
 from models.manager import PROFILES, ModelManager
 from models.registry import RegistryError, builtin_registry
 
@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="torch.compile each model when it loads (slower first load, warmed up then) "
                              "[DEMO_COMPILE]")
     parser.add_argument("--cpu-int8", action=argparse.BooleanOptionalAction,
-                        default=_env("CPU_INT8", "on").strip().lower() not in ("0", "false", "no", "off"),
+                        default=cpu_int8_default(),
                         help="on CPU, run the text encoders (classification, entities, question answering) "
                              "with int8 weights (PyTorch dynamic quantization): 2-3x faster, scores within a "
                              "few hundredths of fp32; --no-cpu-int8 keeps fp32 [DEMO_CPU_INT8, default on]")
@@ -102,6 +102,22 @@ def build_parser() -> argparse.ArgumentParser:
                              "duration, outcome; no user input) to this file, rotated at 10 MB [DEMO_AUDIT_LOG]")
     parser.add_argument("--models-file", default=_env("MODELS_FILE"),
                         help="TOML file that adds or overrides registry entries [DEMO_MODELS_FILE]")
+    parser.add_argument("--backend", choices=("local", "ray"), default=_env("BACKEND", "local"),
+                        help="where models run: 'local' in this process, or 'ray': each model as a Ray Serve "
+                             "deployment (pip install -r requirements-ray.txt; see README 'Scale out on Ray "
+                             "Serve') [DEMO_BACKEND]")
+    parser.add_argument("--ray-address", default=_env("RAY_ADDRESS"),
+                        help="with --backend ray: the cluster to use, e.g. 10.0.0.5:6379 or auto; unset, a "
+                             "private local Ray starts [DEMO_RAY_ADDRESS]")
+    parser.add_argument("--ray-replicas", default=_env("RAY_REPLICAS"),
+                        help="with --backend ray: replicas of every model this front end deploys, N or MIN-MAX "
+                             "to autoscale (default: each entry's scaling) [DEMO_RAY_REPLICAS]")
+    parser.add_argument("--ray-gpus", default=_env("RAY_GPUS"),
+                        help="with --backend ray: GPUs per replica, a fraction packs several on one GPU "
+                             "(default: by model kind, 0 on a cluster without GPUs) [DEMO_RAY_GPUS]")
+    parser.add_argument("--ray-cpus", default=_env("RAY_CPUS"),
+                        help="with --backend ray: CPUs per replica (default 1; 0.05 for tiny twins) "
+                             "[DEMO_RAY_CPUS]")
     parser.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"), help="[DEMO_LOG_LEVEL]")
     return parser
 
@@ -142,6 +158,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.hf_login != "off" and not os.environ.get("OAUTH_CLIENT_ID"):
         parser.error("--hf-login needs a Hugging Face Space with `hf_oauth: true` in its README front matter "
                      "(the Space then sets OAUTH_CLIENT_ID); elsewhere use --auth or --auth-file")
+    try:
+        from models.ray_config import ScalingOverride
+
+        args.ray_scaling = ScalingOverride.parse(args.ray_replicas, args.ray_gpus, args.ray_cpus)
+    except ValueError as exc:
+        parser.error(f"--ray-*: {exc}")
     return args
 
 
@@ -161,6 +183,12 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
     registry = builtin_registry()
     if args.models_file:
         registry = registry.with_models_file(args.models_file)
+    if args.backend == "ray":  # Ray is imported when the first model is needed
+        from models.ray_backend import RayModelManager
+
+        return RayModelManager(registry, profile=args.profile, device=args.device, address=args.ray_address,
+                               scaling=args.ray_scaling, max_batch_size=args.max_batch_size,
+                               concurrency=2 * args.gpu_concurrency * args.max_batch_size)
     return ModelManager(registry, profile=args.profile, device=args.device, max_models=args.max_models,
                         gpu_concurrency=args.gpu_concurrency, max_batch_size=args.max_batch_size,
                         compile_models=args.compile, cpu_int8=args.cpu_int8)
@@ -212,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.preload:
         defaults = [manager.registry.default_for(demo.TASK).key for demo in load_demos(args.demos)
                     if manager.registry.for_task(demo.TASK)]
-        manager.preload(defaults[: args.max_models])
+        manager.preload(defaults if args.backend == "ray" else defaults[: args.max_models])  # a cluster holds them all
     blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True,
                   max_file_size=f"{args.max_upload_mb}mb",
                   mcp_server=args.mcp,

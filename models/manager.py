@@ -62,6 +62,8 @@ def default_loader(spec: ModelSpec, profile: str, placement: Placement) -> Runne
 
 
 class ModelManager:
+    load_lock = _LOADING  # what a load holds; a backend whose loads run elsewhere may use its own
+
     def __init__(self, registry: Registry, *, profile: str = "default", device: str = "auto",
                  max_models: int = 4, loader: Loader | None = None, gpu_concurrency: int = 1,
                  max_batch_size: int = 16, compile_models: bool = False,
@@ -182,7 +184,7 @@ class ModelManager:
         started = time.perf_counter()
         try:
             log.info("loading %s (%s, profile %s)", key, spec.checkpoint, self.profile)
-            with _LOADING:  # one load at a time in the process, whichever manager (see _LOADING)
+            with self.load_lock:  # one load at a time in the process, whichever manager (see _LOADING)
                 runner = self._loader(spec, self.profile, self.placement)
         except Exception as exc:  # any failure to load is reported, never raised raw
             reason, hint = explain_load_failure(exc, spec.checkpoint)

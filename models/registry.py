@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from models.catalog import builtin_entries
-from models.spec import KEY_PATTERN, ModelSpec, TinyRecipe
+from models.spec import KEY_PATTERN, ModelSpec, Scaling, TinyRecipe
 
 
 class RegistryError(ValueError):
@@ -112,6 +112,10 @@ def read_models_file(path: str | Path) -> list[dict[str, Any]]:
         [[model]]                       # override fields of a built-in entry
         key = "question-answering/distilbert-squad"
         revision = "564e9b582944a57a3e586bbb98fd6f0a4118db7f"
+
+        [[model]]                       # on a Ray cluster: 2-8 replicas, half a GPU each
+        key = "text-classification/distilbert-sst2"
+        scaling = {replicas = 2, max_replicas = 8, num_gpus = 0.5}
     """
     path = Path(path)
     try:
@@ -142,6 +146,13 @@ def merge_entries(specs: list[ModelSpec], tables: list[dict[str, Any]]) -> list[
         if isinstance(fields.get("tiny"), dict):
             fields["tiny"] = TinyRecipe(**fields["tiny"])
         key = fields["key"]
+        if isinstance(fields.get("scaling"), dict):  # [model.scaling]: over the entry's own settings
+            base = by_key[key].scaling if key in by_key else Scaling()
+            try:
+                fields["scaling"] = dataclasses.replace(base, **fields["scaling"])
+            except TypeError:
+                allowed = [f.name for f in dataclasses.fields(Scaling)]
+                raise RegistryError(f"{key!r}: scaling takes only {allowed}") from None
         if key in by_key:
             by_key[key] = dataclasses.replace(by_key[key], **fields)
         else:

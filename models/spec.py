@@ -22,6 +22,27 @@ class TinyRecipe:
 
 
 @dataclass(frozen=True)
+class Scaling:
+    """How an entry scales out when a Ray cluster serves it (``--backend ray``); the local backend ignores it.
+
+    A field left None takes the default of the entry's runner kind (``models.ray_config.RUNNER_SCALING``).
+    replicas:       replicas of the model (the lower bound when ``max_replicas`` is larger).
+    max_replicas:   above ``replicas``, Serve autoscales between the two on the requests in flight.
+    num_gpus:       GPUs (or a fraction of one) per replica, on a cluster that has GPUs.
+    num_cpus:       CPUs per replica (a fraction is fine for small models).
+    max_batch_size: the most requests one replica runs as one batch (``@serve.batch``).
+    batch_wait_ms:  how long a replica waits for a batch to fill before it runs what it has.
+    """
+
+    replicas: int | None = None
+    max_replicas: int | None = None
+    num_gpus: float | None = None
+    num_cpus: float | None = None
+    max_batch_size: int | None = None
+    batch_wait_ms: float | None = None
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """One model the app can serve.
 
@@ -32,6 +53,7 @@ class ModelSpec:
     runner:     a name in ``models.runners.RUNNERS``: how it loads and runs.
     params:     the runner's defaults (thresholds, window sizes, ...).
     tiny:       recipe for the offline twin used by the ``tiny`` profile and the tests.
+    scaling:    replicas, GPUs and batch size on a Ray cluster (``Scaling``; defaults by runner kind).
     """
 
     key: str
@@ -45,6 +67,7 @@ class ModelSpec:
     languages: tuple[str, ...] = ()
     size: str = ""
     description: str = ""
+    scaling: Scaling = field(default_factory=Scaling)
 
     @property
     def name(self) -> str:
