@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "duration, outcome; no user input) to this file, rotated at 10 MB [DEMO_AUDIT_LOG]")
     parser.add_argument("--models-file", default=_env("MODELS_FILE"),
                         help="TOML file that adds or overrides registry entries [DEMO_MODELS_FILE]")
+    parser.add_argument("--data-dir", default=_env("DATA_DIR", "data"),
+                        help="folder where the app saves what users make (fine-tuned models, under "
+                             "fine-tuned/); they are served again after a restart [DEMO_DATA_DIR]")
     parser.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"), help="[DEMO_LOG_LEVEL]")
     return parser
 
@@ -147,11 +150,14 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     from demos import i18n
     from demos.access import Access, AuditLog
     from demos.common import DemoContext
+    from models.fine_tune.store import FineTunedStore
 
     manager = manager or make_manager(args)
     access = Access(rate_limit=args.rate_limit, audit=AuditLog(args.audit_log) if args.audit_log else None)
     # twice a batch per slot: while one batch runs, the next one gathers in the batcher
-    ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size, access=access)
+    ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size, access=access,
+                      data_dir=args.data_dir)
+    FineTunedStore(args.data_dir).restore(manager.registry)  # models fine-tuned here before a restart
     demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
     with gr.Blocks(title="Transformer demo suite") as blocks:
         gr.Markdown(i18n.text("header"))  # English or Chinese, following the browser's language

@@ -19,6 +19,7 @@ DEMO_MODULES = {
     "image-generation": "demos.image_generation",
     "asr": "demos.speech_recognition",
     "tts": "demos.text_to_speech",
+    "fine-tune": "demos.fine_tune",
 }
 
 

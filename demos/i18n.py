@@ -22,6 +22,7 @@ EN = {
     "tab.image-generation": "Image generation",
     "tab.asr": "Speech recognition",
     "tab.tts": "Text to speech",
+    "tab.fine-tune": "Fine-tune a classifier",
 }
 
 ZH = {
@@ -39,6 +40,7 @@ ZH = {
     "tab.image-generation": "图像生成",
     "tab.asr": "语音识别",
     "tab.tts": "语音合成",
+    "tab.fine-tune": "微调分类器",
 }
 
 I18N = gr.I18n(en=EN, zh=ZH)

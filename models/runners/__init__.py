@@ -16,6 +16,7 @@ RUNNERS = {
     "speech-recognition": "models.runners.speech_recognition:SpeechRecognitionRunner",
     "vits-tts": "models.runners.text_to_speech:VitsRunner",
     "bark-tts": "models.runners.bark_speech:BarkRunner",
+    "fine-tune": "models.fine_tune.trainer:FineTuneBase",
 }
 
 
