@@ -16,6 +16,7 @@ import gradio as gr
 
 from demos.common import (DemoContext, _env_int, acquire_model, check_model, model_picker, registry_changed,
                           reported_failures, status_line)
+from demos.examples import example_path
 from demos.generation_common import STOPS, check_number
 from models.fine_tune.dataset import (DatasetError, DatasetLimits, LabeledData, clean, guess_columns,
                                       labeled_rows, read_table, split)
@@ -27,7 +28,8 @@ from models.fine_tune.trainer import EpochDone, StepDone, TrainSettings
 NAME = "fine-tune"
 TITLE = "Fine-tune a classifier"
 TASK = "fine-tune"
-EXAMPLES: list = []  # the built-in sample set is the example: a checkbox, on by default
+SAMPLE_FILE = "topics_en_zh.csv"  # the built-in sample set as a file (tests check that the two agree)
+EXAMPLES = [[example_path(SAMPLE_FILE)]]
 
 # allowed hyper-parameters: (low, high)
 EPOCHS = (1, 20)
@@ -158,8 +160,8 @@ def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, 
         with reported_failures(spec):
             outcome = job.outcome()
     trained = outcome.trained
-    took = f"{trained.steps:,} of {trained.total_steps:,} steps in {trained.seconds:.1f} s on " \
-           f"{ctx.manager.placement.describe()}"
+    took = (f"{trained.steps:,} of {trained.total_steps:,} steps in {trained.seconds:.1f} s on "
+            f"{ctx.manager.placement.device} (float32)")
     if trained.stopped:
         why = "reached the time limit" if trained.stopped == "time limit" else "was stopped"
         yield (progress_html(curve.step, curve.total, f"Stopped at step {trained.steps:,}"), curve.frame(), None,
@@ -243,17 +245,17 @@ def build(ctx: DemoContext) -> None:
                 label_column = gr.Dropdown(choices=[], label="Label column", allow_custom_value=True)
             preview = gr.Dataframe(label="First rows", interactive=False, max_height=200)
             base_model = model_picker(ctx, TASK)
+            # no minimum/maximum on the numbers: the handler's checks name the field and its range
             with gr.Row():
-                epochs = gr.Number(value=3, label=f"Epochs ({EPOCHS[0]}-{EPOCHS[1]})", precision=0,
-                                   minimum=EPOCHS[0], maximum=EPOCHS[1])
-                learning_rate = gr.Number(value=1e-2 if tiny else 5e-5, label="Learning rate",
-                                          minimum=LEARNING_RATE[0], maximum=LEARNING_RATE[1],
+                epochs = gr.Number(value=3, label=f"Epochs ({EPOCHS[0]}-{EPOCHS[1]})", precision=0)
+                learning_rate = gr.Number(value=1e-2 if tiny else 5e-5,
+                                          label=f"Learning rate ({LEARNING_RATE[0]:g} to {LEARNING_RATE[1]:g})",
                                           info="5e-5 suits base-size encoders" + (
                                               "; the tiny twins need about 1e-2" if tiny else ""))
             with gr.Row():
-                batch_size = gr.Number(value=16, label=f"Batch size ({BATCH_SIZE[0]}-{BATCH_SIZE[1]})", precision=0,
-                                       minimum=BATCH_SIZE[0], maximum=BATCH_SIZE[1])
+                batch_size = gr.Number(value=16, label=f"Batch size ({BATCH_SIZE[0]}-{BATCH_SIZE[1]})", precision=0)
                 validation_share = gr.Slider(*VALIDATION_SHARE, value=0.2, step=0.05, label="Validation share")
+            gr.Examples(EXAMPLES, inputs=[file], label="Example file (the sample set as a CSV)")
             model_name = gr.Textbox(label="Name for the new model (optional)", max_length=MAX_NAME_CHARS,
                                     placeholder="e.g. my-topics")
             with gr.Row():
@@ -280,10 +282,9 @@ def build(ctx: DemoContext) -> None:
         """
         return read_columns(ctx, file)
 
-    file.upload(read_file_columns, file, [text_column, label_column, preview, use_sample, status],
+    # change, not upload: picking the example file sets the file too
+    file.change(read_file_columns, file, [text_column, label_column, preview, use_sample, status],
                 api_name="read_columns")
-    file.clear(lambda: read_columns(ctx, None), None, [text_column, label_column, preview, use_sample, status],
-               api_visibility="private")
 
     def train_classifier(file: str | None, text_column: str, label_column: str, use_sample: bool, base_model: str,
                          epochs: float, learning_rate: float, batch_size: float, validation_share: float,

@@ -22,7 +22,7 @@ def test_defaults():
     assert args.max_sessions == 500  # gradio's 10,000 sessions x ~0.4 MB each grew memory by gigabytes
     assert (args.profile, args.port, args.device, args.share, args.preload) == ("default", 7860, "auto", False, False)
     assert args.demos == ["text-classification", "ner", "qa", "summarization", "translation", "chat",
-                          "image-classification", "object-detection", "image-generation", "asr", "tts"]
+                          "image-classification", "object-detection", "image-generation", "asr", "tts", "fine-tune"]
 
 
 def test_environment_variables_set_the_same_options(monkeypatch):

@@ -130,3 +130,11 @@ def test_the_sample_set_is_fixed_bilingual_and_trainable(tmp_path):
     assert any("足球" in text for text, _ in pairs) and any("football" in text for text, _ in pairs)
     data = labeled_rows(read_table(write(tmp_path, "s.csv", sample_csv()), LIMITS), "text", "label", LIMITS)
     assert len(data.texts) == 300 and data.counts() == {label: 100 for label in sorted(LABELS)}
+
+
+def test_the_example_file_is_the_sample_set():
+    from demos.examples import example_path
+    from demos.fine_tune import SAMPLE_FILE
+
+    with open(example_path(SAMPLE_FILE), encoding="utf-8", newline="") as f:
+        assert f.read() == sample_csv()
