@@ -75,18 +75,21 @@ def _file_path(file: Any) -> str | None:
     return path
 
 
-def read_columns(ctx: DemoContext, file: Any) -> tuple[dict, dict, list[list[str]], bool, str]:
+def read_columns(ctx: DemoContext, file: Any) -> tuple[dict, dict, Any, bool, str]:
     """The file's columns (for the two dropdowns, best guesses chosen), its first rows, and a status line."""
+    import pandas as pd
+
     path = _file_path(file)
     if path is None:
-        return gr.update(choices=[], value=None), gr.update(choices=[], value=None), [], True, ""
+        return gr.update(choices=[], value=None), gr.update(choices=[], value=None), None, True, ""
     try:
         table = read_table(path, _state(ctx)["limits"])
     except DatasetError as exc:
         raise gr.Error(f"{exc}.") from exc
     text, label = guess_columns(table.columns)
     width = len(table.columns)
-    preview = [[cell[:200] for cell in (row + [""] * width)[:width]] for row in table.rows[:5]]
+    preview = pd.DataFrame([[cell[:200] for cell in (row + [""] * width)[:width]] for row in table.rows[:5]],
+                           columns=table.columns)
     status = (f"{len(table.rows):,} rows, {width} columns: {', '.join(table.columns[:20])}. "
               "Check the text and label columns, then select Train.")
     return (gr.update(choices=table.columns, value=text), gr.update(choices=table.columns, value=label),
@@ -205,7 +208,9 @@ class Curve:
     def frame(self):
         import pandas as pd
 
-        return pd.DataFrame(self.rows or [], columns=["step", "loss", "curve"])
+        # typed even when empty: the plot reads the columns' types (numbers draw lines, text draws categories)
+        return pd.DataFrame(self.rows, columns=["step", "loss", "curve"]).astype(
+            {"step": "int64", "loss": "float64"})
 
 
 def progress_html(done: int, total: int, text: str) -> str:
@@ -271,7 +276,7 @@ def build(ctx: DemoContext) -> None:
                                      interactive=False)
             download = gr.File(label="Fine-tuned model (zip, Hugging Face format)", interactive=False)
 
-    def read_file_columns(file: str | None) -> tuple[dict, dict, list[list[str]], bool, str]:
+    def read_file_columns(file: str | None) -> tuple[dict, dict, Any, bool, str]:
         """Read the header of an uploaded CSV/TSV file.
 
         Args:

@@ -114,3 +114,28 @@ def test_bad_files_and_settings_get_clear_errors_and_the_tab_serves_on(client, t
         train(client, epochs=0).result(timeout=60)
     text_column, *_ = client.predict(handle_file(str(single)), api_name="/read_columns")
     assert text_column["value"] == "text"
+
+
+def test_an_open_page_lists_a_model_fine_tuned_after_it_loaded(server, client):
+    """In a real browser: the Text classification dropdown refreshes its list when opened."""
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(server[0])
+        panel = page.locator("[role=tabpanel]:visible").first
+        *_, status = train(client, epochs=1, model_name="after load").result(timeout=120)
+        name = status.split("Saved as **")[1].split("**")[0]
+        panel.get_by_label("Model").click()
+        sync_api.expect(page.get_by_role("option", name=name)).to_be_visible(timeout=15_000)
+        page.get_by_role("option", name=name).click()
+        panel.get_by_label("Text").fill("We had rice and tea for breakfast.")
+        panel.locator("button.primary").first.click()
+        sync_api.expect(panel.locator(".status-line").first).to_contain_text(f"{name} on cpu", timeout=60_000)
+        assert not page.locator(".toast-body").all_inner_texts()
+        browser.close()
