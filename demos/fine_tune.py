@@ -329,4 +329,5 @@ def build(ctx: DemoContext) -> None:
         """
         return stop_training(request)
 
-    stop_button.click(stop_fine_tune, None, status, api_name="stop_training")
+    # callable by API clients (their own session's run), not offered as an MCP tool: an assistant has no run to stop
+    stop_button.click(stop_fine_tune, None, status, api_name="stop_training", api_visibility="undocumented")

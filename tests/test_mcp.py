@@ -23,6 +23,9 @@ TOOLS = {
     "generate_images": {"prompt", "negative_prompt", "model", "steps", "guidance", "seed", "width", "height"},
     "transcribe_audio": {"audio", "model", "language", "task"},
     "synthesize_speech": {"text", "model", "speed", "seed"},
+    "read_columns": {"file"},
+    "fine_tune": {"file", "text_column", "label_column", "use_sample", "base_model", "epochs", "learning_rate",
+                  "batch_size", "validation_share", "model_name"},
 }
 
 
