@@ -31,6 +31,7 @@ TAB_TASKS = {
     "image-generation": "text-to-image",
     "asr": "automatic-speech-recognition",
     "tts": "text-to-speech",
+    "fine-tune": "fine-tune",
 }
 
 TITLE = "Transformer demo suite"
