@@ -27,7 +27,7 @@ def test_default_selection_is_each_tabs_default_once():
     registry = builtin_registry()
     specs = prefetch.select(registry)
     checkpoints = [spec.checkpoint for spec in specs]
-    assert len(checkpoints) == len(set(checkpoints)) == 11
+    assert len(checkpoints) == len(set(checkpoints)) == 12
     assert checkpoints[0] == registry.default_for("text-classification").checkpoint
     assert prefetch.select(registry, ["qa", "asr"]) == [registry.default_for("question-answering"),
                                                         registry.default_for("automatic-speech-recognition")]
