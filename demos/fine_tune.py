@@ -183,19 +183,31 @@ def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, 
 
 
 class Curve:
-    """The loss curve so far, as the rows of a line plot."""
+    """The loss curve so far, as the rows of a line plot. Training loss is kept to about ``max_points`` points:
+    when it grows past that, neighbouring points are averaged in pairs (each point then stands for twice as many
+    steps), so a long run never streams an ever larger table to the browser."""
 
-    def __init__(self) -> None:
-        self.rows: list[dict] = []
+    def __init__(self, max_points: int = 500) -> None:
+        self.max_points = max_points
+        self.train: list[tuple[float, float]] = []      # (step, mean loss of the steps this point stands for)
+        self.stride, self._pending = 1, []               # steps per point; steps not yet averaged into one
+        self.validation: list[tuple[int, float]] = []
         self.step, self.total, self.epoch, self.saving = 0, 1, 0, False
+        self.val_accuracy: float | None = None
 
     def add(self, reports: list) -> None:
         for item in reports:
             if isinstance(item, StepDone):
-                self.rows.append({"step": item.step, "loss": item.loss, "curve": TRAIN_CURVE})
                 self.step, self.total, self.epoch = item.step, item.total_steps, item.epoch
+                self._pending.append(item.loss)
+                if len(self._pending) == self.stride:
+                    self.train.append((item.step, sum(self._pending) / self.stride))
+                    self._pending = []
+                    if len(self.train) > self.max_points and len(self.train) % 2 == 0:
+                        self.train = [(b[0], (a[1] + b[1]) / 2) for a, b in zip(self.train[::2], self.train[1::2])]
+                        self.stride *= 2
             elif isinstance(item, EpochDone):
-                self.rows.append({"step": item.step, "loss": item.validation_loss, "curve": VALIDATION_CURVE})
+                self.validation.append((item.step, item.validation_loss))
                 self.val_accuracy = item.validation_accuracy
             elif isinstance(item, Saving):
                 self.saving = True
@@ -203,14 +215,20 @@ class Curve:
     def describe(self) -> str:
         if self.saving:
             return "Saving the model…"
-        return f"Epoch {self.epoch} · step {self.step:,} of {self.total:,}"
+        text = f"Epoch {self.epoch} · step {self.step:,} of {self.total:,}"
+        if self.val_accuracy is not None:
+            text += f" · validation accuracy {self.val_accuracy:.1%} after the last epoch"
+        return text
 
     def frame(self):
         import pandas as pd
 
+        rows = [(step, loss, TRAIN_CURVE) for step, loss in self.train]
+        if self._pending:  # the latest steps, not yet a full point
+            rows.append((self.step, sum(self._pending) / len(self._pending), TRAIN_CURVE))
+        rows += [(step, loss, VALIDATION_CURVE) for step, loss in self.validation]
         # typed even when empty: the plot reads the columns' types (numbers draw lines, text draws categories)
-        return pd.DataFrame(self.rows, columns=["step", "loss", "curve"]).astype(
-            {"step": "int64", "loss": "float64"})
+        return pd.DataFrame(rows, columns=["step", "loss", "curve"]).astype({"step": "int64", "loss": "float64"})
 
 
 def progress_html(done: int, total: int, text: str) -> str:

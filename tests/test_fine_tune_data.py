@@ -138,3 +138,22 @@ def test_the_example_file_is_the_sample_set():
 
     with open(example_path(SAMPLE_FILE), encoding="utf-8", newline="") as f:
         assert f.read() == sample_csv()
+
+
+def test_a_long_loss_curve_is_averaged_down_to_a_bounded_number_of_points():
+    from demos.fine_tune import TRAIN_CURVE, VALIDATION_CURVE, Curve
+    from models.fine_tune.trainer import EpochDone, StepDone
+
+    curve = Curve(max_points=10)
+    curve.add([StepDone(1, step, 100, float(step)) for step in range(1, 101)] + [EpochDone(1, 100, 100, 0.5, 0.9)])
+    frame = curve.frame()
+    train = frame[frame.curve == TRAIN_CURVE]
+    assert 5 <= len(train) <= 11 and curve.stride == 16
+    assert train.loss.iloc[0] == sum(range(1, 17)) / 16 and train.step.iloc[0] == 16  # a mean over its steps
+    assert train.step.iloc[-1] == 100 and train.loss.iloc[-1] == sum(range(97, 101)) / 4  # the latest, partial
+    assert frame[frame.curve == VALIDATION_CURVE].values.tolist() == [[100, 0.5, VALIDATION_CURVE]]
+    assert "validation accuracy 90.0%" in curve.describe()
+    short = Curve()
+    short.add([StepDone(1, step, 3, 1.0) for step in (1, 2, 3)])
+    assert short.frame().step.tolist() == [1, 2, 3] and str(short.frame().loss.dtype) == "float64"
+    assert str(Curve().frame().step.dtype) == "int64"
