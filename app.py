@@ -16,6 +16,7 @@ import sys
 
 from demos import DEMO_MODULES, load_demos, zerogpu
 from models.device import check_device_name
+from models.fine_tune.store import FineTunedStore
 from models.manager import PROFILES, ModelManager
 from models.registry import RegistryError, builtin_registry
 
@@ -139,6 +140,7 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
     registry = builtin_registry()
     if args.models_file:
         registry = registry.with_models_file(args.models_file)
+    FineTunedStore(args.data_dir).restore(registry)  # models fine-tuned on this server before a restart
     return ModelManager(registry, profile=args.profile, device=args.device, max_models=args.max_models,
                         gpu_concurrency=args.gpu_concurrency, max_batch_size=args.max_batch_size,
                         compile_models=args.compile)
@@ -150,14 +152,12 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     from demos import i18n
     from demos.access import Access, AuditLog
     from demos.common import DemoContext
-    from models.fine_tune.store import FineTunedStore
 
     manager = manager or make_manager(args)
     access = Access(rate_limit=args.rate_limit, audit=AuditLog(args.audit_log) if args.audit_log else None)
     # twice a batch per slot: while one batch runs, the next one gathers in the batcher
     ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size, access=access,
                       data_dir=args.data_dir)
-    FineTunedStore(args.data_dir).restore(manager.registry)  # models fine-tuned here before a restart
     demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
     with gr.Blocks(title="Transformer demo suite") as blocks:
         gr.Markdown(i18n.text("header"))  # English or Chinese, following the browser's language

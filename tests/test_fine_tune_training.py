@@ -110,10 +110,11 @@ def test_a_run_streams_saves_registers_and_classifies(ft_ctx, tmp_path):
     assert model.config.id2label == {0: "food", 1: "sports", 2: "technology"}
 
     # after a restart, the saved model is registered again
-    from models.registry import builtin_registry
+    import app
 
-    fresh = builtin_registry()
-    assert [s.key for s in FineTunedStore(ft_ctx.data_dir).restore(fresh)] == [key]
+    restarted = app.make_manager(app.parse_args(["--profile", "tiny", "--data-dir", ft_ctx.data_dir]))
+    assert restarted.registry.get(key).checkpoint == spec.checkpoint
+    assert FineTunedStore(ft_ctx.data_dir).restore(restarted.registry) == []  # once only
 
 
 def test_stop_ends_the_run_and_saves_nothing(ft_ctx):
