@@ -16,6 +16,7 @@ import sys
 
 from demos import DEMO_MODULES, load_demos, zerogpu
 from models.device import check_device_name, cpu_int8_default, limit_c_heap_arenas, trim_c_heap_every
+from models.fine_tune.store import FineTunedStore
 from models.manager import PROFILES, ModelManager
 from models.registry import RegistryError, builtin_registry
 
@@ -118,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ray-cpus", default=_env("RAY_CPUS"),
                         help="with --backend ray: CPUs per replica (default 1; 0.05 for tiny twins) "
                              "[DEMO_RAY_CPUS]")
+    parser.add_argument("--data-dir", default=_env("DATA_DIR", "data"),
+                        help="folder where the app saves what users make (fine-tuned models, under "
+                             "fine-tuned/); they are served again after a restart [DEMO_DATA_DIR]")
     parser.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"), help="[DEMO_LOG_LEVEL]")
     return parser
 
@@ -183,6 +187,7 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
     registry = builtin_registry()
     if args.models_file:
         registry = registry.with_models_file(args.models_file)
+    FineTunedStore(args.data_dir).restore(registry)  # models fine-tuned on this server before a restart
     if args.backend == "ray":  # Ray is imported when the first model is needed
         from models.ray_backend import RayModelManager
 
@@ -206,7 +211,8 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     access = Access(rate_limit=args.rate_limit, audit=AuditLog(args.audit_log) if args.audit_log else None,
                     proxy_hops=default_proxy_hops(args.proxy_hops), hf_login=args.hf_login)
     # twice a batch per slot: while one batch runs, the next one gathers in the batcher
-    ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size, access=access)
+    ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size, access=access,
+                      data_dir=args.data_dir)
     demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
     with i18n.Blocks(title="Transformer demo suite") as blocks:  # gr.Blocks, API labels in English
         gr.Markdown(i18n.text("header"))  # English or Chinese, following the browser's language

@@ -21,6 +21,7 @@ DEMO_MODULES = {
     "tts": "demos.text_to_speech",
     "attention": "demos.attention",
     "knowledge-graph": "demos.knowledge_graph",
+    "fine-tune": "demos.fine_tune",
 }
 
 

@@ -51,6 +51,7 @@ class DemoContext:
     concurrency: int = 16
     shared: dict[str, Any] = field(default_factory=dict)  # components one tab offers to another (by name)
     access: Access = field(default_factory=Access)  # rate limit and audit log around every model request
+    data_dir: str = field(default_factory=lambda: os.environ.get("DEMO_DATA_DIR", "data"))  # what the app saves
 
     def specs(self, task: str) -> list[ModelSpec]:
         return self.manager.registry.for_task(task)
@@ -66,6 +67,26 @@ def model_picker(ctx: DemoContext, task: str) -> gr.Dropdown:
     card = gr.Markdown(model_card(ctx, specs[0].key))
     dropdown.change(lambda key: model_card(ctx, key), dropdown, card, api_visibility="private")
     return dropdown
+
+
+def follow_registry(ctx: DemoContext, task: str, dropdown: gr.Dropdown) -> None:
+    """Keep a model dropdown in step with entries added while the app serves (models fine-tuned here): the
+    browser's list refreshes when the user opens the dropdown, and ``registry_changed`` updates the list
+    that gradio checks every request's value against."""
+    ctx.shared.setdefault("followed_pickers", []).append((task, dropdown))
+    dropdown.focus(lambda: gr.Dropdown(choices=model_choices(ctx, task)), None, dropdown,
+                   api_visibility="private", show_progress="hidden", queue=False)
+
+
+def registry_changed(ctx: DemoContext, task: str) -> None:
+    """Tell the dropdowns that follow ``task`` that its entries changed (called after an entry is added)."""
+    for followed_task, dropdown in ctx.shared.get("followed_pickers", []):
+        if followed_task == task:
+            dropdown.choices = model_choices(ctx, task)
+
+
+def model_choices(ctx: DemoContext, task: str) -> list[tuple[str, str]]:
+    return [(spec.name, spec.key) for spec in ctx.specs(task)]
 
 
 def model_card(ctx: DemoContext, key: str) -> str:

@@ -31,6 +31,7 @@ EN = {
     "tab.tts": "Text to speech",
     "tab.attention": "Attention explorer",
     "tab.knowledge-graph": "Knowledge graph",
+    "tab.fine-tune": "Fine-tune a classifier",
 }
 
 ZH = {
@@ -50,6 +51,7 @@ ZH = {
     "tab.tts": "语音合成",
     "tab.attention": "注意力可视化",
     "tab.knowledge-graph": "知识图谱",
+    "tab.fine-tune": "微调分类器",
 }
 
 

@@ -7,6 +7,7 @@ import gradio as gr
 from demos.code_panel import code_panel
 from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
                           status_line)
+from demos.common import follow_registry
 
 NAME = "text-classification"
 TITLE = "Text classification"
@@ -42,6 +43,7 @@ def build(ctx: DemoContext) -> None:
     with gr.Row():
         with gr.Column():
             model = model_picker(ctx, TASK)
+            follow_registry(ctx, TASK, model)  # models fine-tuned on this server join the list
             text = gr.Textbox(label="Text", lines=5, max_length=ctx.limits.max_text_chars,
                               placeholder="Type or paste a review, a tweet, a sentence…")
             button = gr.Button("Run", variant="primary")

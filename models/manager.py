@@ -49,6 +49,7 @@ class Acquired:
 # and two tiny twins of one checkpoint were built into one folder at once (found by bench/load.py). The manager's
 # per-key state still lets a request for a loaded model run while another model loads.
 _LOADING = threading.Lock()
+LOAD_LOCK = _LOADING  # for code outside the manager that loads weights itself (fine-tuning)
 
 
 def default_loader(spec: ModelSpec, profile: str, placement: Placement) -> Runner:

@@ -7,6 +7,7 @@ request sends can add to it: the app only ever loads keys that are listed here.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import tomllib
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -27,10 +28,12 @@ class UnknownModelError(KeyError):
 
 
 class Registry:
-    """An ordered, immutable collection of ``ModelSpec``; the first entry of a task is its default."""
+    """An ordered collection of ``ModelSpec``; the first entry of a task is its default. Fixed once built,
+    except for ``add_local_entry``: models made on this server (fine-tuned) join it while it serves."""
 
     def __init__(self, specs: Iterable[ModelSpec]):
         self._specs: dict[str, ModelSpec] = {}
+        self._adding = threading.Lock()
         for spec in specs:
             validate_spec(spec)
             if spec.key in self._specs:
@@ -66,6 +69,20 @@ class Registry:
         if not specs:
             raise UnknownModelError(f"no model registered for task {task!r}")
         return specs[0]
+
+    def add_local_entry(self, spec: ModelSpec, root: str | Path) -> None:
+        """Add an entry while the app serves, for a model this server made (a fine-tuned classifier).
+
+        Its checkpoint must be an existing folder inside ``root``, a folder the server owns: no request can
+        name another path. Readers never see a half-added entry (the table is replaced, not changed)."""
+        validate_spec(spec)
+        folder, owned = Path(spec.checkpoint).resolve(), Path(root).resolve()
+        if not folder.is_dir() or not folder.is_relative_to(owned) or folder == owned:
+            raise RegistryError(f"run-time entry {spec.key!r}: its checkpoint must be a folder inside {owned}")
+        with self._adding:
+            if spec.key in self._specs:
+                raise RegistryError(f"duplicate registry key {spec.key!r}")
+            self._specs = {**self._specs, spec.key: spec}
 
     def with_models_file(self, path: str | Path) -> "Registry":
         """A new registry with the entries of an operator's TOML models file added or overridden."""

@@ -33,6 +33,7 @@ TAB_TASKS = {
     "tts": "text-to-speech",
     "attention": "attention",
     "knowledge-graph": "knowledge-graph",
+    "fine-tune": "fine-tune",
 }
 
 TITLE = "Transformer demo suite"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 # one twin cache for the whole run (the app subprocess reuses it); CI starts from an empty one
 os.environ.setdefault("DEMO_TINY_CACHE", str(ROOT / ".cache" / "tiny-test"))
+# what apps under test save (fine-tuned models) goes to a fresh folder, never the repository's ./data
+os.environ.setdefault("DEMO_DATA_DIR", tempfile.mkdtemp(prefix="demo-test-data-"))
 
 
 @pytest.fixture(autouse=True)

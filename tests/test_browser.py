@@ -45,8 +45,10 @@ def test_every_tab_runs_its_first_example_in_a_browser(tmp_path):
                 panel.locator("input[type=file]").first.set_input_files(speech_file(tmp_path))
                 sync_api.expect(panel.locator("audio, .waveform-container").first).to_be_attached(timeout=30_000)
             else:
-                # an example loads through a server call: wait for it, else Run may send the inputs still empty
-                with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url):
+                # an example is loaded by a request to the server: wait for it, or Run may read empty inputs
+                # (on a busy machine it took seconds)
+                with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url,
+                                          timeout=60_000):
                     examples.first.click()
             panel.locator("button.primary").first.click()
             status = panel.locator(".status-line").first

@@ -23,7 +23,7 @@ def test_defaults():
     assert (args.profile, args.port, args.device, args.share, args.preload) == ("default", 7860, "auto", False, False)
     assert args.demos == ["text-classification", "ner", "qa", "summarization", "translation", "chat",
                           "image-classification", "object-detection", "image-generation", "asr", "tts",
-                          "attention", "knowledge-graph"]
+                          "attention", "knowledge-graph", "fine-tune"]
 
 
 def test_environment_variables_set_the_same_options(monkeypatch):

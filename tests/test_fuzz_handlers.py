@@ -328,6 +328,67 @@ def test_speech_recognition(ctx, data):
                                       task, data.draw(st.sampled_from([True, False, None, "yes"]))))
 
 
+# --- fine-tuning -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def fine_tune_ctx(tmp_path_factory):
+    """A registry, data folder and training slot of their own: the models these runs save stay out of the rest."""
+    import torch
+
+    from demos import fine_tune
+    from demos.common import DemoContext
+    from models.manager import ModelManager
+    from models.registry import builtin_registry
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny models gain nothing from threads; a busy 2-core machine loses a lot
+    manager = ModelManager(builtin_registry(), profile="tiny", device="cpu", max_models=2)
+    ctx = DemoContext(manager, data_dir=str(tmp_path_factory.mktemp("fine-tune-data")))
+    fine_tune._state(ctx)["store"].max_saved = 10**6
+    yield ctx
+    manager.close()
+    torch.set_num_threads(threads)
+
+
+@st.composite
+def training_files(draw):
+    """A CSV/TSV-ish upload: random bytes, random text, or rows of random texts and labels."""
+    kind = draw(st.sampled_from(["bytes", "text", "rows", "rows"]))
+    if kind == "bytes":
+        return temp_file(draw(st.binary(max_size=2000)), draw(st.sampled_from([".csv", ".tsv", ".txt"])))
+    if kind == "text":
+        return temp_file(draw(st.sampled_from(SAMPLES)).encode("utf-8", "surrogatepass"), ".csv")
+    cell = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
+    rows = draw(st.lists(st.tuples(cell, st.sampled_from(["a", "b", "c", "", "a "])), min_size=0, max_size=40))
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows([("text", "label"), *rows])
+    return temp_file(out.getvalue().encode("utf-8"), ".csv")
+
+
+@FUZZ
+@given(data=st.data())
+def test_fine_tune(fine_tune_ctx, data):
+    from demos.fine_tune import TASK, fine_tune
+
+    ctx = fine_tune_ctx
+    use_sample = data.draw(mostly(st.just(True), st.sampled_from([False, None])))
+    file = None if use_sample else data.draw(st.one_of(training_files(), st.none(), st.just("/etc/passwd")))
+    columns = mostly(st.sampled_from(["text", "label"]), st.one_of(texts, st.none()))
+    settings = [data.draw(mostly(st.integers(1, 2), junk_numbers)),              # epochs
+                data.draw(mostly(st.floats(1e-4, 1e-2), junk_numbers)),         # learning rate
+                data.draw(mostly(st.integers(64, 128), junk_numbers)),          # batch size (few steps: fast)
+                data.draw(mostly(st.floats(0.05, 0.5), junk_numbers))]          # validation share
+    result = outcome("fine-tune", lambda: fine_tune(
+        ctx, file, data.draw(columns), data.draw(columns), use_sample, data.draw(models_or_junk(ctx, TASK)),
+        *settings, data.draw(mostly(st.just(""), texts)), None))
+    if result is not None:
+        status = result[-1]
+        assert "Saved as" in status or "nothing was saved" in status, status
+
+
 def test_every_tab_is_fuzzed():
     from demos import DEMO_MODULES
 

@@ -26,6 +26,9 @@ TOOLS = {
     "explain_attention": {"text", "model", "layer", "head", "token"},
     "positional_encoding": {"positions", "d_model"},  # the attention tab's second tool (no model)
     "extract_knowledge_graph": {"text", "model"},
+    "read_columns": {"file"},
+    "fine_tune": {"file", "text_column", "label_column", "use_sample", "base_model", "epochs", "learning_rate",
+                  "batch_size", "validation_share", "model_name"},
 }
 
 

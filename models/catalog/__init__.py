@@ -6,9 +6,9 @@ a module here and naming it in ``AREAS``.
 
 from __future__ import annotations
 
-from models.catalog import explain, generation, speech, text, vision
+from models.catalog import explain, fine_tune, generation, speech, text, vision
 
-AREAS = (text, generation, vision, speech, explain)
+AREAS = (text, generation, vision, speech, explain, fine_tune)
 
 
 def builtin_entries():

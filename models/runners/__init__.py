@@ -18,6 +18,7 @@ RUNNERS = {
     "bark-tts": "models.runners.bark_speech:BarkRunner",
     "attention": "models.runners.attention:AttentionRunner",
     "relation-extraction": "models.runners.relation_extraction:RelationExtractionRunner",
+    "fine-tune": "models.fine_tune.trainer:FineTuneBase",
 }
 
 

@@ -27,6 +27,7 @@ HEADS = {
     "text-classification": "AutoModelForSequenceClassification",
     "token-classification": "AutoModelForTokenClassification",
     "question-answering": "AutoModelForQuestionAnswering",
+    "fine-tune": "AutoModelForMaskedLM",  # base encoders to fine-tune ship with their pre-training head
 }
 
 MODEL_MAX_LENGTH = 512
