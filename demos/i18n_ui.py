@@ -125,4 +125,63 @@ UI_ZH = {
     "Speak": "朗读",
     "Speech (WAV)": "语音（WAV）",
     "Speak it back: transcribe this in the Speech recognition tab": "回读：在“语音识别”标签页中转写这段语音",
+    # attention explorer
+    "Each token of a sentence builds its next representation from all tokens, weighted by softmax(QKᵀ/√d_k). "
+    "Pick a layer and a head to see those weights, and a token to see them computed step by step.":
+        "句子中的每个词元都从所有词元构建自己的下一层表示，权重为 softmax(QKᵀ/√d_k)。选择层和注意力头查看这些权重，"
+        "选择一个词元查看逐步计算过程。",
+    "Sentence": "句子",
+    "A sentence in English or Chinese…": "一句英文或中文……",
+    "Layer": "层",
+    "from 0; the status line says how many the model has": "从 0 开始；状态栏会显示模型有多少层",
+    "Head": "注意力头",
+    "Token for the worked numbers": "逐步计算所用的词元",
+    "its position in the heatmap (0 is [CLS])": "它在热力图中的位置（0 是 [CLS]）",
+    "Attention weights": "注意力权重",
+    "Every head of the layer": "该层的每个注意力头",
+    "Worked numbers for the chosen token": "所选词元的逐步计算",
+    "Positional encoding (sinusoidal, from “Attention Is All You Need”)": "位置编码（正弦式，出自《Attention Is All You Need》）",
+    "Attention itself ignores word order, so the original Transformer adds to each token a vector that encodes its "
+    "position: sines and cosines of decreasing frequency. (BERT learns its position vectors instead; this is the "
+    "fixed formula.)":
+        "注意力本身不考虑词序，所以最初的 Transformer 给每个词元加上一个编码其位置的向量：频率递减的正弦和余弦。"
+        "（BERT 则学习位置向量；这里是固定公式。）",
+    "Positions": "位置数",
+    "d_model": "d_model（维度）",
+    "Draw": "绘制",
+    "Positional encoding": "位置编码",
+    # knowledge graph
+    "Turn sentences into facts: (head, relation, tail) triples, drawn as a graph of entities. REBEL writes triples "
+    "in its own markup; the chat model is asked for JSON. Either output is read strictly: a malformed one is "
+    "reported, not guessed at.":
+        "把句子变成事实：（头实体，关系，尾实体）三元组，并画成实体关系图。REBEL 用自己的标记格式输出三元组；"
+        "对话模型被要求输出 JSON。两种输出都严格解析：格式错误会被报告，而不是猜测。",
+    "A few sentences about people, places, companies…": "几句关于人物、地点、公司的话……",
+    "Triples": "三元组",
+    "Graph": "关系图",
+    "Raw model output": "模型原始输出",
+    # fine-tune
+    "Teach an encoder your own labels. Upload a CSV or TSV file with a text column and a label column (or use the "
+    "built-in sample: short English and Chinese sentences about sports, food and technology), pick a base model, "
+    "and train. The result joins the **Text classification** tab. One training runs at a time on this server.":
+        "让编码器学会你自己的标签。上传一个含文本列和标签列的 CSV 或 TSV 文件（或使用内置样例：关于体育、美食和科技的"
+        "中英文短句），选择基础模型并训练。结果会加入**文本分类**标签页。本服务器同一时间只运行一个训练。",
+    "Use the built-in sample set (300 rows, 3 labels)": "使用内置样例数据（300 行，3 个标签）",
+    "Training data (CSV or TSV, UTF-8, with a header row)": "训练数据（CSV 或 TSV，UTF-8，带表头）",
+    "Text column": "文本列",
+    "Label column": "标签列",
+    "First rows": "前几行",
+    "Epochs (1-20)": "训练轮数（1-20）",
+    "Learning rate (1e-06 to 0.01)": "学习率（1e-06 到 0.01）",
+    "5e-5 suits base-size encoders; the tiny twins need about 1e-2": "5e-5 适合 base 规模的编码器；tiny 模型需要约 1e-2",
+    "Batch size (1-128)": "批大小（1-128）",
+    "Validation share": "验证集比例",
+    "Example file (the sample set as a CSV)": "示例文件（样例数据的 CSV）",
+    "Name for the new model (optional)": "新模型的名称（可选）",
+    "e.g. my-topics": "例如 my-topics",
+    "Train": "训练",
+    "Loss": "损失",
+    "Validation metrics": "验证指标",
+    "Confusion matrix (rows: true label, columns: predicted)": "混淆矩阵（行：真实标签，列：预测标签）",
+    "Fine-tuned model (zip, Hugging Face format)": "微调后的模型（zip，Hugging Face 格式）",
 }
