@@ -52,9 +52,16 @@ def gpu(fn: Callable, api_name: str) -> Callable:
     return decorated
 
 
+# tabs whose work does not fit ZeroGPU's model: fine-tuning trains for minutes in a background thread, while
+# ZeroGPU lends the GPU only inside one decorated call of bounded duration
+NOT_ON_ZEROGPU = ("fine-tune",)
+
+
 def configure(args: Any) -> Any:
-    """On ZeroGPU: models go to ``cuda`` and each tab's default loads at start, before the first visitor."""
+    """On ZeroGPU: models go to ``cuda``, each tab's default loads at start, before the first visitor, and the
+    tabs that cannot run there are left out."""
     if active():
         args.device = "cuda"
         args.preload = True
+        args.demos = [name for name in args.demos if name not in NOT_ON_ZEROGPU]
     return args

@@ -64,7 +64,7 @@ def test_elsewhere_nothing_changes(monkeypatch):
     monkeypatch.setitem(sys.modules, "spaces", None)  # set on a machine without the package: import fails
     assert zerogpu.gpu(handler, "classify_text") is handler and not zerogpu.active()
     args = zerogpu.configure(app.parse_args(["--device", "cpu"]))
-    assert (args.device, args.preload) == ("cpu", False)
+    assert (args.device, args.preload) == ("cpu", False) and "fine-tune" in args.demos
 
 
 def test_decorated_handler_keeps_name_doc_and_signature(fake_spaces):
@@ -78,6 +78,7 @@ def test_decorated_handler_keeps_name_doc_and_signature(fake_spaces):
 def test_on_zerogpu_models_go_to_cuda_and_load_at_start(fake_spaces):
     args = zerogpu.configure(app.parse_args(["--device", "cpu"]))
     assert (args.device, args.preload) == ("cuda", True)
+    assert "fine-tune" not in args.demos and "text-classification" in args.demos
 
 
 def test_every_tab_runs_its_model_work_inside_spaces_gpu(fake_spaces, tiny_manager):
@@ -88,7 +89,8 @@ def test_every_tab_runs_its_model_work_inside_spaces_gpu(fake_spaces, tiny_manag
     assert fake_spaces.decorated[names["transcribe_audio"]] == 120
     assert fake_spaces.decorated[names["summarize"]] == 90
     assert fake_spaces.decorated[by_api["classify_text"].__name__] == zerogpu.DEFAULT_DURATION
-    assert len(fake_spaces.decorated) == len(DEMO_MODULES)  # one model handler per tab
+    # one model handler per tab, but for fine-tuning (a background training, left out on ZeroGPU)
+    assert len(fake_spaces.decorated) == len(DEMO_MODULES) - len(zerogpu.NOT_ON_ZEROGPU)
     # the wrapped handler is what gradio calls: it still answers, and the call went through spaces.GPU
     labels, status = by_api["classify_text"]("I love it", "text-classification/distilbert-sst2")
     assert fake_spaces.calls == [by_api["classify_text"].__name__]
