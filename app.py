@@ -68,8 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="largest file a user may upload, in MB [DEMO_MAX_UPLOAD_MB]")
     parser.add_argument("--max-sessions", type=_positive_int, default=int(_env("MAX_SESSIONS", 500)),
                         help="sessions whose state gradio keeps in memory (oldest dropped first); every API "
-                             "call is a session of its own, and with eleven tabs each costs about 0.4 MB, so "
-                             "gradio's default of 10,000 let memory grow by gigabytes under API load "
+                             "call is a session of its own (about 12 KB each here; gradio's own state took "
+                             "0.4 MB, and its default of 10,000 let memory grow by gigabytes under API load) "
                              "[DEMO_MAX_SESSIONS]")
     parser.add_argument("--compile", action="store_true", default=_flag("COMPILE"),
                         help="torch.compile each model when it loads (slower first load, warmed up then) "

@@ -1,7 +1,7 @@
 """Smaller per-session state for gradio: every request through the API is a session of its own.
 
 gradio's ``SessionState`` renders the config of every component of the app when a session starts (about
-0.36 MB for our eleven tabs), although only components changed in that session, and deep links, ever read
+0.36 MB for eleven tabs), although only components changed in that session, and deep links, ever read
 it. Under API load that is most of the server's memory growth: 500 sessions kept = 180 MB. ``LeanSessionState``
 renders a component's config when it is first read instead (about 12 KB per session), and the deep-link
 listing renders the untouched ones on the fly. gradio has no option for this, so the class is swapped in
