@@ -31,7 +31,7 @@ from demos import chat, image_classification, image_generation, ner, object_dete
 from demos import speech_recognition, summarization, text_classification, text_to_speech, translation
 from demos.code_panel import snippet_for
 from demos.examples import example_path
-from models.code_snippets import behaviour_fingerprint, render
+from models.code_snippets import TASKS_WITHOUT_SNIPPETS, behaviour_fingerprint, render
 from models.runners import RUNNERS
 from models.sources import resolve_source
 
@@ -295,15 +295,26 @@ def test_text_to_speech_script_speaks_the_tabs_audio(ctx, scripts_run, name):
     assert np.abs(ours - theirs).max() <= 2 / 32768
 
 
-def test_every_tab_has_a_case(tmp_path):
-    from demos import DEMO_MODULES
+def tabs_with_code() -> set[str]:
+    from demos import DEMO_MODULES, load_demos
 
-    assert {name.split("/")[0] for name in cases(tmp_path)} == set(DEMO_MODULES)
+    return {name for name, demo in zip(DEMO_MODULES, load_demos()) if demo.TASK not in TASKS_WITHOUT_SNIPPETS}
+
+
+def test_every_tab_has_a_case(tmp_path):
+    assert {name.split("/")[0] for name in cases(tmp_path)} == tabs_with_code()
+    assert len(tabs_with_code()) == 11
 
 
 # --- snippets stay in step with their runners ----------------------------------------------------------
 
-@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def runners_with_snippets() -> list[str]:
+    from models.registry import builtin_registry
+
+    return sorted({spec.runner for spec in builtin_registry() if spec.task not in TASKS_WITHOUT_SNIPPETS})
+
+
+@pytest.mark.parametrize("runner", runners_with_snippets())
 def test_runner_changes_are_reviewed_in_its_snippet(runner):
     module_name = RUNNERS[runner].partition(":")[0]
     module = importlib.import_module(module_name)
@@ -358,7 +369,7 @@ def names_in(script: str) -> set[str]:
 
 
 def test_every_entrys_snippet_compiles_and_embeds_hostile_text_as_data(registry):
-    for spec in registry:
+    for spec in (spec for spec in registry if spec.task not in TASKS_WITHOUT_SNIPPETS):
         benign = render(spec, settings_with("a cat"))
         hostile = render(spec, settings_with(HOSTILE))
         compile(hostile, spec.key, "exec")
@@ -380,11 +391,9 @@ def test_every_tab_shows_a_code_panel_outside_the_api(ctx):
 
     import app
 
-    from demos import DEMO_MODULES
-
     demo = app.build_app(app.parse_args(["--profile", "tiny"]))
     codes = [block for block in demo.blocks.values() if isinstance(block, gr.Code)]
-    assert len(codes) == len(DEMO_MODULES)
+    assert len(codes) == len(tabs_with_code())
     assert all(code.value.startswith("# pip install ") for code in codes)
     feeding = [fn for fn in demo.fns.values() if any(out in codes for out in fn.outputs)]
     assert feeding and all(fn.api_visibility == "private" for fn in feeding)

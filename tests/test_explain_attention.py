@@ -69,7 +69,8 @@ def test_rows_sum_to_one_and_the_worked_row_reproduces_the_heatmap(tiny_manager,
     row = maps.attention[head, token]
     assert row.max() > 0.3  # peaked: rows differ, so matching the right one means something
     np.testing.assert_allclose(worked.weights, row, atol=TOLERANCE)
-    assert np.abs(worked.weights - maps.attention[head, token + 1]).max() > 0.05  # the neighbour row differs
+    # the head's rows are not all alike, so matching this one means something
+    assert max(np.abs(worked.weights - maps.attention[head, j]).max() for j in range(n) if j != token) > 0.05
     np.testing.assert_allclose(worked.weights, softmax(worked.scores), atol=1e-12)
     np.testing.assert_allclose(worked.scores, worked.keys @ worked.query / np.sqrt(maps.d_k), atol=1e-12)
     # the weighted sum of values is what the model passes on for this token and head
