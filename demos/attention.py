@@ -7,6 +7,7 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
+from demos.code_panel import code_panel
 from demos.common import DemoContext, check_model, check_text, model_event, model_picker, run_model, status_line
 from demos.explain_plots import attention_heatmap, head_grid, positional_encoding_plot
 from demos.generation_common import check_number
@@ -67,6 +68,13 @@ def explore_attention(ctx: DemoContext, text: str, model: str, layer: float, hea
         status += (f"  \n⚠️ The text is {maps.total_tokens:,} tokens long; this tab reads at most {maps.window:,}, "
                    f"so only the first {maps.window:,} tokens were used.")
     return heatmap, grid, worked_table(maps), worked_summary(maps, head_number is None), status
+
+
+def code_settings(ctx: DemoContext, model: str, text: str, layer: float, head: str, token: float
+                  ) -> tuple[str, dict]:
+    """The registry key and the script's settings for the tab's inputs (the Code panel)."""
+    head_number = check_head(head)
+    return model, {"text": text, "layer": int(layer or 0), "head": head_number, "token": int(token or 0)}
 
 
 def worked_table(maps: AttentionMaps) -> list[list]:
@@ -152,6 +160,7 @@ def build(ctx: DemoContext) -> None:
 
     model_event(ctx, [button.click, text.submit], explain_attention, [text, model, layer, head, token],
                 [heatmap, grid, table, summary, status], api_name="explain_attention")
+    code_panel(ctx, [model, text, layer, head, token], code_settings)
 
     with gr.Accordion("Positional encoding (sinusoidal, from “Attention Is All You Need”)", open=False):
         gr.Markdown("Attention itself ignores word order, so the original Transformer adds to each token a vector "

@@ -27,7 +27,7 @@ import pytest
 import soundfile
 from PIL import Image
 
-from demos import chat, image_classification, image_generation, ner, object_detection, question_answering
+from demos import attention, chat, image_classification, image_generation, ner, object_detection, question_answering
 from demos import speech_recognition, summarization, text_classification, text_to_speech, translation
 from demos.code_panel import snippet_for
 from demos.examples import example_path
@@ -105,6 +105,9 @@ def cases(folder: Path) -> dict[str, Case]:
                     ("transcript",), (speech,)),
         "tts": Case(text_to_speech, ("text-to-speech/mms-tts-eng", "Hello there. How are you today?", 1.0, 5, ""),
                     ("rate",)),
+        "attention": Case(attention, ("attention/bert-base-uncased", TEXT, 1, "0", 2), ("row", "tokens")),
+        "attention/average": Case(attention, ("attention/distilbert-base-uncased", TEXT, 0, "average", 1),
+                                  ("row", "tokens")),
         "tts/bark": Case(text_to_speech, ("text-to-speech/bark-small", "Hello there. How are you?", 1.0, 3,
                                           "v2/en_speaker_8"), ("rate",)),
     }
@@ -301,9 +304,21 @@ def tabs_with_code() -> set[str]:
     return {name for name, demo in zip(DEMO_MODULES, load_demos()) if demo.TASK not in TASKS_WITHOUT_SNIPPETS}
 
 
+@pytest.mark.parametrize("name", ["attention", "attention/average"])
+def test_attention_script_gives_the_tabs_heatmap_row(ctx, scripts_run, name):
+    case = scripts_run[name]["case"]
+    key, text, layer, head, token = case.inputs
+    maps = ctx.manager.get(key)([text], layer=layer, head=0, token=token)[0]  # what the tab's heatmap shows
+    matrix = maps.attention.mean(axis=0) if head == "average" else maps.attention[int(head)]
+    values = script_values(scripts_run, name)
+    assert values["tokens"] == maps.tokens
+    np.testing.assert_allclose(values["row"], matrix[token], atol=1e-5)
+    assert sum(values["row"]) == pytest.approx(1.0, abs=1e-5)
+
+
 def test_every_tab_has_a_case(tmp_path):
     assert {name.split("/")[0] for name in cases(tmp_path)} == tabs_with_code()
-    assert len(tabs_with_code()) == 11
+    assert len(tabs_with_code()) == 12
 
 
 # --- snippets stay in step with their runners ----------------------------------------------------------

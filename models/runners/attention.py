@@ -92,3 +92,40 @@ class AttentionRunner(BaseRunner):
             tokens=self.tokenizer.convert_ids_to_tokens(ids[0].tolist()), total_tokens=total,
             truncated=total > self.window, window=self.window, layers=layers, heads=heads, d_k=d_k, layer=layer,
             attention=attention, worked=worked_row(hidden, projections, layer, head, token, d_k))
+
+
+# --- "Show the code" ----------------------------------------------------------------------------------------
+
+SNIPPET_REVIEWED = {"models/runners/attention.py": "022d6346c0821094"}
+
+
+def code_snippet(spec, settings: dict) -> str:
+    from models.code_snippets import checkpoint_lines, header, literal, text_literal
+
+    head = settings.get("head")
+    max_tokens = int(spec.params.get("max_tokens", 512))
+    return f"""{header('"transformers>=5" torch', spec, "The attention weights of a sentence")}
+import torch
+from transformers import AutoModel, AutoTokenizer
+
+{checkpoint_lines(spec)}
+TEXT = {text_literal(settings, "text")}
+LAYER, HEAD, TOKEN = {int(settings.get("layer") or 0)}, {literal(None if head is None else int(head))}, \\
+    {int(settings.get("token") or 0)}  # HEAD None: the average of the layer's heads
+
+tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, revision=REVISION)
+# eager attention: the fused SDPA kernels never form the attention matrix, so they cannot return it
+model = AutoModel.from_pretrained(CHECKPOINT, revision=REVISION, dtype=torch.float32,
+                                  attn_implementation="eager").eval()
+window = min(tokenizer.model_max_length, model.config.max_position_embeddings, {max_tokens})
+inputs = tokenizer(TEXT, return_tensors="pt", truncation=True, max_length=window)
+with torch.inference_mode():
+    output = model(**inputs, output_attentions=True)
+weights = output.attentions[LAYER][0]  # (heads, tokens, tokens): softmax(Q K^T / sqrt(d_k)) of each head
+matrix = weights.mean(dim=0) if HEAD is None else weights[HEAD]
+tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0].tolist())
+row = matrix[TOKEN].tolist()  # how much TOKEN attends to every token; the row sums to 1
+print(f"layer {{LAYER}}, {{'average of heads' if HEAD is None else f'head {{HEAD}}'}}: {{tokens[TOKEN]}} attends to")
+for token, weight in sorted(zip(tokens, row), key=lambda pair: -pair[1])[:8]:
+    print(f"  {{token:>12}} {{weight:.3f}}")
+"""
