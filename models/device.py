@@ -88,7 +88,9 @@ def release_memory(placement: Placement) -> None:
         torch.mps.empty_cache()
 
 
-M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
+M_ARENA_MAX = -8  # glibc's mallopt parameter numbers (malloc.h)
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 8 * 2**20
 
 
 def _glibc():
@@ -104,12 +106,18 @@ def _glibc():
 
 
 def limit_c_heap_arenas(arenas: int = 2) -> bool:
-    """Cap glibc's malloc arenas (the effect of MALLOC_ARENA_MAX). By default glibc gives busy threads arenas of
+    """Cap glibc's malloc arenas (the effect of MALLOC_ARENA_MAX) and fix its mmap threshold. By default glibc gives busy threads arenas of
     their own, up to 8 per core, and memory freed in one arena is not reused by threads of another, so a server
     whose request threads take turns loading and freeing models keeps growing. Called once at start, before the
     server's threads exist. Returns whether it took effect (False off glibc)."""
     libc = _glibc()
-    return bool(libc is not None and libc.mallopt(M_ARENA_MAX, arenas))
+    if libc is None:
+        return False
+    # a fixed mmap threshold: blocks of 8 MB and more (tensors, decoded audio and images) always get pages of
+    # their own, returned to the system when freed. glibc otherwise raises the threshold after each such free,
+    # up to 32 MB, and serves the next ones from the heap, where they fragment it.
+    libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    return bool(libc.mallopt(M_ARENA_MAX, arenas))
 
 
 def trim_c_heap() -> None:
