@@ -15,32 +15,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.gpu_check import timed  # noqa: E402  (median of GPU-synchronised runs after a warm-up)
+
 TEXT = "The animal didn't cross the street because it was too tired, and then it rained all day. " * 8
 ATTENTION = ["attention/bert-base-uncased", "attention/bert-base-chinese", "attention/distilbert-base-uncased"]
 REBEL = "knowledge-graph/rebel-large"
 REPEATS = 10
-
-
-def timed(fn, repeats: int = REPEATS) -> float:
-    import torch
-
-    fn()
-    torch.cuda.synchronize()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        torch.cuda.synchronize()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
 
 
 def load(key: str):
@@ -64,7 +50,7 @@ def check_attention(key: str) -> bool:
     maps = runner([TEXT], layer=1, head=1, token=10)[0]
     gap = float(np.abs(maps.worked.weights - maps.attention[1, 10]).max())
     row_sums = float(np.abs(maps.attention.sum(axis=-1) - 1).max())
-    ours = timed(lambda: runner([TEXT], layer=1, head=1, token=10))
+    ours = timed(lambda: runner([TEXT], layer=1, head=1, token=10), REPEATS)
     tokenizer = AutoTokenizer.from_pretrained(folder)
     bare = AutoModel.from_pretrained(folder, dtype=torch.bfloat16).to("cuda").eval()  # SDPA, the default
     encoded = tokenizer(TEXT, return_tensors="pt", truncation=True, max_length=runner.window).to("cuda")
@@ -73,7 +59,7 @@ def check_attention(key: str) -> bool:
         with torch.inference_mode():
             bare(**encoded)
 
-    base = timed(plain)
+    base = timed(plain, REPEATS)
     print(f"{key}: {len(maps.tokens)} tokens, {maps.layers} layers x {maps.heads} heads [real-size random weights]")
     print(f"  explorer call {ours * 1000:7.1f} ms   bare bf16 SDPA forward {base * 1000:7.1f} ms   "
           f"-> the explorer costs {ours / base:5.1f}x plain inference")

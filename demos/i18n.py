@@ -80,11 +80,9 @@ class Blocks(gr.Blocks):
         for endpoint in list(info.get("named_endpoints", {}).values()) + list(info.get("unnamed_endpoints",
                                                                                          {}).values()):
             for item in endpoint.get("parameters", []) + endpoint.get("returns", []):
-                label = item.get("label")
-                if isinstance(label, dict) and label.get("key") in EN:
-                    item["label"] = EN[label["key"]]
-                elif label is not None and not isinstance(label, str):  # I18nData before serialization
-                    item["label"] = EN.get(getattr(label, "key", ""), str(label))
+                key = getattr(item.get("label"), "key", None)  # an I18nData; plain labels have no key
+                if key in EN:
+                    item["label"] = EN[key]
         return info
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from demos.common import _env_int
+from models.temp_dirs import fresh_temp_dir
 
 MODEL_RATE = 16_000   # every speech recognition entry reads 16 kHz mono; the runner resamples if one differs
 
@@ -36,17 +34,8 @@ OUTPUT_MAX_AGE_S = 3600   # Gradio copies returned files into its own cache; our
 
 
 def output_dir(max_age_s: float = OUTPUT_MAX_AGE_S) -> Path:
-    """A fresh folder under the system temp dir (which Gradio serves files from) for one request's files;
-    folders of earlier requests older than ``max_age_s`` are removed on the way."""
-    root = Path(tempfile.gettempdir())
-    cutoff = time.time() - max_age_s
-    for old in root.glob(OUTPUT_PREFIX + "*"):
-        try:
-            if old.is_dir() and old.stat().st_mtime < cutoff:
-                shutil.rmtree(old, ignore_errors=True)
-        except OSError:
-            pass  # another worker removed it first
-    return Path(tempfile.mkdtemp(prefix=OUTPUT_PREFIX))
+    """A fresh folder for one request's files; earlier requests' folders older than ``max_age_s`` go."""
+    return fresh_temp_dir(OUTPUT_PREFIX, max_age_s)
 
 
 def limits_of(ctx) -> SpeechLimits:

@@ -129,19 +129,21 @@ def trim_c_heap() -> None:
         libc.malloc_trim(0)
 
 
-def trim_c_heap_every(seconds: float) -> None:
-    """Trim the C heap every ``seconds`` in a daemon thread. Concurrent requests each take their buffers from the
-    heap (decoded audio, features, images), so its high-water mark follows the busiest moment; trimming gives
-    those pages back once the moment has passed. Live memory (a leak) cannot be trimmed, so this hides none."""
+def trim_c_heap_every(seconds: float):
+    """Trim the C heap every ``seconds`` in a daemon thread, until the returned event is set. Concurrent requests
+    each take their buffers from the heap (decoded audio, features, images), so its high-water mark follows the
+    busiest moment; trimming gives those pages back once the moment has passed. Live memory (a leak) cannot be
+    trimmed, so this hides none."""
     import threading
-    import time
 
-    def trim_forever() -> None:
-        while True:
-            time.sleep(seconds)
+    stop = threading.Event()
+
+    def trim_until_stopped() -> None:
+        while not stop.wait(seconds):
             trim_c_heap()
 
-    threading.Thread(target=trim_forever, name="trim-c-heap", daemon=True).start()
+    threading.Thread(target=trim_until_stopped, name="trim-c-heap", daemon=True).start()
+    return stop
 
 
 def is_out_of_memory(exc: BaseException) -> bool:

@@ -282,3 +282,20 @@ def test_c_heap_is_returned_to_the_system_after_frees():
     trim_c_heap()
     assert rss_kb() < freed_only - 100_000
     assert len(pinned) == 60
+
+
+def test_the_heap_is_trimmed_periodically_until_stopped(monkeypatch):
+    import time
+
+    import models.device as device
+
+    calls = []
+    monkeypatch.setattr(device, "trim_c_heap", lambda: calls.append(time.monotonic()))
+    stop = device.trim_c_heap_every(0.02)
+    time.sleep(0.2)
+    stop.set()
+    time.sleep(0.05)
+    made = len(calls)
+    assert made >= 3
+    time.sleep(0.1)
+    assert len(calls) == made  # stopped

@@ -11,12 +11,12 @@ import logging
 import re
 import shutil
 import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from models.registry import Registry, RegistryError
 from models.spec import ModelSpec
+from models.temp_dirs import fresh_temp_dir
 
 log = logging.getLogger(__name__)
 
@@ -128,12 +128,4 @@ def utc_now() -> str:
 
 def fresh_dir(prefix: str = "demo-fine-tune-", max_age_s: float = 3600) -> Path:
     """A new folder under the system temp dir for one download; those older than ``max_age_s`` are removed."""
-    root = Path(tempfile.gettempdir())
-    cutoff = time.time() - max_age_s
-    for old in root.glob(prefix + "*"):
-        try:
-            if old.is_dir() and old.stat().st_mtime < cutoff:
-                shutil.rmtree(old, ignore_errors=True)
-        except OSError:
-            pass
-    return Path(tempfile.mkdtemp(prefix=prefix))
+    return fresh_temp_dir(prefix, max_age_s)
