@@ -23,6 +23,7 @@ from models.registry import RegistryError, builtin_registry
 log = logging.getLogger("app")
 
 ENV_PREFIX = "DEMO_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _env(name: str, default=None):
@@ -33,8 +34,55 @@ def _flag(name: str) -> bool:
     return str(_env(name, "")).strip().lower() in ("1", "true", "yes", "on")
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """One line and exit status 2 (argparse's usage block would bury what is wrong)."""
+        self.exit(2, f"{self.prog}: error: {message} (`python app.py --help` lists every option)\n")
+
+
+# every numeric DEMO_ variable, whoever reads it: (smallest allowed, largest allowed or None, whole number?);
+# checked at start so that a typo is one clear line, not a traceback (tests/test_hostile_operator.py checks
+# that every DEMO_ number the code reads is listed here)
+NUMERIC_ENV = {
+    "PORT": (1, 65535, True), "MAX_MODELS": (1, None, True), "GPU_CONCURRENCY": (1, None, True),
+    "MAX_BATCH_SIZE": (1, None, True), "MAX_QUEUE": (1, None, True), "MAX_UPLOAD_MB": (1, None, True),
+    "MAX_SESSIONS": (1, None, True), "RATE_LIMIT": (1, None, True), "PROXY_HOPS": (0, None, True),
+    "MAX_TEXT_CHARS": (1, None, True), "MAX_CONTEXT_CHARS": (1, None, True), "MAX_QUESTION_CHARS": (1, None, True),
+    "MAX_IMAGE_PIXELS": (1, None, True), "MAX_IMAGE_SIDE": (1, None, True), "MAX_IMAGE_MB": (1, None, True),
+    "MAX_AUDIO_SECONDS": (1, None, True), "MAX_TTS_CHARS": (1, None, True),
+    "FINETUNE_MAX_SAVED": (1, None, True), "FINETUNE_MAX_PER_USER": (1, None, True),
+    "FINETUNE_MAX_MINUTES": (1, None, True), "FINETUNE_MAX_MB": (1, None, True), "FINETUNE_MAX_ROWS": (1, None, True),
+    "RAY_DEPLOY_TIMEOUT": (1, None, False),
+}
+
+
+def environment_problem(environ=os.environ) -> str | None:
+    """The first numeric DEMO_ variable (or GRADIO_SERVER_PORT) that is not a number in its range, said plainly."""
+    named = {ENV_PREFIX + name: rule for name, rule in NUMERIC_ENV.items()}
+    named["GRADIO_SERVER_PORT"] = NUMERIC_ENV["PORT"]
+    for name, (low, high, whole) in named.items():
+        value = environ.get(name, "").strip()
+        if not value:
+            continue
+        kind = "a whole number" if whole else "a number"
+        allowed = f"from {low} to {high}" if high is not None else f"{low} or more"
+        try:
+            number = int(value) if whole else float(value)
+        except ValueError:
+            return f"{name}={value[:40]!r} is not {kind}; use {kind} {allowed}"
+        if number < low or (high is not None and number > high) or number != number:
+            return f"{name}={value[:40]!r} is out of range; use {kind} {allowed}"
+    return None
+
+
+def _env_int(name: str, default: int) -> int:
+    """A numeric DEMO_ variable (checked by ``environment_problem`` before the parser is built)."""
+    value = str(_env(name, "")).strip()
+    return int(value) if value else default
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         description="Try the main applications of Transformer models in a browser.",
         epilog="Each option falls back to the environment variable in brackets, e.g. DEMO_PROFILE=tiny.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -45,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"comma-separated tabs to show, from: {', '.join(DEMO_MODULES)} [DEMO_DEMOS]")
     parser.add_argument("--host", default=_env("HOST", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")),
                         help="address to listen on; 0.0.0.0 to serve the network [DEMO_HOST]")
-    parser.add_argument("--port", type=int, default=int(_env("PORT", os.environ.get("GRADIO_SERVER_PORT", 7860))),
+    parser.add_argument("--port", type=int, default=_env_int("PORT", int(os.environ.get("GRADIO_SERVER_PORT", "").strip() or 7860)),
                         help="port to listen on [DEMO_PORT]")
     parser.add_argument("--share", action="store_true", default=_flag("SHARE"),
                         help="also serve through a temporary public gradio.live link [DEMO_SHARE]")
@@ -53,20 +101,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="load each tab's default model at start instead of on first use [DEMO_PRELOAD]")
     parser.add_argument("--device", type=_device, default=_env("DEVICE", "auto"),
                         help="auto (cuda > mps > cpu), cpu, mps, cuda or cuda:N [DEMO_DEVICE]")
-    parser.add_argument("--max-models", type=_positive_int, default=int(_env("MAX_MODELS", 4)),
+    parser.add_argument("--max-models", type=_positive_int, default=_env_int("MAX_MODELS", 4),
                         help="memory budget: most models kept loaded at once; the least recently used "
                              "is evicted [DEMO_MAX_MODELS]")
-    parser.add_argument("--gpu-concurrency", type=_positive_int, default=int(_env("GPU_CONCURRENCY", 1)),
+    parser.add_argument("--gpu-concurrency", type=_positive_int, default=_env_int("GPU_CONCURRENCY", 1),
                         help="model executions in flight at once, across all tabs (one GPU queue) "
                              "[DEMO_GPU_CONCURRENCY]")
-    parser.add_argument("--max-batch-size", type=_positive_int, default=int(_env("MAX_BATCH_SIZE", 16)),
+    parser.add_argument("--max-batch-size", type=_positive_int, default=_env_int("MAX_BATCH_SIZE", 16),
                         help="most concurrent requests to one model grouped into one batch [DEMO_MAX_BATCH_SIZE]")
-    parser.add_argument("--max-queue", type=_positive_int, default=int(_env("MAX_QUEUE", 200)),
+    parser.add_argument("--max-queue", type=_positive_int, default=_env_int("MAX_QUEUE", 200),
                         help="requests waiting beyond this are turned away with a 'server busy' message "
                              "[DEMO_MAX_QUEUE]")
-    parser.add_argument("--max-upload-mb", type=_positive_int, default=int(_env("MAX_UPLOAD_MB", 100)),
+    parser.add_argument("--max-upload-mb", type=_positive_int, default=_env_int("MAX_UPLOAD_MB", 100),
                         help="largest file a user may upload, in MB [DEMO_MAX_UPLOAD_MB]")
-    parser.add_argument("--max-sessions", type=_positive_int, default=int(_env("MAX_SESSIONS", 500)),
+    parser.add_argument("--max-sessions", type=_positive_int, default=_env_int("MAX_SESSIONS", 500),
                         help="sessions whose state gradio keeps in memory (oldest dropped first); every API "
                              "call is a session of its own (about 12 KB each here; gradio's own state took "
                              "0.4 MB, and its default of 10,000 let memory grow by gigabytes under API load) "
@@ -122,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", default=_env("DATA_DIR", "data"),
                         help="folder where the app saves what users make (fine-tuned models, under "
                              "fine-tuned/); they are served again after a restart [DEMO_DATA_DIR]")
-    parser.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"), help="[DEMO_LOG_LEVEL]")
+    parser.add_argument("--log-level", type=str.upper, default=_env("LOG_LEVEL", "INFO"),
+                        choices=LOG_LEVELS, help="[DEMO_LOG_LEVEL]")
     return parser
 
 
@@ -148,8 +197,13 @@ _non_negative_int = _int_at_least(0, "must be 0 or more")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    problem = environment_problem()
+    if problem:
+        _Parser().error(problem)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.log_level not in LOG_LEVELS:  # argparse checks the choices of a flag, not of DEMO_LOG_LEVEL
+        parser.error(f"--log-level [DEMO_LOG_LEVEL]: {args.log_level!r} is not one of {', '.join(LOG_LEVELS)}")
     args.demos = [name.strip() for name in args.demos.split(",") if name.strip()]
     unknown = [name for name in args.demos if name not in DEMO_MODULES]
     if unknown or not args.demos:
@@ -181,6 +235,27 @@ def _login_pairs(parser: argparse.ArgumentParser, auth: str | None, auth_file: s
     except (ValueError, OSError) as exc:
         parser.error(str(exc))
     return pairs or None
+
+
+def startup_problem(args: argparse.Namespace) -> str | None:
+    """What stops the app from serving as configured (a folder it cannot write, a port in use), found before
+    anything loads; None when all is well."""
+    from models import startup
+
+    checks = [lambda: startup.port_problem(args.host, args.port)]
+    if "fine-tune" in args.demos:
+        checks += [lambda: startup.writable_folder_problem(args.data_dir, "--data-dir [DEMO_DATA_DIR]"),
+                   lambda: startup.writable_folder_problem(FineTunedStore(args.data_dir).root, "the models folder")]
+    if args.audit_log:
+        checks.append(lambda: startup.writable_file_problem(args.audit_log, "--audit-log [DEMO_AUDIT_LOG]"))
+    if _env("GENERATED_DIR"):
+        checks.append(lambda: startup.served_folder_problem(_env("GENERATED_DIR"), "DEMO_GENERATED_DIR"))
+    return next((problem for problem in (check() for check in checks) if problem), None)
+
+
+def allowed_paths() -> list[str]:
+    """Folders outside the system temp folder whose files the app serves: DEMO_GENERATED_DIR's images."""
+    return [str(os.path.abspath(os.path.expanduser(_env("GENERATED_DIR"))))] if _env("GENERATED_DIR") else []
 
 
 def make_manager(args: argparse.Namespace) -> ModelManager:
@@ -237,9 +312,12 @@ def main(argv: list[str] | None = None) -> int:
     zerogpu.configure(args)  # on a ZeroGPU Space: cuda, default models loaded at start
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        manager = make_manager(args)
+        problem = startup_problem(args)
+        manager = None if problem else make_manager(args)
     except RegistryError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        problem = str(exc)
+    if problem:
+        print(f"app.py: error: {problem}", file=sys.stderr)
         return 2
     blocks = build_app(args, manager)
     from demos import i18n  # gradio loads with the app, not with `import app`
@@ -252,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
                   mcp_server=args.mcp,
                   i18n=i18n.I18N,
                   auth=args.auth,
-                  state_session_capacity=args.max_sessions)
+                  state_session_capacity=args.max_sessions,
+                  allowed_paths=allowed_paths())
     return 0
 
 

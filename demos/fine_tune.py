@@ -47,7 +47,8 @@ def _state(ctx: DemoContext) -> dict:
         state = ctx.shared.setdefault("fine_tune", {
             "slot": TrainingSlot(),
             "limits": DatasetLimits(),
-            "store": FineTunedStore(ctx.data_dir, max_saved=_env_int("DEMO_FINETUNE_MAX_SAVED", 20)),
+            "store": FineTunedStore(ctx.data_dir, max_saved=_env_int("DEMO_FINETUNE_MAX_SAVED", 20),
+                                    max_per_user=_env_int("DEMO_FINETUNE_MAX_PER_USER", 5)),
             "max_seconds": 60 * _env_int("DEMO_FINETUNE_MAX_MINUTES", 60),
         })
     return state
@@ -128,9 +129,10 @@ def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, 
     train, validation = split(data, settings.validation_share, settings.seed)
     state = _state(ctx)
     slot, store = state["slot"], state["store"]
-    if store.is_full():
-        raise gr.Error(f"This server already keeps {store.max_saved} fine-tuned models, its limit. Ask the operator "
-                       f"to remove some from {store.root.name}/ in the data folder.")
+    owner = ctx.access.who(request)
+    over_quota = store.quota_message(owner)
+    if over_quota:
+        raise gr.Error(over_quota)
     busy = slot.busy_message()
     if busy:
         raise gr.Error(busy)
@@ -141,10 +143,10 @@ def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, 
     yield progress_html(0, 1, "Loading the base model…"), curve.frame(), None, None, None, head
     with reported_failures(spec):
         runner = acquire_model(ctx, spec).runner
-    folder_name = store.new_name(name, f"{spec.name}")
+    folder_name = store.new_name(name, data.label_names, spec.name)
     with STOPS.running(request, NAME) as stop:
         job = Job(lambda report, flag: fine_tune_and_save(
-                      runner, train, validation, settings, store, ctx.manager.registry, folder_name, report, flag,
+                      runner, train, validation, settings, store, ctx.manager, folder_name, report, flag, owner,
                       on_saved=lambda saved: registry_changed(ctx, saved.task)),
                   stop, description=f"{spec.name}, {settings.epochs} epoch(s) on {len(train.texts):,} rows")
         try:
@@ -332,7 +334,7 @@ def build(ctx: DemoContext) -> None:
         yield from fine_tune(ctx, file, text_column, label_column, use_sample, base_model, epochs, learning_rate,
                              batch_size, validation_share, model_name, request)
 
-    train_button.click(ctx.access.guard(train_classifier, "fine_tune"),
+    training = train_button.click(ctx.access.guard(train_classifier, "fine_tune"),
                        [file, text_column, label_column, use_sample, base_model, epochs, learning_rate, batch_size,
                         validation_share, model_name],
                        [progress, curve, metrics, confusion, download, status], api_name="fine_tune",
@@ -349,3 +351,69 @@ def build(ctx: DemoContext) -> None:
 
     # callable by API clients (their own session's run), not offered as an MCP tool: an assistant has no run to stop
     stop_button.click(stop_fine_tune, None, status, api_name="stop_training", api_visibility="undocumented")
+    your_models_panel(ctx, training)
+
+
+# --- the user's saved models ---------------------------------------------------------------------------
+
+def your_models(ctx: DemoContext, request: gr.Request | None) -> list[tuple[str, str]]:
+    """The dropdown choices for the models the requesting user made: (label, folder name), newest first."""
+    from models.fine_tune.store import read_info
+
+    choices = []
+    for folder in reversed(_state(ctx)["store"].owned_by(ctx.access.who(request))):
+        try:
+            info = read_info(folder)
+        except (OSError, ValueError):
+            continue
+        labels = ", ".join(info.get("labels", [])[:4])
+        choices.append((f"{folder.name} · {labels} · saved {info.get('created', '?')[:16].replace('T', ' ')}",
+                        folder.name))
+    return choices
+
+
+def delete_model(ctx: DemoContext, name: Any, request: gr.Request | None) -> tuple[dict, str]:
+    """Delete one of the requesting user's fine-tuned models: out of the model lists, then off the disk."""
+    from models.fine_tune.store import NotYours
+
+    if not isinstance(name, str) or not name:
+        raise gr.Error("Choose one of your models to delete.")
+    try:
+        key = _state(ctx)["store"].delete(name, ctx.access.who(request), ctx.manager.registry,
+                                          forget=ctx.manager.evict)
+    except NotYours:
+        raise gr.Error(f"You have no fine-tuned model called {name[:80]!r} on this server (only the user who "
+                       "made a model can delete it).") from None
+    registry_changed(ctx, "text-classification")
+    return gr.update(choices=your_models(ctx, request), value=None), f"Deleted **{key.split('/', 1)[1]}**."
+
+
+def your_models_panel(ctx: DemoContext, training) -> None:
+    store = _state(ctx)["store"]
+    with gr.Accordion("Your models", open=False):
+        gr.Markdown(f"The models you fine-tuned here (as this server knows you: your login, else your address). "
+                    f"Each user keeps up to {store.max_per_user}; the server keeps {store.max_saved} in all, and "
+                    "when it is full the models used least recently (anyone's) are removed first to make room.")
+        with gr.Row():
+            mine = gr.Dropdown(choices=[], value=None, label="Your models", interactive=True)
+            delete = gr.Button("Delete", variant="stop")
+        result = status_line()
+
+    def list_my_models(request: gr.Request) -> dict:
+        return gr.update(choices=your_models(ctx, request))
+
+    def delete_my_model(name: str, request: gr.Request) -> tuple[dict, str]:
+        """Delete one of your fine-tuned models (it leaves the Text classification tab too).
+
+        Args:
+            name: the model's name, as listed under "Your models".
+        Returns:
+            your remaining models, and what happened.
+        """
+        return delete_model(ctx, name, request)
+
+    # the list is read when opened and after each training; API clients may delete, assistants are not offered it
+    mine.focus(list_my_models, None, mine, api_visibility="private", show_progress="hidden")
+    training.then(list_my_models, None, mine, api_visibility="private", show_progress="hidden")
+    delete.click(delete_my_model, mine, [mine, result], api_name="delete_fine_tuned",
+                 api_visibility="undocumented")

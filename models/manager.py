@@ -89,6 +89,7 @@ class ModelManager:
         self.gate = Gate(gpu_concurrency)
         self.max_batch_size = max_batch_size
         self._batchers: dict = {}  # (key, params) -> (runner, MicroBatcher)
+        self._last_used: dict[str, float] = {}  # key -> wall-clock time of its latest acquire
 
     # --- public -------------------------------------------------------------------------------
     @property
@@ -103,6 +104,7 @@ class ModelManager:
 
     def acquire(self, key: str) -> Acquired:
         spec = self.registry.get(key)  # raises UnknownModelError for keys outside the registry
+        self._last_used[key] = time.time()
         runner = self._touch(key)
         if runner is not None:
             return Acquired(runner, None)
@@ -148,6 +150,10 @@ class ModelManager:
     def failure(self, key: str) -> ModelLoadError | None:
         with self._lock:
             return self._failures.get(key)
+
+    def last_used(self, key: str) -> float | None:
+        """When ``key`` was last asked for since the app started (``time.time()``), or None."""
+        return self._last_used.get(key)
 
     def resident_keys(self) -> list[str]:
         """Loaded models, least recently used first."""

@@ -84,6 +84,14 @@ class Registry:
                 raise RegistryError(f"duplicate registry key {spec.key!r}")
             self._specs = {**self._specs, spec.key: spec}
 
+    def remove_local_entry(self, key: str, root: str | Path) -> None:
+        """Take out an entry ``add_local_entry`` added (a deleted fine-tuned model); other entries stay."""
+        with self._adding:
+            spec = self._specs.get(key)
+            if spec is None or not Path(spec.checkpoint).resolve().is_relative_to(Path(root).resolve()):
+                raise RegistryError(f"{key!r} is not a run-time entry inside {Path(root).resolve()}")
+            self._specs = {k: v for k, v in self._specs.items() if k != key}
+
     def with_models_file(self, path: str | Path) -> "Registry":
         """A new registry with the entries of an operator's TOML models file added or overridden."""
         return Registry(merge_entries(list(self), read_models_file(path)))
@@ -139,19 +147,75 @@ def read_models_file(path: str | Path) -> list[dict[str, Any]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RegistryError(f"models file {path} does not exist") from None
+    except IsADirectoryError:
+        raise RegistryError(f"models file {path} is a folder; give the path of a TOML file") from None
+    except UnicodeDecodeError:
+        raise RegistryError(f"models file {path} is not UTF-8 text; save it as UTF-8 TOML") from None
+    except OSError as exc:
+        raise RegistryError(f"models file {path} cannot be read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"models file {path} is not valid TOML: {exc}") from None
     tables = data.get("model", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise RegistryError(f"models file {path}: expected [[model]] tables")
+    seen = set()
     for table in tables:
+        where = f"models file {path}, entry {str(table.get('key', '?'))[:80]!r}"
         unknown = set(table) - _SPEC_FIELDS
         if unknown:
-            raise RegistryError(f"models file {path}: unknown field(s) {sorted(unknown)} "
-                                f"in {table.get('key', '?')!r}; allowed: {sorted(_SPEC_FIELDS)}")
+            raise RegistryError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_SPEC_FIELDS)}")
         if "key" not in table:
             raise RegistryError(f"models file {path}: every [[model]] needs a key")
+        problem = _table_problem(table)
+        if problem:
+            raise RegistryError(f"{where}: {problem}")
+        if table["key"] in seen:
+            raise RegistryError(f"{where}: the key appears twice; give each entry once")
+        seen.add(table["key"])
     return tables
+
+
+_TEXT_FIELDS = ("key", "task", "checkpoint", "runner", "revision", "license", "size", "description")
+_TINY_FIELDS = {f.name for f in dataclasses.fields(TinyRecipe)}
+_SCALING_FIELDS = {f.name for f in dataclasses.fields(Scaling)}
+
+
+def _table_problem(table: dict[str, Any]) -> str | None:
+    """What is wrong with one [[model]] table's values, or None: each field must have its type, and a
+    checkpoint that is a path must be an existing folder (found now, not on first use)."""
+    for name in _TEXT_FIELDS:
+        if name in table and not isinstance(table[name], str):
+            return f"{name} must be a string, not {type(table[name]).__name__}"
+    if "params" in table and not isinstance(table["params"], dict):
+        return "params must be a table, e.g. params = {top_k = 3}"
+    languages = table.get("languages", [])
+    if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
+        return 'languages must be a list of strings, e.g. ["en", "zh"]'
+    tiny = table.get("tiny")
+    if tiny is not None:
+        if not isinstance(tiny, dict) or "builder" not in tiny or set(tiny) - _TINY_FIELDS:
+            return f"tiny must be a table with builder (and options); allowed fields: {sorted(_TINY_FIELDS)}"
+        if not isinstance(tiny["builder"], str) or not isinstance(tiny.get("options", {}), dict):
+            return "tiny.builder must be a string and tiny.options a table"
+    scaling = table.get("scaling")
+    if scaling is not None:
+        if not isinstance(scaling, dict) or set(scaling) - _SCALING_FIELDS:
+            return f"scaling must be a table; allowed fields: {sorted(_SCALING_FIELDS)}"
+        wrong = [name for name, value in scaling.items()
+                 if isinstance(value, bool) or not isinstance(value, (int, float))]
+        if wrong:
+            return f"scaling {', '.join(wrong)} must be numbers"
+    checkpoint = table.get("checkpoint")
+    if checkpoint is not None and looks_like_path(checkpoint) and not Path(checkpoint).expanduser().is_dir():
+        return f"checkpoint {checkpoint!r} is a path but not an existing folder"
+    return None
+
+
+def looks_like_path(checkpoint: str) -> bool:
+    """A local folder rather than a hub id ('name' or 'owner/name'): absolute, relative with ./ or ../, ~, or
+    with more than one '/'."""
+    return (checkpoint.startswith(("/", "./", "../", "~", "\\")) or checkpoint.count("/") > 1
+            or "\\" in checkpoint or checkpoint in (".", ".."))
 
 
 def merge_entries(specs: list[ModelSpec], tables: list[dict[str, Any]]) -> list[ModelSpec]:

@@ -60,11 +60,12 @@ def test_malformed_entries_are_refused(registry, change, message):
 
 def test_models_file_adds_and_overrides(tmp_path):
     path = tmp_path / "models.toml"
-    path.write_text("""
+    (tmp_path / "my-reviews").mkdir()  # a local checkpoint must exist (checked at start)
+    path.write_text(f"""
 [[model]]
 key = "text-classification/my-reviews"
 task = "text-classification"
-checkpoint = "/srv/models/my-reviews"
+checkpoint = "{tmp_path / 'my-reviews'}"
 runner = "pipeline"
 license = "proprietary"
 languages = ["en"]
@@ -75,7 +76,7 @@ revision = "0123456789abcdef0123456789abcdef01234567"
 """)
     registry = builtin_registry().with_models_file(path)
     added = registry.get("text-classification/my-reviews")
-    assert added.checkpoint == "/srv/models/my-reviews" and added.languages == ("en",)
+    assert added.checkpoint == str(tmp_path / "my-reviews") and added.languages == ("en",)
     assert registry.for_task("text-classification")[-1] == added  # built-in default stays first
     overridden = registry.get("question-answering/distilbert-squad")
     assert overridden.revision.startswith("0123") and overridden.tiny is not None

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from models.fine_tune.dataset import LabeledData
-from models.fine_tune.store import FineTunedStore, fresh_dir, utc_now
+from models.fine_tune.store import FineTunedStore, display_owner, fresh_dir, utc_now
 from models.fine_tune.trainer import EpochDone, StepDone, Trained, TrainSettings
-from models.registry import Registry
 from models.spec import ModelSpec
 
 
@@ -136,11 +135,12 @@ class Outcome:
 
 
 def fine_tune_and_save(runner, train: LabeledData, validation: LabeledData, settings: TrainSettings,
-                       store: FineTunedStore, registry: Registry, name: str, report: Callable[[Any], None],
-                       stop: threading.Event, on_saved: Callable[[ModelSpec], None] = lambda spec: None
-                       ) -> Outcome:
-    """Train ``runner``'s base encoder; unless stopped, save the result, add it to the registry (then call
-    ``on_saved``) and pack a zip of it. A stopped run saves nothing."""
+                       store: FineTunedStore, manager, name: str, report: Callable[[Any], None],
+                       stop: threading.Event, owner: str = "",
+                       on_saved: Callable[[ModelSpec], None] = lambda spec: None) -> Outcome:
+    """Train ``runner``'s base encoder; unless stopped, make room in the store (the least recently used models of
+    ``manager`` go first), save the result as ``owner``'s, add it to the registry (then call ``on_saved``) and
+    pack a zip of it. A stopped run saves nothing."""
     trained = runner.train(train, validation, settings, report, stop)
     if trained.stopped:
         return Outcome(trained)
@@ -148,7 +148,8 @@ def fine_tune_and_save(runner, train: LabeledData, validation: LabeledData, sett
     base = runner.spec
     evaluation = trained.evaluation
     info = {
-        "created": utc_now(), "base_model": base.key, "base_checkpoint": base.checkpoint,
+        "created": utc_now(), "owner": owner, "made_by": display_owner(owner) if owner else "",
+        "base_model": base.key, "base_checkpoint": base.checkpoint,
         "base_license": base.license, "languages": list(base.languages), "labels": trained.labels,
         "train_rows": len(train.texts), "validation_rows": len(validation.texts),
         "settings": {"epochs": settings.epochs, "learning_rate": settings.learning_rate,
@@ -158,7 +159,8 @@ def fine_tune_and_save(runner, train: LabeledData, validation: LabeledData, sett
                        "confusion": evaluation.confusion},
         "seconds": round(trained.seconds, 1),
     }
+    store.make_room(manager.registry, manager.last_used, forget=manager.evict)
     folder = store.save(trained, name, info)
-    spec = store.register(folder, registry)
+    spec = store.register(folder, manager.registry)
     on_saved(spec)
     return Outcome(trained, spec, store.archive(folder, fresh_dir()))
