@@ -1,0 +1,145 @@
+"""Operator mistakes stop the start with one clear line and exit status 2 (never a traceback, never a failure found
+only when a user's request runs); and DEMO_GENERATED_DIR outside the temp folder is served."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+import app
+from tests.conftest import ROOT
+from tests.server import running_app
+
+READ_ONLY = "/sys"  # writable by nobody, root included (tests here run as root, where chmod does not stop writes)
+
+
+def start(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Start the app as an operator would; a check that does not fire lets it serve, and the timeout fails it."""
+    return subprocess.run([sys.executable, "app.py", "--profile", "tiny", "--demos", "qa,fine-tune", *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "DEMO_LOG_LEVEL": "WARNING", **(env or {})})
+
+
+def assert_one_line(result: subprocess.CompletedProcess, *expected: str) -> None:
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and len(lines) == 1, result.stderr[-2000:]
+    for text in expected:
+        assert text in lines[0], lines[0]
+
+
+def test_port_in_use_is_one_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = start("--port", str(port), "--data-dir", str(tmp_path))
+    assert_one_line(result, f"port {port} on 127.0.0.1 is already in use", "--port")
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("DEMO_PORT", "eighty", "DEMO_PORT='eighty' is not a whole number; use a whole number from 1 to 65535"),
+    ("DEMO_PORT", "70000", "DEMO_PORT='70000' is out of range"),
+    ("GRADIO_SERVER_PORT", "x", "GRADIO_SERVER_PORT='x' is not a whole number"),
+    ("DEMO_MAX_MODELS", "four", "DEMO_MAX_MODELS='four' is not a whole number; use a whole number 1 or more"),
+    ("DEMO_MAX_MODELS", "0", "DEMO_MAX_MODELS='0' is out of range"),
+    ("DEMO_MAX_TEXT_CHARS", "10k", "DEMO_MAX_TEXT_CHARS='10k' is not a whole number"),
+    ("DEMO_FINETUNE_MAX_SAVED", "-1", "DEMO_FINETUNE_MAX_SAVED='-1' is out of range"),
+    ("DEMO_RAY_DEPLOY_TIMEOUT", "soon", "DEMO_RAY_DEPLOY_TIMEOUT='soon' is not a number"),
+    ("DEMO_LOG_LEVEL", "loud", "'LOUD' is not one of DEBUG, INFO"),
+])
+def test_bad_numbers_in_the_environment_are_one_line(tmp_path, name, value, expected):
+    assert_one_line(start("--data-dir", str(tmp_path), env={name: value}), expected)
+
+
+def test_every_numeric_demo_variable_the_code_reads_is_checked_at_start():
+    """A new DEMO_ number read anywhere (``_env_int("DEMO_X", ...)``, ``float(os.environ.get("DEMO_X" ...``) must join
+    app.NUMERIC_ENV, or a typo in it is a traceback (or a failure on first use) again."""
+    pattern = re.compile(r"""(?:_env_int|int|float)\(\s*(?:os\.environ\.get\(|_env\()\s*["'](?:DEMO_)?([A-Z_]+)["']"""
+                         r"""|_env_int\(\s*["'](?:DEMO_)?([A-Z_]+)["']""")
+    read = set()
+    for path in [ROOT / "app.py", *(ROOT / "demos").rglob("*.py"), *(ROOT / "models").rglob("*.py")]:
+        for match in pattern.finditer(path.read_text(encoding="utf-8")):
+            read.add(match.group(1) or match.group(2))
+    assert {"MAX_TEXT_CHARS", "FINETUNE_MAX_SAVED", "PORT", "RAY_DEPLOY_TIMEOUT"} <= read  # the scan finds them
+    assert read - {"GRADIO_SERVER_PORT"} <= set(app.NUMERIC_ENV)
+
+
+@pytest.mark.parametrize("where, expected", [
+    ("{tmp}", "is a folder; give a file name"),
+    (READ_ONLY + "/demo-audit.log", "cannot be written to"),
+    ("{tmp}/a-file/audit.log", "cannot be written to"),
+])
+def test_bad_audit_log_is_one_line(tmp_path, where, expected):
+    (tmp_path / "a-file").write_text("not a folder")
+    result = start("--data-dir", str(tmp_path / "data"), "--audit-log", where.format(tmp=tmp_path))
+    assert_one_line(result, "--audit-log", expected)
+
+
+@pytest.mark.parametrize("where, expected", [
+    ("{tmp}/a-file", "is not a folder"),
+    (READ_ONLY + "/demo-data", "cannot be written to"),
+])
+def test_bad_data_dir_is_one_line_at_start(tmp_path, where, expected):
+    (tmp_path / "a-file").write_text("not a folder")
+    assert_one_line(start("--data-dir", where.format(tmp=tmp_path)), "--data-dir", expected)
+
+
+MODEL = 'key = "text-classification/mine"\ntask = "text-classification"\nrunner = "pipeline"\n'
+
+
+@pytest.mark.parametrize("content, expected", [
+    (None, "is a folder; give the path of a TOML file"),
+    ('[[model]]\nkey = "text-classification/caf\xe9"\n'.encode("latin-1"), "is not UTF-8 text"),
+    ("[[model]]\nkey = 5\n", "key must be a string, not int"),
+    (f'[[model]]\n{MODEL}checkpoint = "a/b"\ntiny = {{builder = "bert", layers = 2}}\n', "tiny must be a table with"),
+    (f'[[model]]\n{MODEL}checkpoint = "a/b"\n[[model]]\n{MODEL}checkpoint = "c/d"\n', "the key appears twice"),
+    (f'[[model]]\n{MODEL}checkpoint = "a/b"\nparams = "top_k=3"\n', "params must be a table"),
+    (f'[[model]]\n{MODEL}checkpoint = "/srv/no-such-folder"\n', "'/srv/no-such-folder' is a path but not an existing"),
+    (f'[[model]]\n{MODEL}checkpoint = "a/b"\nscaling = {{replicas = "two"}}\n', "scaling replicas must be numbers"),
+])
+def test_bad_models_file_is_one_line(tmp_path, content, expected):
+    path = tmp_path / "models.toml"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert_one_line(start("--data-dir", str(tmp_path / "data"), "--models-file", str(path)),
+                    f"models file {path}", expected)
+
+
+def test_generated_dir_outside_the_temp_folder_is_served():
+    """gradio serves files only from the temp folder, the working folder and launch's allowed_paths: images saved to
+    a DEMO_GENERATED_DIR elsewhere failed after the model ran."""
+    from gradio_client import Client
+    from PIL import Image
+
+    folder = Path("/var/tmp") / f"demo-generated-{uuid.uuid4().hex[:8]}"
+    assert not folder.resolve().is_relative_to(Path(ROOT).resolve())
+    try:
+        with running_app("--demos", "image-generation", "--device", "cpu",
+                         env={"DEMO_GENERATED_DIR": str(folder), "OMP_NUM_THREADS": "1"}) as url:
+            gallery, seed, status = Client(url, verbose=False).predict(
+                "a fox", "", "text-to-image/sd-turbo", 1, 0.0, 7, False, 64, 64, 1, api_name="/generate_images")
+        image = gallery[0]["image"]
+        with Image.open(image["path"] if isinstance(image, dict) else image) as png:
+            assert png.size == (64, 64)
+        assert [p.suffix for p in folder.iterdir()] == [".png"]
+    finally:
+        for leftover in folder.glob("*"):
+            leftover.unlink()
+        if folder.exists():
+            folder.rmdir()
+
+
+@pytest.mark.parametrize("where", ["/", "~"])
+def test_generated_dir_that_would_serve_everything_is_refused(tmp_path, where):
+    assert_one_line(start("--data-dir", str(tmp_path), env={"DEMO_GENERATED_DIR": where}),
+                    "DEMO_GENERATED_DIR", "would let browsers download every file in it")
