@@ -395,7 +395,9 @@ def your_models_panel(ctx: DemoContext, training) -> None:
                     f"Each user keeps up to {store.max_per_user}; the server keeps {store.max_saved} in all, and "
                     "when it is full the models used least recently (anyone's) are removed first to make room.")
         with gr.Row():
-            mine = gr.Dropdown(choices=[], value=None, label="Your models", interactive=True)
+            # any value reaches the handler, which deletes only the requesting user's own models
+            mine = gr.Dropdown(choices=[], value=None, label="Your models", interactive=True,
+                               allow_custom_value=True)
             delete = gr.Button("Delete", variant="stop")
         result = status_line()
 

@@ -153,3 +153,18 @@ def test_a_cancelled_request_stops_its_training_and_frees_the_slot(server):
     time.sleep(1.5)  # the run ends within a step
     *_, status = train(second, epochs=1).result(timeout=120)
     assert "Saved as" in status
+
+
+def test_the_maker_deletes_a_model_and_it_leaves_the_classifier(client, server):
+    from gradio_client.exceptions import AppError
+
+    *_, status = train(client, epochs=1).result(timeout=120)
+    name = status.split("Saved as **")[1].split("**")[0]
+    assert re.fullmatch(r"food-sports-technology-distilbert-multilingual-[0-9a-f]{4}", name)  # from the data
+    mine, message = client.predict(name, api_name="/delete_fine_tuned")
+    assert f"Deleted **{name}**" in message and name not in str(mine["choices"])
+    assert not (server[1] / "fine-tuned" / name).exists()
+    with pytest.raises(AppError, match="not in the list of choices"):  # the classifier's list no longer has it
+        client.predict("Football tonight.", f"text-classification/{name}", api_name="/classify_text")
+    with pytest.raises(AppError, match=f"You have no fine-tuned model called '{name}'"):
+        client.predict(name, api_name="/delete_fine_tuned")
