@@ -179,6 +179,13 @@ UI_ZH = {
     "Example file (the sample set as a CSV)": "示例文件（样例数据的 CSV）",
     "Name for the new model (optional)": "新模型的名称（可选）",
     "e.g. my-topics": "例如 my-topics",
+    "Your models": "你的模型",
+    "Delete": "删除",
+    "The models you fine-tuned here (as this server knows you: your login, else your address). Each user keeps up "
+    "to 5; the server keeps 20 in all, and when it is full the models used least recently (anyone's) are removed "
+    "first to make room.":
+        "你在这里微调的模型（服务器按你的登录名识别你，未登录时按你的地址）。每个用户最多保留 5 个；服务器总共保留 20 个，"
+        "满了时先删除最久未使用的模型（不论是谁的）来腾出空间。",
     "Train": "训练",
     "Loss": "损失",
     "Validation metrics": "验证指标",
