@@ -35,6 +35,18 @@ def assert_one_line(result: subprocess.CompletedProcess, *expected: str) -> None
         assert text in lines[0], lines[0]
 
 
+def problem_at_start(argv: list[str]) -> str:
+    """In this process, the checks ``app.main`` makes before anything loads (a subprocess per case would take
+    ~7 s each for gradio's import; one case per kind of mistake goes through ``python app.py`` above)."""
+    from models.registry import RegistryError
+
+    args = app.parse_args(["--profile", "tiny", "--demos", "qa,fine-tune", *argv])
+    try:
+        return app.startup_problem(args) or app.make_manager(args) and ""
+    except RegistryError as exc:
+        return str(exc)
+
+
 def test_port_in_use_is_one_line(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -44,19 +56,27 @@ def test_port_in_use_is_one_line(tmp_path):
     assert_one_line(result, f"port {port} on 127.0.0.1 is already in use", "--port")
 
 
+def test_a_bad_number_in_the_environment_is_one_line(tmp_path):
+    assert_one_line(start("--data-dir", str(tmp_path), env={"DEMO_MAX_MODELS": "four"}),
+                    "DEMO_MAX_MODELS='four' is not a whole number; use a whole number 1 or more")
+
+
 @pytest.mark.parametrize("name, value, expected", [
     ("DEMO_PORT", "eighty", "DEMO_PORT='eighty' is not a whole number; use a whole number from 1 to 65535"),
     ("DEMO_PORT", "70000", "DEMO_PORT='70000' is out of range"),
     ("GRADIO_SERVER_PORT", "x", "GRADIO_SERVER_PORT='x' is not a whole number"),
-    ("DEMO_MAX_MODELS", "four", "DEMO_MAX_MODELS='four' is not a whole number; use a whole number 1 or more"),
     ("DEMO_MAX_MODELS", "0", "DEMO_MAX_MODELS='0' is out of range"),
     ("DEMO_MAX_TEXT_CHARS", "10k", "DEMO_MAX_TEXT_CHARS='10k' is not a whole number"),
     ("DEMO_FINETUNE_MAX_SAVED", "-1", "DEMO_FINETUNE_MAX_SAVED='-1' is out of range"),
     ("DEMO_RAY_DEPLOY_TIMEOUT", "soon", "DEMO_RAY_DEPLOY_TIMEOUT='soon' is not a number"),
     ("DEMO_LOG_LEVEL", "loud", "'LOUD' is not one of DEBUG, INFO"),
 ])
-def test_bad_numbers_in_the_environment_are_one_line(tmp_path, name, value, expected):
-    assert_one_line(start("--data-dir", str(tmp_path), env={name: value}), expected)
+def test_bad_numbers_in_the_environment_are_refused_at_start(monkeypatch, capsys, name, value, expected):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as info:
+        app.parse_args([])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert info.value.code == 2 and len(lines) == 1 and expected in lines[0]
 
 
 def test_every_numeric_demo_variable_the_code_reads_is_checked_at_start():
@@ -72,31 +92,37 @@ def test_every_numeric_demo_variable_the_code_reads_is_checked_at_start():
     assert read - {"GRADIO_SERVER_PORT"} <= set(app.NUMERIC_ENV)
 
 
-@pytest.mark.parametrize("where, expected", [
-    ("{tmp}", "is a folder; give a file name"),
-    (READ_ONLY + "/demo-audit.log", "cannot be written to"),
-    ("{tmp}/a-file/audit.log", "cannot be written to"),
-])
-def test_bad_audit_log_is_one_line(tmp_path, where, expected):
-    (tmp_path / "a-file").write_text("not a folder")
-    result = start("--data-dir", str(tmp_path / "data"), "--audit-log", where.format(tmp=tmp_path))
-    assert_one_line(result, "--audit-log", expected)
+def test_bad_audit_log_is_one_line(tmp_path):
+    assert_one_line(start("--data-dir", str(tmp_path / "data"), "--audit-log", str(tmp_path)),
+                    f"--audit-log [DEMO_AUDIT_LOG] {tmp_path} is a folder; give a file name")
 
 
-@pytest.mark.parametrize("where, expected", [
-    ("{tmp}/a-file", "is not a folder"),
-    (READ_ONLY + "/demo-data", "cannot be written to"),
-])
-def test_bad_data_dir_is_one_line_at_start(tmp_path, where, expected):
+@pytest.mark.parametrize("where", [READ_ONLY + "/demo-audit.log", "{tmp}/a-file/audit.log"])
+def test_an_audit_log_that_cannot_be_written_is_refused_at_start(tmp_path, where):
     (tmp_path / "a-file").write_text("not a folder")
-    assert_one_line(start("--data-dir", where.format(tmp=tmp_path)), "--data-dir", expected)
+    problem = problem_at_start(["--data-dir", str(tmp_path / "data"), "--audit-log", where.format(tmp=tmp_path)])
+    assert problem.startswith("--audit-log") and "cannot be written to" in problem
+
+
+def test_bad_data_dir_is_one_line_at_start(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    assert_one_line(start("--data-dir", str(tmp_path / "a-file")), "--data-dir", "is not a folder")
+
+
+def test_a_read_only_data_dir_is_refused_at_start():
+    problem = problem_at_start(["--data-dir", READ_ONLY + "/demo-data"])
+    assert problem.startswith("--data-dir") and "cannot be written to" in problem
 
 
 MODEL = 'key = "text-classification/mine"\ntask = "text-classification"\nrunner = "pipeline"\n'
 
 
+def test_a_models_file_that_is_a_folder_is_one_line(tmp_path):
+    assert_one_line(start("--data-dir", str(tmp_path / "data"), "--models-file", str(tmp_path)),
+                    f"models file {tmp_path} is a folder; give the path of a TOML file")
+
+
 @pytest.mark.parametrize("content, expected", [
-    (None, "is a folder; give the path of a TOML file"),
     ('[[model]]\nkey = "text-classification/caf\xe9"\n'.encode("latin-1"), "is not UTF-8 text"),
     ("[[model]]\nkey = 5\n", "key must be a string, not int"),
     (f'[[model]]\n{MODEL}checkpoint = "a/b"\ntiny = {{builder = "bert", layers = 2}}\n', "tiny must be a table with"),
@@ -105,14 +131,11 @@ MODEL = 'key = "text-classification/mine"\ntask = "text-classification"\nrunner 
     (f'[[model]]\n{MODEL}checkpoint = "/srv/no-such-folder"\n', "'/srv/no-such-folder' is a path but not an existing"),
     (f'[[model]]\n{MODEL}checkpoint = "a/b"\nscaling = {{replicas = "two"}}\n', "scaling replicas must be numbers"),
 ])
-def test_bad_models_file_is_one_line(tmp_path, content, expected):
+def test_bad_models_files_are_refused_at_start(tmp_path, content, expected):
     path = tmp_path / "models.toml"
-    if content is None:
-        path.mkdir()
-    else:
-        path.write_bytes(content if isinstance(content, bytes) else content.encode())
-    assert_one_line(start("--data-dir", str(tmp_path / "data"), "--models-file", str(path)),
-                    f"models file {path}", expected)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    problem = problem_at_start(["--data-dir", str(tmp_path / "data"), "--models-file", str(path)])
+    assert problem.startswith(f"models file {path}") and expected in problem and "\n" not in problem
 
 
 def test_generated_dir_outside_the_temp_folder_is_served():
@@ -139,7 +162,14 @@ def test_generated_dir_outside_the_temp_folder_is_served():
             folder.rmdir()
 
 
-@pytest.mark.parametrize("where", ["/", "~"])
-def test_generated_dir_that_would_serve_everything_is_refused(tmp_path, where):
-    assert_one_line(start("--data-dir", str(tmp_path), env={"DEMO_GENERATED_DIR": where}),
-                    "DEMO_GENERATED_DIR", "would let browsers download every file in it")
+def test_generated_dir_that_would_serve_everything_is_one_line(tmp_path):
+    assert_one_line(start("--data-dir", str(tmp_path), env={"DEMO_GENERATED_DIR": "/"}),
+                    "DEMO_GENERATED_DIR /", "would let browsers download every file in it")
+
+
+@pytest.mark.parametrize("where", ["~", ROOT, "{tmp}/a-file"])
+def test_generated_dir_must_be_a_writable_folder_of_its_own(tmp_path, monkeypatch, where):
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("DEMO_GENERATED_DIR", str(where).format(tmp=tmp_path))
+    problem = problem_at_start(["--data-dir", str(tmp_path)])
+    assert problem.startswith("DEMO_GENERATED_DIR") and ("download every file" in problem or "not a folder" in problem)
