@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"comma-separated tabs to show, from: {', '.join(DEMO_MODULES)} [DEMO_DEMOS]")
     parser.add_argument("--host", default=_env("HOST", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")),
                         help="address to listen on; 0.0.0.0 to serve the network [DEMO_HOST]")
-    parser.add_argument("--port", type=int, default=_env_int("PORT", int(os.environ.get("GRADIO_SERVER_PORT", "").strip() or 7860)),
+    gradio_port = int(os.environ.get("GRADIO_SERVER_PORT", "").strip() or 7860)  # checked like DEMO_PORT
+    parser.add_argument("--port", type=int, default=_env_int("PORT", gradio_port),
                         help="port to listen on [DEMO_PORT]")
     parser.add_argument("--share", action="store_true", default=_flag("SHARE"),
                         help="also serve through a temporary public gradio.live link [DEMO_SHARE]")
