@@ -238,3 +238,17 @@ def test_runtime_entries_must_be_folders_the_server_owns(tmp_path):
     assert len(registry) == before + 1 and registry.for_task("text-classification")[-1].name == "mine"
     with pytest.raises(RegistryError, match="duplicate"):
         registry.add_local_entry(entry(root / "mine"), root)
+
+
+def test_a_full_server_makes_room_by_removing_the_least_recently_used(ft_ctx):
+    store = tab._state(ft_ctx)["store"]
+    store.max_saved = 2
+    registry = ft_ctx.manager.registry
+    first, second = (run(ft_ctx, epochs=1, name=name)[-1][2]["model"] for name in ("first", "second"))
+    ft_ctx.manager.get(first)  # used since: the second is now the least recently used
+    third = run(ft_ctx, epochs=1, name="third")[-1][2]["model"]
+    assert first in registry and third in registry and second not in registry
+    assert sorted(f.name for f in store.saved()) == sorted(key.split("/")[1] for key in (first, third))
+    assert second not in ft_ctx.manager.resident_keys()
+    for key in (first, third):
+        registry.remove_local_entry(key, store.root)  # the module's registry, shared by the next tests
