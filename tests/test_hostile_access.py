@@ -1,0 +1,249 @@
+"""Hostile users against the access layer (issue 15): every way in is bounded and audited, and a client cannot
+choose who it is. One open server (no login: addresses identify users) and one behind a login with MCP."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import time
+
+import httpx
+import pytest
+
+import app
+from tests.server import running_app
+
+pytest.importorskip("mcp", reason="gradio[mcp] (requirements.txt) provides the MCP server")
+
+CLASSIFY = "text-classification/distilbert-sst2"
+TOKEN = "test-mcp-token-0123456789"
+USERS = {"ann": "pw-ann"}
+MCP_ACCEPT = {"accept": "application/json, text/event-stream"}
+
+
+def client_from(address: str, url: str) -> httpx.Client:
+    """An HTTP client whose connections come from ``address`` (any 127.x.y.z reaches the loopback server)."""
+    return httpx.Client(base_url=url, timeout=120, transport=httpx.HTTPTransport(local_address=address))
+
+
+def rest_call(client: httpx.Client, api_name: str, data: list, headers: dict | None = None) -> tuple[str, str]:
+    """gradio's REST API: (the final SSE event, its data)."""
+    posted = client.post(f"gradio_api/call/{api_name}", json={"data": data}, headers=headers or {})
+    posted.raise_for_status()
+    event = data_line = None
+    with client.stream("GET", f"gradio_api/call/{api_name}/{posted.json()['event_id']}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event in ("complete", "error"):
+                return event, line[6:]
+    return event, data_line
+
+
+def mcp_call(client: httpx.Client, tool: str, arguments: dict, headers: dict | None = None) -> httpx.Response:
+    return client.post("gradio_api/mcp/", headers={**MCP_ACCEPT, **(headers or {})},
+                       json={"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                             "params": {"name": tool, "arguments": arguments}})
+
+
+def mcp_text(response: httpx.Response) -> str:
+    assert response.status_code == 200, response.text
+    for line in response.text.splitlines():
+        if line.startswith("data: "):
+            return json.loads(line[6:])["result"]["content"][0]["text"]
+    raise AssertionError(response.text)
+
+
+def audit_lines(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def wait_for(condition, timeout: float = 30):
+    """Poll until ``condition()`` is true (the audit line of a finished request is written just after it)."""
+    deadline = time.time() + timeout
+    while not (value := condition()):
+        if time.time() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+    return value
+
+
+def test_login_throttle_backs_off_exponentially_with_a_cap_and_forgets():
+    from demos.gateway import LoginThrottle
+
+    now = [0.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    keys = ["ip:a", "user:ann"]
+    assert [throttle.attempt(keys) for _ in range(LoginThrottle.FREE)] == [0.0] * LoginThrottle.FREE
+    waits = []
+    for _ in range(10):  # wait out each back-off, then fail again
+        waits.append(throttle.attempt(keys))
+        now[0] += waits[-1]
+        assert throttle.attempt(keys) == 0.0
+    assert waits[:4] == [1, 2, 4, 8] and max(waits) == LoginThrottle.CAP_S
+    assert throttle.attempt(["ip:b", "user:ann"]) > 0  # the account is throttled from another address too
+    assert throttle.attempt(["ip:b"]) == 0.0            # but that address may try another account
+    throttle.succeeded(keys)
+    assert throttle.attempt(keys) == 0.0
+    for n in range(3 * LoginThrottle.MAX_KEYS):  # guesses from very many addresses: the table stays bounded
+        throttle.attempt([f"ip:{n}"])
+    assert len(throttle._seen) <= LoginThrottle.MAX_KEYS + 1
+
+
+# --- the open server -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def open_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("open")
+    audit = folder / "audit.jsonl"
+    with running_app("--demos", "text-classification,attention,fine-tune", "--mcp", "--rate-limit", "1",
+                     "--max-upload-mb", "1", env={"DEMO_AUDIT_LOG": str(audit)}) as url:
+        yield url, audit
+
+
+def test_forwarded_for_header_cannot_choose_the_address(open_server):
+    """--proxy-hops 0: a forged X-Forwarded-For from a loopback peer is ignored (uvicorn would have believed it)."""
+    url, audit = open_server
+    with client_from("127.0.0.11", url) as client:
+        assert rest_call(client, "classify_text", ["hi", CLASSIFY], {"x-forwarded-for": "198.51.100.1"})[0] == \
+            "complete"
+        event, data = rest_call(client, "classify_text", ["hi", CLASSIFY], {"x-forwarded-for": "198.51.100.2"})
+    assert event == "error" and "Too many requests" in data
+    records = wait_for(lambda: [r for r in audit_lines(audit) if r["tab"] == "classify_text"][-2:])
+    assert [r["outcome"] for r in records] == ["ok", "rejected"] and records[0]["who"] == records[1]["who"]
+
+
+def test_mcp_calls_count_against_their_caller(open_server):
+    """gradio's MCP server calls the app through loopback: each caller keeps its own allowance, and neither a
+    forged X-Forwarded-For nor a copied gateway header lets a caller choose another."""
+    url, _ = open_server
+    tool = {"text": "hello", "model": CLASSIFY}
+    with client_from("127.0.0.21", url) as first, client_from("127.0.0.22", url) as second:
+        assert "confidence" in mcp_text(mcp_call(first, "classify_text", tool))
+        assert "confidence" in mcp_text(mcp_call(second, "classify_text", tool))  # not the first caller's bucket
+        forged = {"x-forwarded-for": "203.0.113.5", "x-demo-caller": "203.0.113.5 0123abcd"}
+        assert "Too many requests" in mcp_text(mcp_call(first, "classify_text", tool, forged))
+
+
+def test_every_route_bounds_the_request_body(open_server):
+    """--max-upload-mb 1 bounds every route (here 3 MB: base64 of 1 MB plus 1 MB), data: URLs in JSON included,
+    declared or streamed in chunks without a length."""
+    url, _ = open_server
+    image = "data:image/png;base64," + base64.b64encode(os.urandom(4 * 2**20)).decode()
+    body = json.dumps({"data": [{"url": image, "meta": {"_type": "gradio.FileData"}}, "x", 1]}).encode()
+    with httpx.Client(base_url=url, timeout=60) as client:
+        declared = client.post("gradio_api/call/fine_tune", content=body,
+                               headers={"content-type": "application/json"})
+        assert declared.status_code == 413 and "up to 3 MB" in declared.json()["detail"]
+
+        def chunks():
+            for start in range(0, len(body), 2**16):
+                yield body[start:start + 2**16]
+
+        streamed = client.post("gradio_api/mcp/", content=chunks(), headers={**MCP_ACCEPT,
+                                                                             "content-type": "application/json"})
+        assert streamed.status_code == 413
+        assert client.post("gradio_api/upload", files={"files": ("big.bin", os.urandom(4 * 2**20))}).status_code == 413
+        assert client.get("config").status_code == 200  # still serving
+
+
+def test_every_endpoint_is_audited_with_its_outcome(open_server):
+    """Requests that gradio's input checks refuse before the handler, and the endpoints without a model (the
+    column reader, the positional encoding), get an audit line; those two are rate limited too."""
+    url, audit = open_server
+    with client_from("127.0.0.31", url) as client:
+        assert rest_call(client, "classify_text", ["hi", "someone/evil-model"])[0] == "error"
+        assert rest_call(client, "positional_encoding", [16, 32])[0] == "complete"
+        event, data = rest_call(client, "positional_encoding", [16, 32])
+        assert event == "error" and "Too many requests" in data
+        assert rest_call(client, "positional_encoding", [100_000, 32])[0] == "error"  # slider range, and limited
+        assert rest_call(client, "read_columns", [None])[0] in ("complete", "error")
+    wanted = [("classify_text", "invalid"), ("positional_encoding", "ok"), ("positional_encoding", "rejected"),
+              ("positional_encoding", "invalid"), ("read_columns", None)]
+
+    def mine():
+        records = [r for r in audit_lines(audit) if r["tab"] in ("classify_text", "positional_encoding",
+                                                                   "read_columns")]
+        who = {r["who"] for r in records if r["outcome"] == "invalid" and r["tab"] == "classify_text"}
+        records = [r for r in records if r["who"] in who]
+        return records if len(records) >= len(wanted) else None
+
+    records = wait_for(mine)
+    assert [(r["tab"], r["outcome"] if want is not None else None) for r, (_, want) in zip(records, wanted)] == wanted
+    assert len({r["who"] for r in records}) == 1
+
+
+# --- the server behind a login ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def login_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("login")
+    users = folder / "users.txt"
+    users.write_text("".join(f"{u}:{p}\n" for u, p in USERS.items()))
+    temp = folder / "gradio-temp"
+    temp.mkdir()
+    audit = folder / "audit.jsonl"
+    with running_app("--demos", "text-classification,image-classification", "--mcp", "--auth-file", str(users),
+                     env={"DEMO_MCP_TOKEN": TOKEN, "GRADIO_TEMP_DIR": str(temp), "DEMO_AUDIT_LOG": str(audit)}) as url:
+        yield url, temp, audit
+
+
+def folder_bytes(folder) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def png_data_url(seed: int) -> str:
+    import numpy as np
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(seed).integers(0, 255, (64, 64, 3), dtype=np.uint8)).save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_mcp_behind_a_login_needs_the_token_and_saves_nothing_without_it(login_server):
+    url, temp, _ = login_server
+    before = folder_bytes(temp)
+    with httpx.Client(base_url=url, timeout=120) as client:
+        for seed in range(5):
+            refused = mcp_call(client, "classify", {"image": png_data_url(seed)})
+            assert refused.status_code == 401 and "Bearer" in refused.json()["detail"]
+        assert mcp_call(client, "classify", {"image": png_data_url(9)}, {"authorization": "Bearer wrong"}).status_code \
+            == 401
+        assert client.get("gradio_api/mcp/schema").status_code == 401
+        assert folder_bytes(temp) == before  # nothing from the refused calls reached the disk
+        bearer = {"authorization": f"Bearer {TOKEN}"}
+        assert client.get("gradio_api/mcp/schema", headers=bearer).status_code == 200
+        assert "confidence" in mcp_text(mcp_call(client, "classify_text", {"text": "hi", "model": CLASSIFY}, bearer))
+
+
+def test_mcp_with_a_login_and_no_token_refuses_to_start(monkeypatch, capsys):
+    monkeypatch.delenv("DEMO_MCP_TOKEN", raising=False)
+    with pytest.raises(SystemExit):
+        app.parse_args(["--mcp", "--auth", "ann:pw"])
+    assert "--mcp-token" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        app.parse_args(["--mcp", "--mcp-token", "short"])
+    assert app.parse_args(["--mcp", "--auth", "ann:pw", "--mcp-token", TOKEN]).mcp_token == TOKEN
+
+
+def test_failed_logins_back_off_and_the_rightful_user_gets_in_after(login_server):
+    url, _, audit = login_server
+    wrong = {"username": "ann", "password": "guess"}
+    with client_from("127.0.0.41", url) as client:
+        statuses = [client.post("login", data=wrong).status_code for _ in range(8)]
+        assert statuses[:5] == [400] * 5 and 429 in statuses[5:]
+        throttled = client.post("login", data={"username": "ann", "password": USERS["ann"]})
+        assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) >= 1
+        assert "try again in" in throttled.json()["detail"]
+        # the right password works once the back-off has passed (polled: a throttled attempt costs nothing)
+        deadline = time.time() + 70
+        while (answer := client.post("login", data={"username": "ann", "password": USERS["ann"]})).status_code == 429:
+            assert time.time() < deadline, "still throttled after the cap"
+            time.sleep(min(0.5, int(answer.headers["retry-after"])))
+        assert answer.status_code == 200 and client.get("config").status_code == 200
+    outcomes = [r["outcome"] for r in audit_lines(audit) if r["tab"] == "login"]
+    assert outcomes[:5] == ["denied"] * 5 and "throttled" in outcomes and outcomes[-1] == "ok"
+    assert USERS["ann"] not in audit.read_text() and "guess" not in audit.read_text()
