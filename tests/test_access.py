@@ -272,7 +272,9 @@ def test_rate_limit_per_tab_and_user_then_audit(server):
     records = [json.loads(line) for line in text.splitlines()]
     classify = [(r["who"], r["outcome"]) for r in records if r["tab"] == "classify_text"]
     assert classify == [("user:ann", "ok"), ("user:ann", "ok"), ("user:ann", "rejected"), ("user:bob", "ok")]
-    assert {r["model"] for r in records if r["outcome"] == "ok"} == {CLASSIFY, "token-classification/multilingual-ner"}
+    models = {r["model"] for r in records if r["outcome"] == "ok" and r["tab"] != "login"}
+    assert models == {CLASSIFY, "token-classification/multilingual-ner"}
+    assert {r["who"] for r in records if r["tab"] == "login" and r["outcome"] == "ok"} == {"user:ann", "user:bob"}
     assert all(isinstance(r["ms"], int) and r["time"].endswith("+00:00") for r in records)
 
 
