@@ -143,6 +143,11 @@ class _BodyTooLarge(Exception):
     pass
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison of a header value (any characters) with a secret."""
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
 def _header(scope, name: bytes) -> str:
     for key, value in scope.get("headers", ()):
         if key == name:
@@ -164,29 +169,29 @@ class Gateway:
     def __init__(self, app, settings: GatewaySettings) -> None:
         self.app = app
         self.settings = settings
-        self._internal = secrets.token_hex(32)      # the MCP server's own client shows this
-        self._login_token = secrets.token_urlsafe(32)  # gradio login cookie standing for MCP_USER
+        self._internal = self._mac("internal", "")   # the MCP server's own client shows this
+        self._login_token = self._mac("login", "")   # the gradio login cookie standing for MCP_USER
         self._mcp_wired = False
 
     # who is asking
-    def _mac(self, address: str) -> str:
-        return hmac.new(self.settings.secret, address.encode(), hashlib.sha256).hexdigest()
+    def _mac(self, purpose: str, value: str) -> str:
+        return hmac.new(self.settings.secret, f"{purpose}\n{value}".encode(), hashlib.sha256).hexdigest()
 
     def _resolve(self, scope) -> tuple[str, bool]:
         """(the client's address, whether the request comes from this process's MCP client)."""
         peer = (scope.get("client") or ("unknown", 0))[0]
         if _is_loopback(peer):
-            carried, _, mac = _header(scope, CALLER_HEADER).partition(" ")
-            if carried and hmac.compare_digest(mac, self._mac(carried)):
-                internal = hmac.compare_digest(_header(scope, INTERNAL_HEADER), self._internal)
+            carried, _, mac = _header(scope, CALLER_HEADER).rpartition(" ")
+            internal = _same(_header(scope, INTERNAL_HEADER), self._internal)
+            if carried and _same(mac, self._mac("caller", carried)):
                 return carried, internal
-            if hmac.compare_digest(_header(scope, INTERNAL_HEADER), self._internal):
+            if internal:
                 return peer, True
         return forwarded_address(peer, _header(scope, b"x-forwarded-for"), self.settings.proxy_hops), False
 
     def _rewrite(self, scope, address: str, internal: bool) -> None:
         headers = [(k, v) for k, v in scope.get("headers", ()) if k not in (CALLER_HEADER, INTERNAL_HEADER)]
-        headers.append((CALLER_HEADER, f"{address} {self._mac(address)}".encode("latin-1")))
+        headers.append((CALLER_HEADER, f"{address} {self._mac('caller', address)}".encode("latin-1")))
         app = scope.get("app")
         if internal and getattr(app, "auth", None):  # the MCP server's loopback call, under the app's login
             app.tokens[self._login_token] = MCP_USER
@@ -220,7 +225,8 @@ class Gateway:
         declared = _header(scope, b"content-length")
         if declared.isdigit() and int(declared) > limit:
             return await self._too_large(send, address, path, started)
-        if scope.get("method") == "POST" and path.rstrip("/").endswith("/login") and not internal:
+        if (scope.get("method") == "POST" and path.rstrip("/").endswith("/login") and not internal
+                and getattr(scope.get("app"), "auth", None)):
             return await self._login(scope, receive, send, address, started)
         await self._bounded(scope, receive, send, address, path, started)
 
@@ -235,7 +241,7 @@ class Gateway:
         if not token:
             return True
         scheme, _, given = _header(scope, b"authorization").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+        return scheme.lower() == "bearer" and _same(given.strip(), token)
 
     def _wire_mcp(self, app) -> None:
         """Make gradio's MCP server call the app through a client that shows the internal header."""

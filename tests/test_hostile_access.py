@@ -210,8 +210,8 @@ def test_mcp_behind_a_login_needs_the_token_and_saves_nothing_without_it(login_s
         for seed in range(5):
             refused = mcp_call(client, "classify", {"image": png_data_url(seed)})
             assert refused.status_code == 401 and "Bearer" in refused.json()["detail"]
-        assert mcp_call(client, "classify", {"image": png_data_url(9)}, {"authorization": "Bearer wrong"}).status_code \
-            == 401
+        for wrong in ("Bearer wrong", "Basic " + TOKEN, b"Bearer \xe9t\xe9"):
+            assert mcp_call(client, "classify", {"image": png_data_url(9)}, {"authorization": wrong}).status_code == 401
         assert client.get("gradio_api/mcp/schema").status_code == 401
         assert folder_bytes(temp) == before  # nothing from the refused calls reached the disk
         bearer = {"authorization": f"Bearer {TOKEN}"}
