@@ -15,8 +15,8 @@
 - **Body size.** A ``Content-Length`` over the bound, or a streamed/chunked body that grows past it, gets 413
   with a message; the app never sees the rest.
 - **Login throttle.** Failed logins back off exponentially per address and per account (capped, so the rightful
-  user waits at most ``LoginThrottle.CAP_S``); a throttled attempt gets 429 with ``Retry-After`` before the password
-  is checked; every attempt is audited.
+  user waits at most ``LoginThrottle.CAP_S``, and not at all from an address it logged in from before); a
+  throttled attempt gets 429 with ``Retry-After`` before the password is checked; every attempt is audited.
 """
 
 from __future__ import annotations
@@ -78,9 +78,11 @@ class _Failures:
 
 
 class LoginThrottle:
-    """Exponential back-off after failed logins, per key (an address, an account): ``FREE`` failures cost
-    nothing, then each one makes the next attempt wait ``BASE_S * 2**k`` seconds, at most ``CAP_S``. An attempt
-    counts as failed until it succeeds (so parallel guesses cannot slip through together); a success clears it."""
+    """Exponential back-off after failed logins, per address and per account: ``FREE`` failures cost nothing,
+    then each one makes the next attempt wait ``BASE_S * 2**k`` seconds, at most ``CAP_S``. An attempt counts as
+    failed until it succeeds (so parallel guesses cannot slip through together); a success clears it. An address
+    an account has logged in from before is not held back by that account's failures elsewhere, so guesses from
+    other addresses cannot keep its owner out."""
 
     FREE = 5
     BASE_S = 1.0
@@ -92,6 +94,12 @@ class LoginThrottle:
         self._clock = clock
         self._lock = threading.Lock()
         self._seen: dict[str, _Failures] = {}
+        self._trusted: dict[tuple[str, str], None] = {}  # (account, address) pairs that logged in, oldest first
+
+    def _keys(self, address: str, account: str | None) -> list[str]:
+        if account is None or (account, address) in self._trusted:
+            return [address]
+        return [address, "account:" + account]
 
     def _wait(self, failures: _Failures | None, now: float) -> float:
         if failures is None or failures.count < self.FREE:
@@ -99,11 +107,12 @@ class LoginThrottle:
         delay = min(self.CAP_S, self.BASE_S * 2 ** (failures.count - self.FREE))
         return max(0.0, failures.last + delay - now)
 
-    def attempt(self, keys: list[str]) -> float:
+    def attempt(self, address: str, account: str | None = None) -> float:
         """0 when a login may be tried now (and counts it as failed until ``succeeded``), else the seconds to
-        wait."""
+        wait. ``account``: the name tried, when it is an account of this server."""
         now = self._clock()
         with self._lock:
+            keys = self._keys(address, account)
             wait = max(self._wait(self._seen.get(key), now) for key in keys)
             if wait > 0:
                 return wait
@@ -121,10 +130,14 @@ class LoginThrottle:
                 self._seen = dict(newest)
             return 0.0
 
-    def succeeded(self, keys: list[str]) -> None:
+    def succeeded(self, address: str, account: str | None = None) -> None:
         with self._lock:
-            for key in keys:
+            for key in self._keys(address, account) + ([f"account:{account}"] if account else []):
                 self._seen.pop(key, None)
+            if account is not None:
+                self._trusted[(account, address)] = None
+                if len(self._trusted) > self.MAX_KEYS:
+                    del self._trusted[next(iter(self._trusted))]
 
 
 # --- the middleware --------------------------------------------------------------------------------
@@ -313,10 +326,10 @@ class Gateway:
         user = await _form_field(scope, body, "username")
         app = scope.get("app")
         known = user is not None and user in (getattr(app, "auth", None) or {})
-        keys = [self.settings.access.address_id(address) if self.settings.access else address]
-        keys += [f"user:{user}"] if known else []  # unknown names have no account to protect: no table entry
+        who = self.settings.access.address_id(address) if self.settings.access else address
+        account = user if known else None  # unknown names have no account to protect: no table entry
         throttle = self.settings.login_throttle
-        wait = throttle.attempt(keys)
+        wait = throttle.attempt(who, account)
         if wait > 0:
             self._audit(address, "login", "throttled", started)
             seconds = max(1, round(wait + 0.5))
@@ -331,7 +344,7 @@ class Gateway:
 
         await self.app(scope, _replay(body, receive), watched_send)
         if status.get("code") == 200 and known:
-            throttle.succeeded(keys)
+            throttle.succeeded(who, account)
             self._audit(address, "login", "ok", started, user=user)
         else:
             self._audit(address, "login", "denied", started)

@@ -75,20 +75,25 @@ def test_login_throttle_backs_off_exponentially_with_a_cap_and_forgets():
 
     now = [0.0]
     throttle = LoginThrottle(clock=lambda: now[0])
-    keys = ["ip:a", "user:ann"]
-    assert [throttle.attempt(keys) for _ in range(LoginThrottle.FREE)] == [0.0] * LoginThrottle.FREE
+    assert [throttle.attempt("ip:a", "ann") for _ in range(LoginThrottle.FREE)] == [0.0] * LoginThrottle.FREE
     waits = []
     for _ in range(10):  # wait out each back-off, then fail again
-        waits.append(throttle.attempt(keys))
+        waits.append(throttle.attempt("ip:a", "ann"))
         now[0] += waits[-1]
-        assert throttle.attempt(keys) == 0.0
+        assert throttle.attempt("ip:a", "ann") == 0.0
     assert waits[:4] == [1, 2, 4, 8] and max(waits) == LoginThrottle.CAP_S
-    assert throttle.attempt(["ip:b", "user:ann"]) > 0  # the account is throttled from another address too
-    assert throttle.attempt(["ip:b"]) == 0.0            # but that address may try another account
-    throttle.succeeded(keys)
-    assert throttle.attempt(keys) == 0.0
+    assert throttle.attempt("ip:b", "ann") > 0  # the account is throttled from another address too
+    assert throttle.attempt("ip:b", "bob") == 0.0  # but that address may try another account
+    throttle.succeeded("ip:a", "ann")
+    assert throttle.attempt("ip:a", "ann") == 0.0
+    throttle.succeeded("ip:a", "ann")
+    for _ in range(3 * LoginThrottle.FREE):  # guesses at ann from elsewhere ...
+        now[0] += LoginThrottle.CAP_S
+        throttle.attempt("ip:c", "ann")
+    assert throttle.attempt("ip:c", "ann") > 0 and throttle.attempt("ip:d", "ann") > 0
+    assert throttle.attempt("ip:a", "ann") == 0.0  # ... do not hold ann back where she logged in before
     for n in range(3 * LoginThrottle.MAX_KEYS):  # guesses from very many addresses: the table stays bounded
-        throttle.attempt([f"ip:{n}"])
+        throttle.attempt(f"ip:{n}")
     assert len(throttle._seen) <= LoginThrottle.MAX_KEYS + 1
 
 
