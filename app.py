@@ -242,8 +242,8 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
             with gr.Tab(i18n.text(f"tab.{demo.NAME}"), id=demo.NAME):
                 demo.build(ctx)
     i18n.translate_controls(blocks)  # the tabs' labels, hints and buttons in Chinese too
-    access.install(blocks)  # every other API endpoint audited (and rate limited), input-check refusals too
     blocks.queue(max_size=args.max_queue, default_concurrency_limit=1)
+    access.install(blocks)  # every other API endpoint audited (and rate limited), refusals before the handler too
     session_memory.install(blocks)  # ~20 KB per session instead of ~0.36 MB (every API call is a session)
     blocks.manager = manager
     blocks.access = access

@@ -222,7 +222,8 @@ class Access:
     def install(self, blocks) -> None:
         """Every API endpoint of ``blocks`` behind the access rules: the ones not wired through ``guard`` yet get
         it (public ones rate limited, undocumented ones audited only), and a call that gradio refuses before the
-        handler runs (a value outside a dropdown's choices or a slider's range) is audited as ``invalid``."""
+        handler runs (a value outside a dropdown's choices or a slider's range) is audited as ``invalid``, one the
+        queue turns away as ``busy``. Call it after ``blocks.queue(...)``."""
         for block_fn in blocks.fns.values():
             fn = block_fn.fn
             if (block_fn.api_visibility == "private" or fn is None or getattr(fn, GUARDED, False)
@@ -253,6 +254,26 @@ class Access:
                 _CALL.reset(token)
 
         blocks.process_api = audited_process_api
+        self._audit_queue_refusals(blocks)
+
+    def _audit_queue_refusals(self, blocks) -> None:
+        """A request the queue turns away before it is run (full: ``busy``; no such function: ``invalid``)."""
+        queue = getattr(blocks, "_queue", None)
+        if queue is None or self.audit is None:
+            return
+        push = queue.push
+
+        @functools.wraps(push)
+        async def audited_push(body, request, username):
+            started = time.perf_counter()
+            success, detail, state = await push(body, request, username)
+            block_fn = blocks.fns.get(getattr(body, "fn_index", None))
+            if not success and block_fn is not None and block_fn.api_visibility != "private":
+                self.record(self.who(gr.Request(request=request, username=username)), block_fn.api_name,
+                            "busy" if state == "queue_full" else "invalid", started)
+            return success, detail, state
+
+        queue.push = audited_push
 
     def guard(self, fn: Callable, tab: str, limited: bool = True) -> Callable:
         """``fn`` with the rate limit (when ``limited``) and audit log around it; same name, docstring and

@@ -97,6 +97,64 @@ def test_login_throttle_backs_off_exponentially_with_a_cap_and_forgets():
     assert len(throttle._seen) <= LoginThrottle.MAX_KEYS + 1
 
 
+def test_refusals_before_the_handler_and_unguarded_endpoints_are_audited(tmp_path):
+    """``Access.install`` on gradio's seams: an input check failing before the handler (``invalid``), the queue
+    turning a request away (``busy``), and an endpoint wired without the guard (rate limited and audited)."""
+    import asyncio
+    import types
+
+    import gradio as gr
+    from starlette.requests import Request
+
+    from demos.access import Access, AuditLog
+
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    access = Access(rate_limit=1, audit=audit, salt=b"s")
+    request = gr.Request(request=Request({"type": "http", "client": ("198.51.100.4", 1), "headers": [],
+                                          "method": "POST", "path": "/"}))
+    plot = types.SimpleNamespace(fn=lambda n: n * 2, api_name="plot", api_visibility="public")
+    example = types.SimpleNamespace(fn=lambda n: n, api_name="load_example", api_visibility="undocumented")
+    hidden = types.SimpleNamespace(fn=lambda n: n, api_name="lambda", api_visibility="private")
+
+    async def process_api(block_fn, inputs, request=None, iterator=None, **_):
+        if inputs == [-1]:
+            raise gr.Error("Value -1 is less than minimum value 0.")  # gradio's own check, before the handler
+        from gradio.context import LocalContext
+
+        token = LocalContext.request.set(request)
+        try:
+            return {"data": [block_fn.fn(*inputs)]}
+        finally:
+            LocalContext.request.reset(token)
+
+    async def push(body, request, username):
+        return False, "Queue is full.", "queue_full"
+
+    blocks = types.SimpleNamespace(fns={1: plot, 2: example, 3: hidden}, process_api=process_api,
+                                   _queue=types.SimpleNamespace(push=push))
+    access.install(blocks)
+
+    async def calls():
+        outcomes = []
+        for fn_index, value in ((1, -1), (1, 2), (1, 3), (2, 1), (2, 1), (3, 1)):
+            try:
+                outcomes.append((await blocks.process_api(block_fn=blocks.fns[fn_index], inputs=[value],
+                                                          request=request))["data"][0])
+            except gr.Error as exc:
+                outcomes.append(exc.message)
+        await blocks._queue.push(types.SimpleNamespace(fn_index=1), request.request, None)
+        return outcomes
+
+    outcomes = asyncio.run(calls())
+    assert outcomes[1:2] == [4] and "Too many requests" in outcomes[2] and outcomes[3:] == [1, 1, 1]
+    audit.close()
+    lines = audit_lines(tmp_path / "audit.jsonl")
+    assert [(r["tab"], r["outcome"]) for r in lines] == [
+        ("plot", "invalid"), ("plot", "ok"), ("plot", "rejected"), ("load_example", "ok"), ("load_example", "ok"),
+        ("plot", "busy")]  # the private UI helper is not an endpoint; the undocumented one is not rate limited
+    assert {r["who"] for r in lines} == {access.address_id("198.51.100.4")}
+
+
 # --- the open server -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
