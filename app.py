@@ -250,6 +250,11 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     return blocks
 
 
+# the login page ignores a throttled answer (429, demos/gateway.py), so it says beforehand what happens
+LOGIN_MESSAGE = ("After several wrong passwords, the next try waits a little (at most a minute): if Login does "
+                 "nothing, wait and press it again.")
+
+
 def gateway(args: argparse.Namespace, access) -> list:
     """The ASGI middleware in front of gradio's app (``demos.gateway``): client address, MCP token, body
     bound, login throttle; for ``launch(app_kwargs={"middleware": ...})``."""
@@ -286,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
                   mcp_server=args.mcp,
                   i18n=i18n.I18N,
                   auth=args.auth,
+                  auth_message=LOGIN_MESSAGE if args.auth else None,
                   state_session_capacity=args.max_sessions,
                   app_kwargs={"middleware": gateway(args, blocks.access)})
     return 0
