@@ -230,6 +230,11 @@ class Access:
                     or inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)):
                 continue
             block_fn.fn = self.guard(fn, block_fn.api_name, limited=block_fn.api_visibility == "public")
+        self._audit_input_refusals(blocks)
+        self._audit_queue_refusals(blocks)
+
+    def _audit_input_refusals(self, blocks) -> None:
+        """A call whose handler never ran (gradio's own input checks raised first) gets an ``invalid`` line."""
         process_api = blocks.process_api
 
         @functools.wraps(process_api)
@@ -254,7 +259,6 @@ class Access:
                 _CALL.reset(token)
 
         blocks.process_api = audited_process_api
-        self._audit_queue_refusals(blocks)
 
     def _audit_queue_refusals(self, blocks) -> None:
         """A request the queue turns away before it is run (full: ``busy``; no such function: ``invalid``)."""
