@@ -212,6 +212,9 @@ class Gateway:
             headers.append((b"cookie", f"access-token-unsecure-{app.cookie_id}={self._login_token}".encode()))
         scope["headers"] = headers
         scope["client"] = (address, 0)
+        proto = _header(scope, b"x-forwarded-proto").split(",")[-1].strip().lower()
+        if self.settings.proxy_hops > 0 and proto in ("http", "https"):  # what uvicorn did for trusted proxies
+            scope["scheme"] = proto.replace("http", "ws") if scope["type"] == "websocket" else proto
 
     def _audit(self, address: str, route: str, outcome: str, started: float, user: str | None = None) -> None:
         access = self.settings.access

@@ -155,6 +155,45 @@ def test_refusals_before_the_handler_and_unguarded_endpoints_are_audited(tmp_pat
     assert {r["who"] for r in lines} == {access.address_id("198.51.100.4")}
 
 
+def test_gateway_puts_one_unforgeable_address_on_every_request():
+    import asyncio
+
+    from demos.gateway import CALLER_HEADER, Gateway, GatewaySettings
+
+    seen = []
+
+    async def app(scope, receive, send):
+        seen.append((scope["client"][0], scope["scheme"], dict(scope["headers"]).get(CALLER_HEADER, b"").decode()))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    def through(gateway, peer, headers):
+        scope = {"type": "http", "method": "GET", "path": "/", "scheme": "http", "client": (peer, 5),
+                 "headers": [(k.encode(), v.encode()) for k, v in headers.items()]}
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            pass
+
+        asyncio.run(gateway(scope, receive, send))
+        return seen[-1]
+
+    proxied = {"x-forwarded-for": "6.6.6.6, 198.51.100.7", "x-forwarded-proto": "https"}
+    direct, behind_one = Gateway(app, GatewaySettings()), Gateway(app, GatewaySettings(proxy_hops=1))
+    assert through(direct, "127.0.0.1", proxied)[:2] == ("127.0.0.1", "http")
+    assert through(behind_one, "10.0.0.1", proxied)[:2] == ("198.51.100.7", "https")
+    # the caller header the gateway adds is believed only when it comes back through loopback (gradio's MCP call)
+    carried = through(direct, "203.0.113.9", {})[2]
+    assert carried.startswith("203.0.113.9 ")
+    assert through(direct, "127.0.0.1", {"x-demo-caller": carried})[0] == "203.0.113.9"
+    assert through(direct, "198.51.100.3", {"x-demo-caller": carried})[0] == "198.51.100.3"
+    assert through(direct, "127.0.0.1", {"x-demo-caller": "203.0.113.9 " + "0" * 64})[0] == "127.0.0.1"
+    other_process = Gateway(app, GatewaySettings())  # another secret: its headers mean nothing here
+    assert through(other_process, "127.0.0.1", {"x-demo-caller": carried})[0] == "127.0.0.1"
+
+
 # --- the open server -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
