@@ -130,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "few hundredths of fp32; --no-cpu-int8 keeps fp32 [DEMO_CPU_INT8, default on]")
     parser.add_argument("--mcp", action="store_true", default=_flag("MCP"),
                         help="also serve every tab as a tool of an MCP server at /gradio_api/mcp/ [DEMO_MCP]")
+    parser.add_argument("--mcp-token", default=None,
+                        help="with --mcp: MCP clients must send 'Authorization: Bearer TOKEN' (at least 16 "
+                             "characters; needed with --auth, as MCP clients cannot use the login page); prefer "
+                             "DEMO_MCP_TOKEN, which other users of the machine cannot see [DEMO_MCP_TOKEN]")
     parser.add_argument("--auth", default=None,
                         help="require a login: comma-separated user:password pairs; prefer DEMO_AUTH or "
                              "--auth-file, which other users of the machine cannot see [DEMO_AUTH]")
@@ -212,6 +216,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if isinstance(args.rate_limit, str):  # from the environment
         args.rate_limit = _positive_int(args.rate_limit)
     args.auth = _login_pairs(parser, args.auth or _env("AUTH"), args.auth_file)
+    args.mcp_token = _mcp_token(parser, args.mcp_token or _env("MCP_TOKEN"), args.mcp, args.auth)
     if isinstance(args.proxy_hops, str):  # from the environment
         args.proxy_hops = _non_negative_int(args.proxy_hops)
     if args.hf_login != "off" and not os.environ.get("OAUTH_CLIENT_ID"):
@@ -259,6 +264,19 @@ def allowed_paths() -> list[str]:
     return [str(os.path.abspath(os.path.expanduser(_env("GENERATED_DIR"))))] if _env("GENERATED_DIR") else []
 
 
+def _mcp_token(parser: argparse.ArgumentParser, token: str | None, mcp: bool, auth) -> str | None:
+    """The bearer token MCP clients must send, or None (MCP as open as the UI)."""
+    if token and not mcp:
+        parser.error("--mcp-token is for the MCP server: add --mcp (or DEMO_MCP=1)")
+    if token and len(token) < 16:
+        parser.error("--mcp-token: use at least 16 characters, e.g. from "
+                     "python -c 'import secrets; print(secrets.token_urlsafe())'")
+    if mcp and auth and not token:
+        parser.error("--mcp with a login needs --mcp-token (or DEMO_MCP_TOKEN): MCP clients cannot use the "
+                     "login page")
+    return token
+
+
 def make_manager(args: argparse.Namespace) -> ModelManager:
     registry = builtin_registry()
     if args.models_file:
@@ -279,13 +297,13 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     import gradio as gr
 
     from demos import i18n
-    from demos.access import Access, AuditLog, default_proxy_hops
+    from demos.access import Access, AuditLog
     from demos import session_memory
     from demos.common import DemoContext
 
     manager = manager or make_manager(args)
     access = Access(rate_limit=args.rate_limit, audit=AuditLog(args.audit_log) if args.audit_log else None,
-                    proxy_hops=default_proxy_hops(args.proxy_hops), hf_login=args.hf_login)
+                    hf_login=args.hf_login)
     # twice a batch per slot: while one batch runs, the next one gathers in the batcher
     ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size, access=access,
                       data_dir=args.data_dir)
@@ -301,9 +319,30 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
                 demo.build(ctx)
     i18n.translate_controls(blocks)  # the tabs' labels, hints and buttons in Chinese too
     blocks.queue(max_size=args.max_queue, default_concurrency_limit=1)
+    access.install(blocks)  # every other API endpoint audited (and rate limited), refusals before the handler too
     session_memory.install(blocks)  # ~20 KB per session instead of ~0.36 MB (every API call is a session)
     blocks.manager = manager
+    blocks.access = access
     return blocks
+
+
+# the login page ignores a throttled answer (429, demos/gateway.py), so it says beforehand what happens
+LOGIN_MESSAGE = ("After several wrong passwords, the next try waits a little (at most a minute): if Login does "
+                 "nothing, wait and press it again.")
+
+
+def gateway(args: argparse.Namespace, access) -> list:
+    """The ASGI middleware in front of gradio's app (``demos.gateway``): client address, MCP token, body
+    bound, login throttle; for ``launch(app_kwargs={"middleware": ...})``."""
+    from starlette.middleware import Middleware
+
+    from demos.access import default_proxy_hops
+    from demos.gateway import Gateway, GatewaySettings, body_bound, serve_without_uvicorn_proxy_headers
+
+    serve_without_uvicorn_proxy_headers()
+    settings = GatewaySettings(proxy_hops=default_proxy_hops(args.proxy_hops), access=access,
+                               max_body_bytes=body_bound(args.max_upload_mb), mcp_token=args.mcp_token)
+    return [Middleware(Gateway, settings=settings)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -331,8 +370,10 @@ def main(argv: list[str] | None = None) -> int:
                   mcp_server=args.mcp,
                   i18n=i18n.I18N,
                   auth=args.auth,
+                  auth_message=LOGIN_MESSAGE if args.auth else None,
                   state_session_capacity=args.max_sessions,
-                  allowed_paths=allowed_paths())
+                  allowed_paths=allowed_paths(),
+                  app_kwargs={"middleware": gateway(args, blocks.access)})
     return 0
 
 

@@ -5,15 +5,18 @@
   outside the repository; they are never logged.
 - Rate limit: at most N requests per minute per tab for each user (the login name, or the client address when
   there is no login); the next one gets a ``gr.Error`` saying when to retry. Other tabs and users are unaffected.
-  Behind reverse proxies (Spaces, nginx), ``proxy_hops`` says how many of them append to ``X-Forwarded-For``,
-  so the address is the user's and not the proxy's (which would put every user in one bucket).
+  The client address is the one ``demos.gateway`` put on the request (the socket peer's, or behind reverse
+  proxies the one they report), the same on every way in, MCP included.
 - Hugging Face login (Spaces with ``hf_oauth: true``): the signed-in user's name identifies them; in
   ``required`` mode a request without a sign-in is refused with a message pointing at the sign-in button.
-- Audit log: one JSON line per model request (UTC time, user or a salted hash of the address, tab, model key,
-  duration, outcome), never the user's input; the file rotates by size.
+- Audit log: one JSON line per request to an API endpoint (UTC time, user or a salted hash of the address, tab,
+  model key, duration, outcome), never the user's input; the file rotates by size. Requests that gradio's own
+  input checks refuse before the handler runs are logged too (``invalid``), and ``demos.gateway`` logs what it
+  refuses (logins, MCP without its token, bodies too large).
 
 ``Access.guard`` wraps a tab's handler (plain function or generator) in all of this; ``demos.common.model_event``
-applies it to every model-bound event, so a tab gets it without doing anything.
+applies it to every model-bound event, so a tab gets it without doing anything, and ``Access.install`` puts every
+other API endpoint behind it when the app is built.
 """
 
 from __future__ import annotations
@@ -132,6 +135,16 @@ class _Served:
 _SERVED: contextvars.ContextVar[_Served | None] = contextvars.ContextVar("demo_served", default=None)
 
 
+@dataclass
+class _Call:
+    """One call of an endpoint as gradio runs it: whether a guard wrote its audit line."""
+    audited: bool = False
+
+
+_CALL: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("demo_call", default=None)
+GUARDED = "_demo_guarded"  # attribute set on the functions ``Access.guard`` returns
+
+
 def note_model(key: str) -> None:
     """Record which registry model the current request uses (called when the model is acquired)."""
     served = _SERVED.get()
@@ -154,20 +167,10 @@ def default_proxy_hops(configured: int | None) -> int:
     return 1 if os.environ.get("SPACE_ID") else 0
 
 
-def client_address(request, proxy_hops: int = 0) -> str:
-    """The user's address. With ``proxy_hops`` trusted proxies in front, each appends the address it saw to
-    X-Forwarded-For, so the user's is the hops-th entry from the right; entries further left were sent by the
-    client and could be forged. Too few entries (a request that bypassed the proxies) falls back to the leftmost
-    one given, then to the connection's address."""
+def client_address(request) -> str:
+    """The client's address as ``demos.gateway`` resolved it (socket peer, or what trusted proxies report)."""
     client = getattr(request, "client", None)
-    host = getattr(client, "host", None) or "unknown"
-    if proxy_hops <= 0:
-        return host
-    headers = getattr(request, "headers", None) or {}
-    forwarded = [part.strip() for part in str(headers.get("x-forwarded-for", "")).split(",") if part.strip()]
-    if not forwarded:
-        return host
-    return forwarded[-min(proxy_hops, len(forwarded))]
+    return getattr(client, "host", None) or "unknown"
 
 
 def hf_username(request) -> str | None:
@@ -196,7 +199,6 @@ class Access:
 
     rate_limit: int | None = None  # requests per minute per tab per user (or address)
     audit: AuditLog | None = None
-    proxy_hops: int = 0            # trusted reverse proxies in front of the app, each appending X-Forwarded-For
     hf_login: str = "off"          # off, optional or required (Hugging Face OAuth on Spaces)
     salt: bytes = field(default_factory=lambda: os.environ.get("DEMO_AUDIT_SALT", "").encode() or os.urandom(16))
     clock: Callable[[], float] = time.monotonic
@@ -206,19 +208,89 @@ class Access:
 
     def who(self, request) -> str:
         """The login name (gradio login, then Hugging Face sign-in), or a salted hash of the client address
-        (the address itself is never kept)."""
+        (the address itself is never kept). MCP calls under a login run as ``MCP_USER``: they count by address."""
+        from demos.gateway import MCP_USER
+
         user = getattr(request, "username", None) or hf_username(request)
-        if user:
+        if user and user != MCP_USER:
             return f"user:{user}"
-        host = client_address(request, self.proxy_hops)
+        return self.address_id(client_address(request))
+
+    def address_id(self, host: str) -> str:
         return "ip:" + hashlib.sha256(self.salt + host.encode()).hexdigest()[:16]
 
-    def guard(self, fn: Callable, tab: str) -> Callable:
-        """``fn`` with the rate limit and audit log around it; same name, docstring and signature for gradio."""
+    def install(self, blocks) -> None:
+        """Every API endpoint of ``blocks`` behind the access rules: the ones not wired through ``guard`` yet get
+        it (public ones rate limited, undocumented ones audited only), and a call that gradio refuses before the
+        handler runs (a value outside a dropdown's choices or a slider's range) is audited as ``invalid``, one the
+        queue turns away as ``busy``. Call it after ``blocks.queue(...)``."""
+        for block_fn in blocks.fns.values():
+            fn = block_fn.fn
+            if (block_fn.api_visibility == "private" or fn is None or getattr(fn, GUARDED, False)
+                    or inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)):
+                continue
+            block_fn.fn = self.guard(fn, block_fn.api_name, limited=block_fn.api_visibility == "public")
+        self._audit_input_refusals(blocks)
+        self._audit_queue_refusals(blocks)
+
+    def _audit_input_refusals(self, blocks) -> None:
+        """A call whose handler never ran (gradio's own input checks raised first) gets an ``invalid`` line."""
+        process_api = blocks.process_api
+
+        @functools.wraps(process_api)
+        async def audited_process_api(*args, **kwargs):
+            block_fn = kwargs.get("block_fn", args[0] if args else None)
+            if isinstance(block_fn, int):
+                block_fn = blocks.fns[block_fn]
+            if (getattr(block_fn, "api_visibility", "private") == "private" or kwargs.get("iterator") is not None
+                    or self.audit is None):
+                return await process_api(*args, **kwargs)
+            call, started = _Call(), time.perf_counter()
+            token = _CALL.set(call)
+            try:
+                return await process_api(*args, **kwargs)
+            except Exception:
+                if not call.audited:
+                    request = kwargs.get("request")
+                    self.record(self.who(request[0] if isinstance(request, list) and request else request),
+                                block_fn.api_name, "invalid", started)
+                raise
+            finally:
+                _CALL.reset(token)
+
+        blocks.process_api = audited_process_api
+
+    def _audit_queue_refusals(self, blocks) -> None:
+        """A request the queue turns away before it is run (full: ``busy``; no such function: ``invalid``)."""
+        queue = getattr(blocks, "_queue", None)
+        if queue is None or self.audit is None:
+            return
+        push = queue.push
+
+        @functools.wraps(push)
+        async def audited_push(body, request, username):
+            started = time.perf_counter()
+            success, detail, state = await push(body, request, username)
+            block_fn = blocks.fns.get(getattr(body, "fn_index", None))
+            if not success and block_fn is not None and block_fn.api_visibility != "private":
+                self.record(self.who(gr.Request(request=request, username=username)), block_fn.api_name,
+                            "busy" if state == "queue_full" else "invalid", started)
+            return success, detail, state
+
+        queue.push = audited_push
+
+    def guard(self, fn: Callable, tab: str, limited: bool = True) -> Callable:
+        """``fn`` with the rate limit (when ``limited``) and audit log around it; same name, docstring and
+        signature for gradio."""
+        wrapped = self._guard(fn, tab, limited)
+        setattr(wrapped, GUARDED, True)
+        return wrapped
+
+    def _guard(self, fn: Callable, tab: str, limited: bool) -> Callable:
         if inspect.isgeneratorfunction(fn):
             @functools.wraps(fn)
             def guarded_stream(*args, **kwargs):
-                served, who, started = self._begin(tab)
+                served, who, started = self._begin(tab, limited)
                 outcome = "error"
                 stream = fn(*args, **kwargs)
                 try:
@@ -242,7 +314,7 @@ class Access:
 
         @functools.wraps(fn)
         def guarded(*args, **kwargs):
-            served, who, started = self._begin(tab)
+            served, who, started = self._begin(tab, limited)
             outcome = "error"
             token = _SERVED.set(served)
             try:
@@ -254,11 +326,13 @@ class Access:
                 self._end(served, who, tab, started, outcome)
         return guarded
 
-    def _begin(self, tab: str) -> tuple[_Served, str, float]:
+    def _begin(self, tab: str, limited: bool = True) -> tuple[_Served, str, float]:
         request = _current_request()
         who = self.who(request)
         started = time.perf_counter()
         served = _Served()
+        if not limited:
+            return served, who, started
         if self.hf_login == "required" and not who.startswith("user:"):
             self._end(served, who, tab, started, "rejected")
             raise gr.Error("Sign in first: this server asks every user to sign in with Hugging Face (the "
@@ -272,11 +346,18 @@ class Access:
         return served, who, started
 
     def _end(self, served: _Served, who: str, tab: str, started: float, outcome: str) -> None:
+        call = _CALL.get()
+        if call is not None:
+            call.audited = True
+        self.record(who, tab, outcome, started, served.model)
+
+    def record(self, who: str, tab: str, outcome: str, started: float, model: str | None = None) -> None:
+        """One audit line (``started``: ``time.perf_counter()`` when the request arrived)."""
         if self.audit is None:
             return
         try:
             self.audit.write({"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-                              "who": who, "tab": tab, "model": served.model,
+                              "who": who, "tab": tab, "model": model,
                               "ms": round((time.perf_counter() - started) * 1000), "outcome": outcome})
         except Exception:  # the audit log must never break a request
             log.exception("could not write the audit log")

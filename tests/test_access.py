@@ -125,18 +125,17 @@ class FakeRequest:
 
 
 def test_client_address_behind_proxies_is_the_users_and_cannot_be_forged():
-    from demos.access import client_address
+    from demos.gateway import forwarded_address
 
-    direct = FakeRequest(host="203.0.113.9", forwarded="1.2.3.4")
-    assert client_address(direct, proxy_hops=0) == "203.0.113.9"  # no proxy trusted: the header is ignored
+    assert forwarded_address("203.0.113.9", "1.2.3.4", proxy_hops=0) == "203.0.113.9"  # no proxy: header ignored
     # one proxy (a Space): it appended the address it saw; what the client sent before it is not trusted
-    assert client_address(FakeRequest(forwarded="6.6.6.6, 198.51.100.7"), proxy_hops=1) == "198.51.100.7"
-    assert client_address(FakeRequest(forwarded="198.51.100.7, 10.1.1.1"), proxy_hops=2) == "198.51.100.7"
-    assert client_address(FakeRequest(forwarded="198.51.100.7"), proxy_hops=3) == "198.51.100.7"
-    assert client_address(FakeRequest(host="10.0.0.2"), proxy_hops=1) == "10.0.0.2"  # no header at all
-    # two users behind the same proxy are two rate-limit buckets
-    access = Access(salt=b"s", proxy_hops=1)
-    assert access.who(FakeRequest(forwarded="198.51.100.7")) != access.who(FakeRequest(forwarded="198.51.100.8"))
+    assert forwarded_address("10.0.0.2", "6.6.6.6, 198.51.100.7", proxy_hops=1) == "198.51.100.7"
+    assert forwarded_address("10.0.0.2", "198.51.100.7, 10.1.1.1", proxy_hops=2) == "198.51.100.7"
+    assert forwarded_address("10.0.0.2", "198.51.100.7", proxy_hops=3) == "198.51.100.7"
+    assert forwarded_address("10.0.0.2", "", proxy_hops=1) == "10.0.0.2"  # no header at all
+    # two users behind the same proxy are two rate-limit buckets (the gateway puts their address on the request)
+    access = Access(salt=b"s")
+    assert access.who(FakeRequest(host="198.51.100.7")) != access.who(FakeRequest(host="198.51.100.8"))
 
 
 def test_default_proxy_hops_trusts_the_space_proxy_only_on_a_space(monkeypatch):
@@ -273,7 +272,9 @@ def test_rate_limit_per_tab_and_user_then_audit(server):
     records = [json.loads(line) for line in text.splitlines()]
     classify = [(r["who"], r["outcome"]) for r in records if r["tab"] == "classify_text"]
     assert classify == [("user:ann", "ok"), ("user:ann", "ok"), ("user:ann", "rejected"), ("user:bob", "ok")]
-    assert {r["model"] for r in records if r["outcome"] == "ok"} == {CLASSIFY, "token-classification/multilingual-ner"}
+    models = {r["model"] for r in records if r["outcome"] == "ok" and r["tab"] != "login"}
+    assert models == {CLASSIFY, "token-classification/multilingual-ner"}
+    assert {r["who"] for r in records if r["tab"] == "login" and r["outcome"] == "ok"} == {"user:ann", "user:bob"}
     assert all(isinstance(r["ms"], int) and r["time"].endswith("+00:00") for r in records)
 
 
