@@ -29,7 +29,8 @@ failed), hung (no answer within --hostile-timeout). Good requests end as in benc
 classify p95 counts succeeded and lost requests (a lost one with the time it waited).
 
 Targets (exit 1 on a miss): good failed = 0 and lost = 0; good classify p95 with the hostile share at most
-2x the same run's p95 without it; peak RSS at most idle + the budget (--rss-budget-mb); 0 bytes written to the
+2x the same run's p95 without it; the peak RSS at most the peak before the hostile share + the budget (the
+app's --max-decoded-mb when it has one, else 1024 MB, or --rss-budget-mb); 0 bytes written to the
 temp folder by door requests, and every door request refused with a 4xx; wrong passwords checked at most
 --max-guesses-per-min a minute (a login throttle that forged X-Forwarded-For does not reset); no hostile
 request hung or errored. The server is killed if its RSS passes idle + --rss-kill-mb (protects a shared
@@ -41,10 +42,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import json
 import os
 import random
 import re
+import secrets
 import shutil
 import struct
 import subprocess
@@ -71,11 +72,26 @@ MCP_ACCEPT = {"Accept": "application/json, text/event-stream", "Content-Type": "
 
 # --- the app ----------------------------------------------------------------------------------------
 
-def app_flags() -> set[str]:
-    """The options ``app.py --help`` lists (so the bench runs before and after a flag is added)."""
-    result = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120)
-    return set(re.findall(r"(--[a-z][a-z0-9-]+)", result.stdout))
+def app_help() -> str:
+    """``app.py --help``: which options this version of the app has (the bench runs before and after a fix)."""
+    return subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120).stdout
+
+
+def memory_budget(args, help_text: str) -> tuple[int, str]:
+    """The MB the hostile share may add to the peak RSS, and where that figure comes from: --rss-budget-mb, else
+    the app's budget for decoded media in flight (--max-decoded-mb as run, DEMO_MAX_DECODED_MB, its default)."""
+    if args.rss_budget_mb is not None:
+        return args.rss_budget_mb, "--rss-budget-mb"
+    given = re.search(r"--max-decoded-mb[ =](\d+)", args.app_args)
+    if given:
+        return int(given.group(1)), "the app's --max-decoded-mb"
+    if "--max-decoded-mb" in help_text and os.environ.get("DEMO_MAX_DECODED_MB", "").strip().isdigit():
+        return int(os.environ["DEMO_MAX_DECODED_MB"]), "the app's DEMO_MAX_DECODED_MB"
+    default = re.search(r"--max-decoded-mb MAX_DECODED_MB.*?\(default:\s*(\d+)\)", help_text, re.S)
+    if default:
+        return int(default.group(1)), "the app's --max-decoded-mb default"
+    return 1024, "this bench's default (the app has no --max-decoded-mb)"
 
 
 @dataclass
@@ -101,7 +117,7 @@ def start_app(args, good_clients: int, work: Path, flags: set[str]) -> App:
                "--data-dir", str(work / "data"), *args.app_args.split()]
     mcp_token = None
     if "--mcp-token" in flags:
-        mcp_token = f"tok-{random.randrange(10**12)}"
+        mcp_token = secrets.token_urlsafe(24)
         env["DEMO_MCP_TOKEN"] = mcp_token
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
@@ -266,7 +282,8 @@ async def _guess(kit: Kit, forge: bool):
                                         data={"username": "good0", "password": f"guess-{kit.next()}"})
         if status is None:
             results.append(("hung", text, None))
-        elif status in (400, 401):  # the password was checked (and was wrong)
+        elif status in (400, 401) and not any(w in text.lower() for w in ("too many", "try again")):
+            # the password was checked (and was wrong)
             results.append(("served", f"HTTP {status}", status))
         elif status == 200:
             results.append(("errored", "a guessed password was accepted", status))
@@ -326,8 +343,8 @@ async def door_upload_unauth(kit: Kit):
 
 
 async def door_data_url_oversize(kit: Kit):
-    """Logged in, but a data: URL larger than the upload limit inside the JSON body."""
-    image = data_url_image(kit, (kit.app.max_upload_mb + 1) * 2**20)
+    """Logged in, but a data: URL twice the upload limit inside the JSON body."""
+    image = data_url_image(kit, (2 * kit.app.max_upload_mb + 1) * 2**20)  # base64: 2.7x the limit
     return await hostile_call(kit.authed, "classify_image", [image, IMAGE_MODEL, 5], kit.timeout)
 
 
@@ -397,8 +414,13 @@ class Record:
     killed: str = ""
 
 
-async def login(client, user: str, password: str) -> None:
-    response = await client.post("login", data={"username": user, "password": password})
+async def login(client, user: str, password: str, patience: float = 120) -> None:
+    deadline = time.perf_counter() + patience
+    while True:
+        response = await client.post("login", data={"username": user, "password": password})
+        if response.status_code != 429 or time.perf_counter() > deadline:  # a login throttle: wait as told
+            break
+        await asyncio.sleep(float(response.headers.get("retry-after") or 5))
     if response.status_code != 200:
         raise RuntimeError(f"login as {user} failed: HTTP {response.status_code} {response.text[:200]}")
 
@@ -521,7 +543,7 @@ async def door_phase(args, app: App, kit: Kit) -> dict:
 
 # --- the report --------------------------------------------------------------------------------------------
 
-def report(args, record: Record, info: dict, good_n: int, hostile_n: int, budget_note: str) -> bool:
+def report(args, record: Record, info: dict, good_n: int, hostile_n: int, budget: int, source: str) -> bool:
     ok = True
     baseline = info["baseline"]
     counts = Counter(outcome for _, _, outcome, _, _ in record.good)
@@ -563,8 +585,9 @@ def report(args, record: Record, info: dict, good_n: int, hostile_n: int, budget
     peak = max((mb for _, mb in record.rss), default=float("nan"))
     peak_alone = max((mb for t, mb in record.rss if t < baseline), default=float("nan"))
     idle = info["idle"]
+    base = max(idle, peak_alone)
     print(f"\nRSS: idle {idle:.0f} MB, peak {peak_alone:.0f} MB with good users alone, {peak:.0f} MB overall; "
-          f"{budget_note}")
+          f"target: the hostile share adds at most {budget} MB ({source})")
     door = info["door"]
     print(f"temp folder: {door.get('bytes', 0):,} bytes in {door.get('files', 0)} new files from "
           f"{args.door_requests * len(DOOR)} door requests")
@@ -575,9 +598,9 @@ def report(args, record: Record, info: dict, good_n: int, hostile_n: int, budget
     ok &= verdict("good succeeded", counts["succeeded"] > 0, f"{counts['succeeded']}")
     ok &= verdict("classify p95 ratio", ratio <= args.max_ratio,
                   f"{ratio:.2f}x ({mixed:.2f} s / {alone:.2f} s; target <= {args.max_ratio:g}x)")
-    ok &= verdict("peak RSS", not record.killed and peak <= idle + args.rss_budget_mb,
-                  record.killed or f"{peak:.0f} MB, idle {idle:.0f} + budget {args.rss_budget_mb} = "
-                                   f"{idle + args.rss_budget_mb:.0f} MB")
+    ok &= verdict("peak RSS", not record.killed and peak <= base + budget,
+                  record.killed or f"{peak:.0f} MB (target <= {base:.0f} MB before the hostile share + {budget} MB "
+                                   f"= {base + budget:.0f} MB)")
     ok &= verdict("temp bytes by refused requests", not record.killed and door.get("bytes", 1) == 0,
                   f"{door.get('bytes', 'not measured')} (target 0)")
     door_all = Counter()
@@ -615,8 +638,9 @@ def main() -> int:
     parser.add_argument("--rate-limit", type=int, default=60, help="the app's --rate-limit (per tab per user)")
     parser.add_argument("--max-upload-mb", type=int, default=4, help="the app's --max-upload-mb")
     parser.add_argument("--app-args", default="", help="extra arguments for the app (e.g. a memory budget flag)")
-    parser.add_argument("--rss-budget-mb", type=int, default=1024,
-                        help="target: peak RSS at most idle + this (the decoded-input budget the app must keep)")
+    parser.add_argument("--rss-budget-mb", type=int, default=None,
+                        help="target: the hostile share raises the peak RSS by at most this (default: the app's "
+                             "--max-decoded-mb, else 1024)")
     parser.add_argument("--rss-kill-mb", type=int, default=4096,
                         help="kill the server if its RSS passes idle + this (protects a shared machine)")
     parser.add_argument("--max-ratio", type=float, default=2.0, help="target: classify p95 with/without hostiles")
@@ -635,9 +659,9 @@ def main() -> int:
     if good_n < 4:
         parser.error(f"--clients {args.clients} leaves {good_n} good clients beside {hostile_n} hostile ones "
                      f"(one per attack at least); use --clients {hostile_n + 4} or more")
-    flags = app_flags()
-    budget_note = (f"target peak <= idle + {args.rss_budget_mb} MB (--rss-budget-mb"
-                   f"{'; app run with ' + args.app_args if args.app_args else ''})")
+    help_text = app_help()
+    flags = set(re.findall(r"(--[a-z][a-z0-9-]+)", help_text))
+    budget, source = memory_budget(args, help_text)
     print(f"app flags: --mcp-token {'yes' if '--mcp-token' in flags else 'absent (MCP has no token)'}")
     work = Path(tempfile.mkdtemp(prefix="hostile-bench-"))
     app = None
@@ -652,7 +676,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 app.process.kill()
         shutil.rmtree(work, ignore_errors=True)
-    return 0 if report(args, record, info, good_n, hostile_n, budget_note) else 1
+    return 0 if report(args, record, info, good_n, hostile_n, budget, source) else 1
 
 
 if __name__ == "__main__":
