@@ -88,7 +88,7 @@ def memory_budget(args, help_text: str) -> tuple[int, str]:
         return int(given.group(1)), "the app's --max-decoded-mb"
     if "--max-decoded-mb" in help_text and os.environ.get("DEMO_MAX_DECODED_MB", "").strip().isdigit():
         return int(os.environ["DEMO_MAX_DECODED_MB"]), "the app's DEMO_MAX_DECODED_MB"
-    default = re.search(r"--max-decoded-mb MAX_DECODED_MB.*?\(default:\s*(\d+)\)", help_text, re.S)
+    default = re.search(r"^\s*--max-decoded-mb MAX_DECODED_MB\b.*?\(default:\s*(\d+)\)", help_text, re.S | re.M)
     if default:
         return int(default.group(1)), "the app's --max-decoded-mb default"
     return 1024, "this bench's default (the app has no --max-decoded-mb)"
@@ -470,7 +470,7 @@ async def run(args, app: App, work: Path, good_n: int, hostile_n: int) -> tuple[
                 i += 1
 
         async def hostile(index: int) -> None:  # one attack per client, so that slow ones do not crowd out others
-            name = [*ATTACKS, *DOOR][index % (len(ATTACKS) + len(DOOR))]
+            name = args.attacks[index % len(args.attacks)]
             await asyncio.sleep(max(0.0, hostile_start - time.perf_counter()))
             while time.perf_counter() < deadline and not stop.is_set():
                 began = time.perf_counter()
@@ -650,11 +650,18 @@ def main() -> int:
     parser.add_argument("--audio-bomb-mb", type=int, default=900, help="the audio bomb's decoded float32 size")
     parser.add_argument("--history-messages", type=int, default=4000)
     parser.add_argument("--csv-columns", type=int, default=2000)
+    parser.add_argument("--attacks", default=",".join([*ATTACKS, *DOOR]),
+                        help="comma-separated attacks for phase B (all by default; the door phase always runs)")
     parser.add_argument("--guess-burst", type=int, default=20, help="wrong passwords per login attack")
     parser.add_argument("--door-requests", type=int, default=5, help="per door class in the quiet phase")
     args = parser.parse_args()
 
-    hostile_n = max(round(args.clients * args.hostile_share), len(ATTACKS) + len(DOOR))  # each attack at least once
+    args.attacks = [a.strip() for a in args.attacks.split(",") if a.strip()]
+    unknown = set(args.attacks) - {*ATTACKS, *DOOR}
+    if unknown or not args.attacks:
+        parser.error(f"--attacks: unknown {', '.join(sorted(unknown)) or '(none given)'}; "
+                     f"choose from {', '.join([*ATTACKS, *DOOR])}")
+    hostile_n = max(round(args.clients * args.hostile_share), len(args.attacks))  # each attack at least once
     good_n = args.clients - hostile_n
     if good_n < 4:
         parser.error(f"--clients {args.clients} leaves {good_n} good clients beside {hostile_n} hostile ones "
