@@ -45,6 +45,7 @@ import base64
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import struct
@@ -226,6 +227,7 @@ class Kit:
     timeout: float
     mcp_tool: str
     guess_burst: int
+    oversize: dict | None = None
     counter: int = 0
 
     def next(self) -> int:
@@ -344,8 +346,9 @@ async def door_upload_unauth(kit: Kit):
 
 async def door_data_url_oversize(kit: Kit):
     """Logged in, but a data: URL twice the upload limit inside the JSON body."""
-    image = data_url_image(kit, (2 * kit.app.max_upload_mb + 1) * 2**20)  # base64: 2.7x the limit
-    return await hostile_call(kit.authed, "classify_image", [image, IMAGE_MODEL, 5], kit.timeout)
+    if kit.oversize is None:  # built once: 12 MB of base64 per request would load this client, not the server
+        kit.oversize = data_url_image(kit, (2 * kit.app.max_upload_mb + 1) * 2**20)  # base64: 2.7x the limit
+    return await hostile_call(kit.authed, "classify_image", [kit.oversize, IMAGE_MODEL, 5], kit.timeout)
 
 
 ATTACKS = {
@@ -411,6 +414,8 @@ class Record:
     good: list = field(default_factory=list)          # (start, api, outcome, seconds, detail)
     hostile: list = field(default_factory=list)       # (start, class, outcome, detail)
     rss: list = field(default_factory=list)           # (t, MB)
+    client_cpu: list = field(default_factory=list)    # this process's CPU seconds per second, phase A then B
+    load: list = field(default_factory=list)          # the machine's 1-minute load average: start, A end, B end
     killed: str = ""
 
 
@@ -494,7 +499,20 @@ async def run(args, app: App, work: Path, good_n: int, hostile_n: int) -> tuple[
                     return
                 await asyncio.sleep(0.2)
 
+        def cpu() -> float:
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            return usage.ru_utime + usage.ru_stime
+
+        async def cpu_marks() -> None:  # this client's CPU share in each phase (it shares the machine's cores)
+            for when in (hostile_start, deadline):
+                before, began = cpu(), time.perf_counter()
+                await asyncio.sleep(max(0.0, when - time.perf_counter()))
+                record.client_cpu.append((cpu() - before) / max(1e-9, time.perf_counter() - began))
+                record.load.append(os.getloadavg()[0])
+
+        record.load.append(os.getloadavg()[0])
         sampler = asyncio.create_task(sample())
+        marks = asyncio.create_task(cpu_marks())
         tasks = [asyncio.create_task(good(i)) for i in range(good_n)]
         tasks += [asyncio.create_task(hostile(i)) for i in range(hostile_n)]
         await asyncio.sleep(max(0.0, deadline - time.perf_counter()))
@@ -503,6 +521,7 @@ async def run(args, app: App, work: Path, good_n: int, hostile_n: int) -> tuple[
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         elapsed = time.perf_counter() - t0
+        marks.cancel()
         door = await door_phase(args, app, kit) if not record.killed else {}
         stop.set()
         await sampler
@@ -556,16 +575,26 @@ def report(args, record: Record, info: dict, good_n: int, hostile_n: int, budget
     for detail, n in details.most_common(6):
         print(f"    {n} x {detail[:160]}")
 
-    def p95(lo, hi):
+    def classify(lo: float, hi: float, q: float = 95) -> tuple[float, int]:
         values = [s for start, api, outcome, s, _ in record.good  # a lost request: the time it waited, at least
                   if api == CLASSIFY[0] and outcome in ("succeeded", "lost") and lo <= start < hi]
-        return percentile(values, 95), len(values)
+        return percentile(values, q), len(values)
 
-    alone, n_alone = p95(0, baseline)
-    mixed, n_mixed = p95(baseline, float("inf"))
+    def done_per_s(lo: float, hi: float) -> float:
+        return sum(1 for start, _, outcome, _, _ in record.good
+                   if outcome == "succeeded" and lo <= start < hi) / max(1e-9, hi - lo)
+
+    alone, n_alone = classify(0, baseline)
+    mixed, n_mixed = classify(baseline, float("inf"))
     ratio = mixed / alone if alone == alone and alone > 0 else float("nan")
     print(f"good classify_text p95: alone {alone:.2f} s ({n_alone} requests), "
-          f"with the hostile share {mixed:.2f} s ({n_mixed} requests)")
+          f"with the hostile share {mixed:.2f} s ({n_mixed} requests); p50 {classify(0, baseline, 50)[0]:.2f} s "
+          f"and {classify(baseline, float('inf'), 50)[0]:.2f} s")
+    print(f"good requests answered per second: {done_per_s(0, baseline):.2f} alone, "
+          f"{done_per_s(baseline, args.seconds):.2f} with the hostile share")
+    phases = ", ".join(f"phase {p} {c:.2f}" for p, c in zip("AB", record.client_cpu))
+    print(f"this client's CPU (cores busy): {phases}" +
+          f"; machine load average {', '.join(f'{x:.1f}' for x in record.load)} ({os.cpu_count()} cores)")
 
     print("\nhostile requests by class (A: during the run; door: the quiet phase after it)")
     print(f"  {'class':25s} {'sent':>6s} " + " ".join(f"{o:>8s}" for o in HOSTILE_OUTCOMES) + "  example")
