@@ -60,7 +60,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from bench.common import ROOT, free_port, percentile, verdict, wait_for_http  # noqa: E402
+from bench.common import ROOT, free_port, percentile, stop, verdict, wait_for_http  # noqa: E402
 from bench.load import call, file_data, rss_mb, text_mix, upload_samples  # noqa: E402
 
 CLASSIFY = ("classify_text", ["I love this movie", "text-classification/distilbert-sst2"])
@@ -120,10 +120,22 @@ def start_app(args, good_clients: int, work: Path, flags: set[str]) -> App:
     if "--mcp-token" in flags:
         mcp_token = secrets.token_urlsafe(24)
         env["DEMO_MCP_TOKEN"] = mcp_token
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(work / "app.log", "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    wait_for_http(url, process, timeout=180)
+    try:
+        wait_for_http(url, process, timeout=180)
+    except RuntimeError:
+        stop(process)
+        raise RuntimeError(f"the app did not start; its last lines:\n{log_tail(work)}") from None
     return App(url, process, temp, users, mcp_token, args.max_upload_mb)
+
+
+def log_tail(work: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join((work / "app.log").read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
 
 
 def folder_bytes(folder: Path) -> dict[str, int]:
@@ -705,12 +717,10 @@ def main() -> int:
         app = start_app(args, good_n, work, flags)
         record, info = asyncio.run(run(args, app, work, good_n, hostile_n))
     finally:
-        if app is not None and app.process.poll() is None:
-            app.process.terminate()
-            try:
-                app.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                app.process.kill()
+        if app is not None:
+            if app.process.poll() is not None:  # it ended before the bench did
+                print(f"the app exited with {app.process.returncode}; its last lines:\n{log_tail(work)}")
+            stop(app.process)
         shutil.rmtree(work, ignore_errors=True)
     return 0 if report(args, record, info, good_n, hostile_n, budget, source) else 1
 
