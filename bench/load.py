@@ -79,7 +79,9 @@ async def upload_samples(client) -> list[tuple[str, list]]:
 async def call(client, api: str, data: list) -> tuple[str, str]:
     """(outcome, detail) of one request; see the module docstring."""
     try:
-        response = await client.post(f"gradio_api/call/{api}", json={"data": data})
+        # json.dumps writes NaN and Infinity (httpx's json= refuses them), so bench/hostile.py can send them too
+        response = await client.post(f"gradio_api/call/{api}", content=json.dumps({"data": data}),
+                                     headers={"Content-Type": "application/json"})
         if response.status_code == 503 or any(w in response.text.lower() for w in BUSY_WORDS):
             return "rejected", f"HTTP {response.status_code}"
         if response.status_code != 200:
