@@ -38,6 +38,7 @@ BATCH_SIZE = (1, 128)
 VALIDATION_SHARE = (0.05, 0.5)
 MAX_NAME_CHARS = 60
 TRAIN_CURVE, VALIDATION_CURVE = "training loss (per batch)", "validation loss (per epoch)"
+CURVE_COLORS = {TRAIN_CURVE: "#f97316", VALIDATION_CURVE: "#2563eb"}
 
 
 def _state(ctx: DemoContext) -> dict:
@@ -138,7 +139,7 @@ def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, 
     curve = Curve()
     head = (f"**{spec.name}** · {len(train.texts):,} training rows, {len(validation.texts):,} validation rows, "
             f"{len(data.label_names)} labels · {data.report()}")
-    yield progress_html(0, 1, "Loading the base model…"), curve.frame(), None, None, None, head
+    yield progress_html(0, 1, "Loading the base model…"), curve.plot(), None, None, None, head
     with reported_failures(spec):
         runner = acquire_model(ctx, spec).runner
     folder_name = store.new_name(name, f"{spec.name}")
@@ -155,7 +156,7 @@ def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, 
             for reports in job.updates(interval=0.5):
                 if reports:
                     curve.add(reports)
-                    yield (progress_html(curve.step, curve.total, curve.describe()), curve.frame(), gr.skip(),
+                    yield (progress_html(curve.step, curve.total, curve.describe()), curve.plot(), gr.skip(),
                            gr.skip(), gr.skip(), head)
         finally:
             if not job.finished.is_set():  # the request ended early (browser closed, cancelled): stop the run
@@ -219,6 +220,21 @@ class Curve:
         if self.val_accuracy is not None:
             text += f" · validation accuracy {self.val_accuracy:.1%} after the last epoch"
         return text
+
+    def plot(self):
+        """The frame for the browser's plot: with a row without a loss for each curve that has no point yet.
+        gradio's line plot takes its colour scale from the curves in the first frame it draws and never widens it
+        (a later curve gets no stroke and no legend entry); the empty rows put both curves in it from the start,
+        and draw nothing."""
+        import pandas as pd
+
+        frame = self.frame()
+        missing = [name for name in CURVE_COLORS if name not in set(frame.curve)]
+        if not missing:
+            return frame
+        empty = pd.DataFrame({"step": [self.step] * len(missing), "loss": [float("nan")] * len(missing),
+                              "curve": missing})
+        return pd.concat([frame, empty], ignore_index=True).astype({"step": "int64", "loss": "float64"})
 
     def frame(self):
         import pandas as pd
@@ -286,7 +302,8 @@ def build(ctx: DemoContext) -> None:
                 stop_button = gr.Button("Stop", variant="stop")
         with gr.Column():
             progress = gr.HTML(progress_html(0, 1, "Not started"))
-            curve = gr.LinePlot(x="step", y="loss", color="curve", label="Loss", height=280,
+            # no fixed height: with one, the plot cuts off its own legend
+            curve = gr.LinePlot(x="step", y="loss", color="curve", color_map=CURVE_COLORS, label="Loss",
                                 x_title="step", y_title="loss")
             status = status_line()
             metrics = gr.JSON(label="Validation metrics")
