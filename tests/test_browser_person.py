@@ -17,9 +17,19 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
 DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 
 
+BROKEN_CHAT = "broken-chat"  # a chat entry whose model cannot load (no tiny twin, no network)
+
+
 @pytest.fixture(scope="module")
-def app_url():
-    with running_app(timeout=120) as url:
+def app_url(tmp_path_factory):
+    models = tmp_path_factory.mktemp("models") / "models.toml"
+    models.write_text(f'''[[model]]
+key = "chat/{BROKEN_CHAT}"
+task = "chat"
+checkpoint = "example-org/{BROKEN_CHAT}"
+runner = "chat"
+''')
+    with running_app("--models-file", str(models), timeout=120) as url:
         yield url
 
 
@@ -82,3 +92,86 @@ def test_the_loss_curve_draws_both_lines_with_a_legend_on_a_chinese_phone(open_p
     lines = page.evaluate(LINES)
     assert len({line["stroke"] for line in lines}) == 2, lines  # two curves, two colours
     assert sorted(page.evaluate(LEGEND)) == sorted([TRAIN_CURVE, VALIDATION_CURVE])
+
+
+# --- chat: behaves like a chat --------------------------------------------------------------------------------
+
+def pick(panel, label: str, option: str) -> None:
+    panel.get_by_label(label, exact=True).first.click()
+    panel.page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_chat_enter_sends_and_a_failed_turn_is_marked_not_sent_again(open_page):
+    page = open_page()
+    panel = open_tab(page, "Chat")
+    box = panel.get_by_role("textbox", name="Message", exact=True)
+    status = panel.locator(".status-line").first
+    stop = panel.get_by_role("button", name="Stop", exact=True)
+    expect(stop).to_be_hidden()
+    box.fill("Hello")
+    box.press("Enter")  # Enter sends
+    expect(status).to_contain_text(" on cpu", timeout=90_000)
+    expect(panel.get_by_role("button", name="Send", exact=True)).to_be_visible(timeout=30_000)
+    expect(stop).to_be_hidden()  # Stop shows only while an answer is written
+    bubbles = panel.locator(".message-row")
+    expect(bubbles).to_have_count(2)  # the question and its answer
+    box.type("first line")
+    box.press("Shift+Enter")  # Shift+Enter: a new line, nothing sent
+    box.type("second line")
+    expect(box).to_have_value("first line\nsecond line")
+    expect(bubbles).to_have_count(2)
+
+    pick(panel, "Model", BROKEN_CHAT)
+    box.fill("This one fails")
+    box.press("Enter")
+    expect(status).to_contain_text("could not be loaded", timeout=60_000)
+    expect(status).to_contain_text("operator")
+    expect(panel.get_by_text("Not answered")).to_be_visible()  # marked in the conversation
+    expect(panel.get_by_text("last load failed")).to_be_visible()  # the card says what happened
+    assert "hf download" not in panel.inner_text() and "--profile" not in panel.inner_text()  # operator hints
+
+    pick(panel, "Model", "qwen2.5-0.5b-instruct")
+    box.fill("And now?")
+    box.press("Enter")
+    expect(status).not_to_contain_text("⚠", timeout=60_000)
+    expect(status).to_contain_text(" on cpu", timeout=60_000)
+    expect(panel.get_by_text("loaded", exact=True)).to_be_visible()
+    # the script for the last answer lists the conversation the model was sent: the failed turn is not in it
+    panel.get_by_text("Code: do this in a few lines of Python").click()
+    code = panel.locator(".cm-content").first
+    expect(code).to_contain_text("And now?", timeout=10_000)
+    assert "Hello" in code.inner_text() and "This one fails" not in code.inner_text()
+
+
+# --- errors stay on screen ------------------------------------------------------------------------------------
+
+def test_an_error_stays_next_to_the_output_until_the_next_run(open_page):
+    page = open_page("zh-CN")
+    panel = open_tab(page, "文本分类")
+    status = panel.locator(".status-line").first
+    panel.get_by_role("button", name="运行", exact=True).click()
+    expect(status).to_contain_text("Text is empty", timeout=30_000)
+    page.wait_for_timeout(15_000)  # the assertion is about time passing: gradio's toast is gone by now
+    expect(status).to_contain_text("Text is empty")
+    panel.get_by_role("textbox").first.fill("这部电影太好看了")
+    panel.get_by_role("button", name="运行", exact=True).click()
+    expect(status).to_contain_text(" on cpu", timeout=60_000)
+    expect(status).not_to_contain_text("empty")
+
+
+# --- uploads ---------------------------------------------------------------------------------------------------
+
+def test_a_non_image_uploaded_after_an_example_gets_the_apps_clear_message(open_page, tmp_path):
+    page = open_page()
+    panel = open_tab(page, "Image classification")
+    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
+        panel.locator("button.gallery-item").first.click()  # the example updates the image input's props
+    panel.get_by_role("button", name="Remove Image").first.click()
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("not a picture")
+    panel.locator("input[type=file]").first.set_input_files(fake)
+    panel.get_by_role("button", name="Run", exact=True).click()
+    status = panel.locator(".status-line").first
+    expect(status).to_contain_text("This file is not an image that can be read", timeout=60_000)
+    shown = page.locator("body").inner_text()
+    assert "preprocess" not in shown and "/tmp/" not in shown
