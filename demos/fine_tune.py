@@ -282,7 +282,8 @@ def build(ctx: DemoContext) -> None:
             with gr.Row():
                 text_column = gr.Dropdown(choices=[], label="Text column", allow_custom_value=True)
                 label_column = gr.Dropdown(choices=[], label="Label column", allow_custom_value=True)
-            preview = gr.Dataframe(label="First rows", interactive=False, max_height=200)
+            # headers while empty (else gradio shows "1 2 3"): the sample set's columns
+            preview = gr.Dataframe(headers=["text", "label"], label="First rows", interactive=False, max_height=200)
             base_model = model_picker(ctx, TASK)
             # no minimum/maximum on the numbers: the handler's checks name the field and its range
             with gr.Row():
@@ -307,8 +308,8 @@ def build(ctx: DemoContext) -> None:
                                 x_title="step", y_title="loss")
             status = status_line()
             metrics = gr.JSON(label="Validation metrics")
-            confusion = gr.Dataframe(label="Confusion matrix (rows: true label, columns: predicted)",
-                                     interactive=False)
+            confusion = gr.Dataframe(headers=["true \\ predicted"], interactive=False,
+                                     label="Confusion matrix (rows: true label, columns: predicted)")
             download = gr.File(label="Fine-tuned model (zip, Hugging Face format)", interactive=False)
 
     def read_file_columns(file: str | None) -> tuple[dict, dict, Any, bool, str]:
