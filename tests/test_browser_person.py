@@ -175,3 +175,33 @@ def test_a_non_image_uploaded_after_an_example_gets_the_apps_clear_message(open_
     expect(status).to_contain_text("This file is not an image that can be read", timeout=60_000)
     shown = page.locator("body").inner_text()
     assert "preprocess" not in shown and "/tmp/" not in shown
+
+
+# --- question answering: the answer in its context reads as a paragraph -------------------------------------------
+
+SPLIT_WORDS = """(root) => {
+    const split = [];
+    for (const span of root.querySelectorAll('.text')) {
+        const node = span.firstChild, text = node ? node.textContent : '';
+        for (const match of text.matchAll(/\\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+            if (lines.size > 1) split.push(match[0]);
+        }
+    }
+    return split;
+}"""
+
+
+def test_the_answer_in_context_breaks_lines_between_words_on_a_phone(open_page):
+    page = open_page("en-US", PHONE)
+    panel = open_tab(page, "Question answering")
+    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
+        panel.locator("tr.tr-body").first.click()
+    panel.get_by_role("button", name="Run", exact=True).click()
+    expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
+    context = panel.locator(".answer-in-context .textfield").first
+    expect(context).to_contain_text("Attention Is All You Need")
+    assert context.evaluate(SPLIT_WORDS) == []  # no word is cut across two lines
