@@ -89,6 +89,15 @@ def chat_reply(ctx: DemoContext, message: str, history: Any, system_prompt: str,
     yield [*shown, {"role": "assistant", "content": answer}], "", f"{status}{note}"
 
 
+def max_new_tokens_for(ctx: DemoContext, spec) -> int:
+    """The slider's maximum for a model: at most half the tokens it reads at once (the rest is the conversation),
+    so the slider never offers what the model refuses (the tiny twin reads 1,024)."""
+    window = int(spec.params.get("window_tokens", 4 * MAX_NEW_TOKENS))
+    if ctx.manager.profile == "tiny" and spec.tiny is not None:
+        window = min(window, int(spec.tiny.options.get("window", window)))
+    return max(1, min(MAX_NEW_TOKENS, window // 2))
+
+
 def code_settings(ctx: DemoContext, model: str, history: Any, message: str, system_prompt: str,
                   temperature: float, top_p: float, max_new_tokens: int) -> tuple[str, dict]:
     """The conversation behind the last answer, or, while a message is typed, the one Send would send."""
@@ -160,8 +169,18 @@ def build(ctx: DemoContext) -> None:
                                        max_length=MAX_SYSTEM_CHARS)
             temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="Temperature", info="0 = greedy")
             top_p = gr.Slider(0.05, 1, value=0.8, step=0.05, label="Top-p")
-            max_new_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=512, step=1, label="Max new tokens")
+            most = max_new_tokens_for(ctx, ctx.specs(TASK)[0])
+            max_new_tokens = gr.Slider(1, most, value=min(512, most), step=1, label="Max new tokens")
     gr.Examples(EXAMPLES, inputs=[message])
+
+    def adapt_to_model(key: str):
+        specs = {spec.key: spec for spec in ctx.specs(TASK)}
+        if key not in specs:
+            return gr.update()
+        most = max_new_tokens_for(ctx, specs[key])
+        return gr.update(maximum=most, value=min(512, most))
+
+    model.change(adapt_to_model, model, max_new_tokens, api_visibility="private", queue=False)
 
     def chat(message: str, history: list[dict], system_prompt: str, model: str, temperature: float, top_p: float,
              max_new_tokens: int, request: gr.Request, progress=gr.Progress()
