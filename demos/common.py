@@ -192,8 +192,7 @@ def model_event(ctx: DemoContext, triggers: list, fn: Callable, inputs: list, ou
     """Wire a model-bound event (see ``model_queue``), behind the rate limit and audit log, and on ZeroGPU
     inside ``@spaces.GPU`` (see ``guarded``). In the browser, a failure's reason stays in the status line and the
     model card follows the model's state (``demos.failures``, ``refresh_cards``)."""
-    event = gr.on(triggers, guarded(ctx, remembering(fn, api_name), api_name), inputs, outputs, api_name=api_name,
-                  **model_queue(ctx))
+    event = gr.on(triggers, guarded(ctx, fn, api_name), inputs, outputs, api_name=api_name, **model_queue(ctx))
     show_failures(event, api_name, outputs)
     refresh_cards(ctx, event, inputs)
     return event
@@ -201,8 +200,9 @@ def model_event(ctx: DemoContext, triggers: list, fn: Callable, inputs: list, ou
 
 def guarded(ctx: DemoContext, fn: Callable, api_name: str) -> Callable:
     """``fn`` behind the access rules (``demos.access``: rate limit, audit log) and, on a ZeroGPU Space, run
-    inside ``@spaces.GPU`` (``demos.zerogpu``); for events wired without ``model_event``."""
-    return ctx.access.guard(zerogpu.gpu(fn, api_name), api_name)
+    inside ``@spaces.GPU`` (``demos.zerogpu``); for events wired without ``model_event``. Its errors are remembered
+    for the browser's status line (``demos.failures.show_failures``)."""
+    return remembering(ctx.access.guard(zerogpu.gpu(fn, api_name), api_name), api_name)
 
 
 def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None = None):

@@ -14,8 +14,8 @@ from typing import Any, Iterator
 
 import gradio as gr
 
-from demos.common import (DemoContext, _env_int, acquire_model, check_model, model_picker, registry_changed,
-                          reported_failures, status_line)
+from demos.common import (TINY_NOTE, DemoContext, _env_int, acquire_model, check_model, model_picker,
+                          registry_changed, reported_failures, status_line)
 from demos.examples import example_path
 from demos.generation_common import STOPS, check_number
 from models.fine_tune.dataset import (DatasetError, DatasetLimits, LabeledData, clean, guess_columns,
@@ -137,7 +137,8 @@ def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, 
         raise gr.Error(busy)
 
     curve = Curve()
-    head = (f"**{spec.name}** · {len(train.texts):,} training rows, {len(validation.texts):,} validation rows, "
+    base = f"**{spec.name}**" + (f" · **{TINY_NOTE}**" if ctx.manager.profile == "tiny" else "")
+    head = (f"{base} · {len(train.texts):,} training rows, {len(validation.texts):,} validation rows, "
             f"{len(data.label_names)} labels · {data.report()}")
     yield progress_html(0, 1, "Loading the base model…"), curve.plot(), None, None, None, head
     with reported_failures(spec):
