@@ -111,6 +111,9 @@ def test_chat_enter_sends_and_a_failed_turn_is_marked_not_sent_again(open_page):
     box.fill("Hello")
     box.press("Enter")  # Enter sends
     expect(status).to_contain_text(" on cpu", timeout=90_000)
+    # the tiny profile says so where the output is: the status line and the model card
+    expect(status).to_contain_text("Tiny twin: random weights")
+    expect(panel.get_by_text("Tiny twin: random weights").nth(1)).to_be_visible()
     expect(panel.get_by_role("button", name="Send", exact=True)).to_be_visible(timeout=30_000)
     expect(stop).to_be_hidden()  # Stop shows only while an answer is written
     bubbles = panel.locator(".message-row")
