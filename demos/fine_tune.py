@@ -17,6 +17,7 @@ import gradio as gr
 from demos.common import (TINY_NOTE, DemoContext, _env_int, acquire_model, check_model, model_picker,
                           registry_changed, reported_failures, status_line)
 from demos.examples import example_path
+from demos.failures import remembering, show_failures
 from demos.generation_common import STOPS, check_number
 from models.fine_tune.dataset import (DatasetError, DatasetLimits, LabeledData, clean, guess_columns,
                                       labeled_rows, read_table, split)
@@ -325,8 +326,9 @@ def build(ctx: DemoContext) -> None:
         return read_columns(ctx, file)
 
     # change, not upload: picking the example file sets the file too
-    file.change(read_file_columns, file, [text_column, label_column, preview, use_sample, status],
-                api_name="read_columns")
+    read = file.change(remembering(read_file_columns, "read_columns"), file,
+                       [text_column, label_column, preview, use_sample, status], api_name="read_columns")
+    show_failures(read, "read_columns", [status])  # the reason stays in the status line
 
     def train_classifier(file: str | None, text_column: str, label_column: str, use_sample: bool, base_model: str,
                          epochs: float, learning_rate: float, batch_size: float, validation_share: float,
@@ -351,12 +353,14 @@ def build(ctx: DemoContext) -> None:
         yield from fine_tune(ctx, file, text_column, label_column, use_sample, base_model, epochs, learning_rate,
                              batch_size, validation_share, model_name, request)
 
-    train_button.click(ctx.access.guard(train_classifier, "fine_tune"),
-                       [file, text_column, label_column, use_sample, base_model, epochs, learning_rate, batch_size,
-                        validation_share, model_name],
-                       [progress, curve, metrics, confusion, download, status], api_name="fine_tune",
-                       # its own queue, wide enough that a second user reaches the handler and hears it is busy
-                       concurrency_id="fine-tune", concurrency_limit=8, show_progress="minimal")
+    train = remembering(ctx.access.guard(train_classifier, "fine_tune"), "fine_tune")
+    trained = train_button.click(
+        train, [file, text_column, label_column, use_sample, base_model, epochs, learning_rate, batch_size,
+                validation_share, model_name],
+        [progress, curve, metrics, confusion, download, status], api_name="fine_tune",
+        # its own queue, wide enough that a second user reaches the handler and hears it is busy
+        concurrency_id="fine-tune", concurrency_limit=8, show_progress="minimal")
+    show_failures(trained, "fine_tune", [status])
 
     def stop_fine_tune(request: gr.Request) -> str:
         """Stop your running training (the one started from this browser session); nothing is saved.
