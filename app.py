@@ -365,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         defaults = [manager.registry.default_for(demo.TASK).key for demo in load_demos(args.demos)
                     if manager.registry.for_task(demo.TASK)]
         manager.preload(defaults if args.backend == "ray" else defaults[: args.max_models])  # a cluster holds them all
-    blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True,
+    css = "\n".join(getattr(demo, "CSS", "") for demo in load_demos(args.demos))  # a tab's own styles
+    blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True, css=css,
                   max_file_size=f"{args.max_upload_mb}mb",
                   mcp_server=args.mcp,
                   i18n=i18n.I18N,

@@ -11,8 +11,11 @@ from demos.common import (
     DemoContext,
     check_model,
     check_text,
+    guarded,
     model_event,
     model_picker,
+    model_queue,
+    refresh_cards,
     status_line,
 )
 from demos.generation_common import STOPS, check_number, stream_model
@@ -86,10 +89,19 @@ def chat_reply(ctx: DemoContext, message: str, history: Any, system_prompt: str,
     yield [*shown, {"role": "assistant", "content": answer}], "", f"{status}{note}"
 
 
+def max_new_tokens_for(ctx: DemoContext, spec) -> int:
+    """The slider's maximum for a model: at most half the tokens it reads at once (the rest is the conversation),
+    so the slider never offers what the model refuses (the tiny twin reads 1,024)."""
+    window = int(spec.params.get("window_tokens", 4 * MAX_NEW_TOKENS))
+    if ctx.manager.profile == "tiny" and spec.tiny is not None:
+        window = min(window, int(spec.tiny.options.get("window", window)))
+    return max(1, min(MAX_NEW_TOKENS, window // 2))
+
+
 def code_settings(ctx: DemoContext, model: str, history: Any, message: str, system_prompt: str,
                   temperature: float, top_p: float, max_new_tokens: int) -> tuple[str, dict]:
     """The conversation behind the last answer, or, while a message is typed, the one Send would send."""
-    turns = check_history(history, ctx.limits.max_context_chars)
+    turns = check_history(answered_turns(history), ctx.limits.max_context_chars)
     if (message or "").strip() or not turns:
         turns = [*turns, {"role": "user", "content": (message or "").strip()}]
     elif turns[-1]["role"] == "assistant":
@@ -99,17 +111,56 @@ def code_settings(ctx: DemoContext, model: str, history: Any, message: str, syst
                    "max_new_tokens": max_new_tokens}
 
 
+NOT_ANSWERED = "⚠️ Not answered"  # the title that marks a failed turn in the conversation
+
+
+def failed_turn(message: str, reason: str) -> list[dict]:
+    """A turn that failed, as the conversation shows it: the message, then the reason in a marked bubble."""
+    return [{"role": "user", "content": message},
+            {"role": "assistant", "content": reason, "metadata": {"title": NOT_ANSWERED}}]
+
+
+def answered_turns(history: Any) -> Any:
+    """The conversation without its failed turns (a marked bubble and the message before it): they are shown, never
+    sent to the model again."""
+    if not isinstance(history, list):
+        return history
+    kept = []
+    for item in history:
+        metadata = item.get("metadata") if isinstance(item, dict) else None
+        if isinstance(metadata, dict) and metadata.get("title") == NOT_ANSWERED:
+            if kept and isinstance(kept[-1], dict) and kept[-1].get("role") == "user":
+                kept.pop()
+            continue
+        kept.append(item)
+    return kept
+
+
+def last_turn_removed(history: Any, index: Any = None) -> tuple[list, str]:
+    """The conversation before its last user message (or before message ``index``), and that message's text:
+    what Retry sends again, and what Undo puts back in the message box."""
+    history = list(history) if isinstance(history, list) else []
+    if isinstance(index, (list, tuple)):
+        index = index[0]
+    users = [i for i, item in enumerate(history) if isinstance(item, dict) and item.get("role") == "user"]
+    if isinstance(index, int) and 0 <= index < len(history):
+        users = [i for i in users if i <= index]
+    if not users:
+        return history, ""
+    return history[:users[-1]], message_text(history[users[-1]].get("content"))
+
+
 def build(ctx: DemoContext) -> None:
     gr.Markdown("Talk with a chat model. The conversation is sent through the model's own chat template; "
                 "the oldest turns are dropped if it grows longer than the model can read.")
     with gr.Row():
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(label="Conversation", height=420)
-            message = gr.Textbox(label="Message", lines=2, max_length=ctx.limits.max_text_chars,
-                                 placeholder="Ask something… (Enter to send)")
+            chatbot = gr.Chatbot(label="Conversation", height=420, editable="user")
+            message = gr.Textbox(label="Message", lines=1, max_lines=8, max_length=ctx.limits.max_text_chars,
+                                 placeholder="Ask something… (Enter to send, Shift+Enter for a new line)")
             with gr.Row():
                 send = gr.Button("Send", variant="primary")
-                stop = gr.Button("Stop", variant="stop")
+                stop = gr.Button("Stop", variant="stop", visible=False)  # shown while an answer is written
                 clear = gr.Button("Clear")
             status = status_line()
         with gr.Column(scale=2):
@@ -118,8 +169,18 @@ def build(ctx: DemoContext) -> None:
                                        max_length=MAX_SYSTEM_CHARS)
             temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="Temperature", info="0 = greedy")
             top_p = gr.Slider(0.05, 1, value=0.8, step=0.05, label="Top-p")
-            max_new_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=512, step=1, label="Max new tokens")
+            most = max_new_tokens_for(ctx, ctx.specs(TASK)[0])
+            max_new_tokens = gr.Slider(1, most, value=min(512, most), step=1, label="Max new tokens")
     gr.Examples(EXAMPLES, inputs=[message])
+
+    def adapt_to_model(key: str):
+        specs = {spec.key: spec for spec in ctx.specs(TASK)}
+        if key not in specs:
+            return gr.update()
+        most = max_new_tokens_for(ctx, specs[key])
+        return gr.update(maximum=most, value=min(512, most))
+
+    model.change(adapt_to_model, model, max_new_tokens, api_visibility="private", queue=False)
 
     def chat(message: str, history: list[dict], system_prompt: str, model: str, temperature: float, top_p: float,
              max_new_tokens: int, request: gr.Request, progress=gr.Progress()
@@ -141,14 +202,53 @@ def build(ctx: DemoContext) -> None:
                               progress, request)
 
     inputs = [message, chatbot, system_prompt, model, temperature, top_p, max_new_tokens]
-    event = model_event(ctx, [send.click, message.submit], chat, inputs, [chatbot, message, status],
-                        api_name="chat")
+    # the API and MCP endpoint: errors reach the caller as errors
+    api_trigger = gr.Button(visible=False)
+    model_event(ctx, [api_trigger.click], chat, inputs, [chatbot, message, status], api_name="chat")
+    guarded_chat = guarded(ctx, chat, "chat")
+
+    def chat_in_page(message: str, history: list[dict], system_prompt: str, model: str, temperature: float,
+                     top_p: float, max_new_tokens: int, request: gr.Request, progress=gr.Progress()):
+        """The browser's turn: a failed turn stays in the conversation, marked with its reason, and is not sent
+        again; a refused message (empty, too long) stays in the box. The status line says why."""
+        earlier, last = answered_turns(history), None
+        try:
+            for last in guarded_chat(message, earlier, system_prompt, model, temperature, top_p, max_new_tokens,
+                                     request, progress):
+                yield last
+        except gr.Error as exc:
+            reason = str(exc.message)
+            if last is None:
+                yield earlier, gr.skip(), f"⚠️ {reason}"
+            else:
+                asked = last[0][-2]["content"]
+                yield [*earlier, *failed_turn(asked, reason)], "", f"⚠️ {reason}"
+
+    def running(busy: bool):
+        return gr.Button(visible=not busy), gr.Button(visible=busy)
+
+    def turn(trigger):
+        """Answer the message in the box after ``trigger``: Stop shows while the answer is written."""
+        answering = trigger.then(lambda: running(True), None, [send, stop], queue=False, api_visibility="private")
+        event = answering.then(chat_in_page, inputs, [chatbot, message, status], api_visibility="private",
+                               **model_queue(ctx))
+        event.then(lambda: running(False), None, [send, stop], queue=False, api_visibility="private")
+        refresh_cards(ctx, event, inputs)
+        return event
+
+    options = dict(queue=False, api_visibility="private")
+    sent = turn(gr.on([send.click, message.submit], lambda: None, None, None, **options))
+    retried = turn(chatbot.retry(last_turn_removed, chatbot, [chatbot, message], **options))
+    edited = turn(chatbot.edit(lambda history, edit: last_turn_removed(history, edit.index)[:1] + (edit.value,),
+                               [chatbot], [chatbot, message], **options))
+    chatbot.undo(last_turn_removed, chatbot, [chatbot, message], **options)
 
     def stop_chat(request: gr.Request) -> None:
-        STOPS.stop(request, NAME)
+        STOPS.stop(request, NAME)  # the answer ends within a token, and its status line says "stopped"
 
-    stop.click(stop_chat, None, None, cancels=[event], api_visibility="private")
-    cleared = clear.click(lambda: ([], "", ""), None, [chatbot, message, status], cancels=[event],
-                          api_visibility="private")
+    stop.click(stop_chat, None, None, **options)
+    cleared = clear.click(lambda: ([], "", "", *running(False)), None, [chatbot, message, status, send, stop],
+                          cancels=[sent, retried, edited], **options)
     code_panel(ctx, [model, chatbot, message, system_prompt, temperature, top_p, max_new_tokens], code_settings,
-               watch=[model, message, system_prompt, temperature, top_p, max_new_tokens], after=[event, cleared])
+               watch=[model, message, system_prompt, temperature, top_p, max_new_tokens],
+               after=[sent, retried, edited, cleared])

@@ -18,6 +18,7 @@ import gradio as gr
 
 from demos import zerogpu
 from demos.access import Access, note_model
+from demos.failures import remembering, show_failures
 from models.device import free_cached_memory, is_out_of_memory
 from models.errors import InputError, ModelLoadError
 from models.manager import ModelManager
@@ -66,7 +67,19 @@ def model_picker(ctx: DemoContext, task: str) -> gr.Dropdown:
                            label="Model", interactive=len(specs) > 1)
     card = gr.Markdown(model_card(ctx, specs[0].key))
     dropdown.change(lambda key: model_card(ctx, key), dropdown, card, api_visibility="private")
+    ctx.shared.setdefault("model_cards", {})[dropdown._id] = card
     return dropdown
+
+
+def refresh_cards(ctx: DemoContext, event, inputs: list) -> None:
+    """After ``event`` (a run, successful or not), the cards of its model pickers say the model's state again
+    (loaded, or its last load failed), not the state the page was built with."""
+    cards = ctx.shared.get("model_cards", {})
+    for component in inputs:
+        card = cards.get(getattr(component, "_id", None))
+        if card is not None:
+            event.then(lambda key: model_card(ctx, key), component, card, api_visibility="private", queue=False,
+                       show_progress="hidden")
 
 
 def follow_registry(ctx: DemoContext, task: str, dropdown: gr.Dropdown) -> None:
@@ -96,7 +109,13 @@ def model_card(ctx: DemoContext, key: str) -> str:
         return ""
     state = ctx.manager.state(key)
     note = {"ready": "loaded", "failed": "last load failed: select Run to retry"}.get(state, "loads on first use")
-    return f"<small>{spec.card()} · *{note}*</small>"
+    card = spec.card()
+    if ctx.manager.profile == "tiny":
+        card = f"**{TINY_NOTE}**, standing in for: {card}"
+    return f"<small>{card} · *{note}*</small>"
+
+
+TINY_NOTE = "Tiny twin: random weights, its outputs mean nothing"  # said in the card and every status line
 
 
 def status_line() -> gr.Markdown:
@@ -171,14 +190,19 @@ def model_queue(ctx: DemoContext) -> dict:
 
 def model_event(ctx: DemoContext, triggers: list, fn: Callable, inputs: list, outputs: list, api_name: str):
     """Wire a model-bound event (see ``model_queue``), behind the rate limit and audit log, and on ZeroGPU
-    inside ``@spaces.GPU`` (see ``guarded``)."""
-    return gr.on(triggers, guarded(ctx, fn, api_name), inputs, outputs, api_name=api_name, **model_queue(ctx))
+    inside ``@spaces.GPU`` (see ``guarded``). In the browser, a failure's reason stays in the status line and the
+    model card follows the model's state (``demos.failures``, ``refresh_cards``)."""
+    event = gr.on(triggers, guarded(ctx, fn, api_name), inputs, outputs, api_name=api_name, **model_queue(ctx))
+    show_failures(event, api_name, outputs)
+    refresh_cards(ctx, event, inputs)
+    return event
 
 
 def guarded(ctx: DemoContext, fn: Callable, api_name: str) -> Callable:
     """``fn`` behind the access rules (``demos.access``: rate limit, audit log) and, on a ZeroGPU Space, run
-    inside ``@spaces.GPU`` (``demos.zerogpu``); for events wired without ``model_event``."""
-    return ctx.access.guard(zerogpu.gpu(fn, api_name), api_name)
+    inside ``@spaces.GPU`` (``demos.zerogpu``); for events wired without ``model_event``. Its errors are remembered
+    for the browser's status line (``demos.failures.show_failures``)."""
+    return remembering(ctx.access.guard(zerogpu.gpu(fn, api_name), api_name), api_name)
 
 
 def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None = None):
@@ -189,8 +213,9 @@ def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | Non
     note_model(spec.key)
     try:
         acquired = ctx.manager.acquire(spec.key)
-    except ModelLoadError as exc:
-        raise gr.Error(f"{exc} Select Run to try again; the other tabs keep working.") from exc
+    except ModelLoadError as exc:  # the manager logged it with the operator's hint (download it, --profile tiny)
+        raise gr.Error(f"{spec.name} could not be loaded: {exc.reason}. The operator of this server has been told. "
+                       "Select Run to try again; the other tabs keep working.") from exc
     if loading:  # only then: a progress message per request costs a lone user a few milliseconds
         progress(0.5, desc=f"Running {spec.name}…")
     return acquired
@@ -220,6 +245,8 @@ def reported_failures(spec: ModelSpec):
 def status_head(ctx: DemoContext, spec: ModelSpec, acquired) -> str:
     """The start of a status line: model, device, and the load time when this request loaded it."""
     head = f"**{spec.name}** on {ctx.manager.placement.describe()}"
+    if ctx.manager.profile == "tiny":
+        head += f" · **{TINY_NOTE}**"
     if acquired.load_seconds is not None:
         head += f" · loaded in {acquired.load_seconds:.1f} s (first use)"
     return head

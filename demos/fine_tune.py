@@ -14,9 +14,10 @@ from typing import Any, Iterator
 
 import gradio as gr
 
-from demos.common import (DemoContext, _env_int, acquire_model, check_model, model_picker, registry_changed,
-                          reported_failures, status_line)
+from demos.common import (TINY_NOTE, DemoContext, _env_int, acquire_model, check_model, model_picker,
+                          registry_changed, reported_failures, status_line)
 from demos.examples import example_path
+from demos.failures import remembering, show_failures
 from demos.generation_common import STOPS, check_number
 from models.fine_tune.dataset import (DatasetError, DatasetLimits, LabeledData, clean, guess_columns,
                                       labeled_rows, read_table, split)
@@ -38,6 +39,7 @@ BATCH_SIZE = (1, 128)
 VALIDATION_SHARE = (0.05, 0.5)
 MAX_NAME_CHARS = 60
 TRAIN_CURVE, VALIDATION_CURVE = "training loss (per batch)", "validation loss (per epoch)"
+CURVE_COLORS = {TRAIN_CURVE: "#f97316", VALIDATION_CURVE: "#2563eb"}
 
 
 def _state(ctx: DemoContext) -> dict:
@@ -138,9 +140,10 @@ def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, 
         raise gr.Error(busy)
 
     curve = Curve()
-    head = (f"**{spec.name}** · {len(train.texts):,} training rows, {len(validation.texts):,} validation rows, "
+    base = f"**{spec.name}**" + (f" · **{TINY_NOTE}**" if ctx.manager.profile == "tiny" else "")
+    head = (f"{base} · {len(train.texts):,} training rows, {len(validation.texts):,} validation rows, "
             f"{len(data.label_names)} labels · {data.report()}")
-    yield progress_html(0, 1, "Loading the base model…"), curve.frame(), None, None, None, head
+    yield progress_html(0, 1, "Loading the base model…"), curve.plot(), None, None, None, head
     with reported_failures(spec):
         runner = acquire_model(ctx, spec).runner
     folder_name = store.new_name(name, data.label_names, spec.name)
@@ -157,7 +160,7 @@ def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, 
             for reports in job.updates(interval=0.5):
                 if reports:
                     curve.add(reports)
-                    yield (progress_html(curve.step, curve.total, curve.describe()), curve.frame(), gr.skip(),
+                    yield (progress_html(curve.step, curve.total, curve.describe()), curve.plot(), gr.skip(),
                            gr.skip(), gr.skip(), head)
         finally:
             if not job.finished.is_set():  # the request ended early (browser closed, cancelled): stop the run
@@ -222,6 +225,21 @@ class Curve:
             text += f" · validation accuracy {self.val_accuracy:.1%} after the last epoch"
         return text
 
+    def plot(self):
+        """The frame for the browser's plot: with a row without a loss for each curve that has no point yet.
+        gradio's line plot takes its colour scale from the curves in the first frame it draws and never widens it
+        (a later curve gets no stroke and no legend entry); the empty rows put both curves in it from the start,
+        and draw nothing."""
+        import pandas as pd
+
+        frame = self.frame()
+        missing = [name for name in CURVE_COLORS if name not in set(frame.curve)]
+        if not missing:
+            return frame
+        empty = pd.DataFrame({"step": [self.step] * len(missing), "loss": [float("nan")] * len(missing),
+                              "curve": missing})
+        return pd.concat([frame, empty], ignore_index=True).astype({"step": "int64", "loss": "float64"})
+
     def frame(self):
         import pandas as pd
 
@@ -268,7 +286,8 @@ def build(ctx: DemoContext) -> None:
             with gr.Row():
                 text_column = gr.Dropdown(choices=[], label="Text column", allow_custom_value=True)
                 label_column = gr.Dropdown(choices=[], label="Label column", allow_custom_value=True)
-            preview = gr.Dataframe(label="First rows", interactive=False, max_height=200)
+            # headers while empty (else gradio shows "1 2 3"): the sample set's columns
+            preview = gr.Dataframe(headers=["text", "label"], label="First rows", interactive=False, max_height=200)
             base_model = model_picker(ctx, TASK)
             # no minimum/maximum on the numbers: the handler's checks name the field and its range
             with gr.Row():
@@ -288,12 +307,13 @@ def build(ctx: DemoContext) -> None:
                 stop_button = gr.Button("Stop", variant="stop")
         with gr.Column():
             progress = gr.HTML(progress_html(0, 1, "Not started"))
-            curve = gr.LinePlot(x="step", y="loss", color="curve", label="Loss", height=280,
+            # no fixed height: with one, the plot cuts off its own legend
+            curve = gr.LinePlot(x="step", y="loss", color="curve", color_map=CURVE_COLORS, label="Loss",
                                 x_title="step", y_title="loss")
             status = status_line()
             metrics = gr.JSON(label="Validation metrics")
-            confusion = gr.Dataframe(label="Confusion matrix (rows: true label, columns: predicted)",
-                                     interactive=False)
+            confusion = gr.Dataframe(headers=["true \\ predicted"], interactive=False,
+                                     label="Confusion matrix (rows: true label, columns: predicted)")
             download = gr.File(label="Fine-tuned model (zip, Hugging Face format)", interactive=False)
 
     def read_file_columns(file: str | None) -> tuple[dict, dict, Any, bool, str]:
@@ -308,8 +328,9 @@ def build(ctx: DemoContext) -> None:
         return read_columns(ctx, file)
 
     # change, not upload: picking the example file sets the file too
-    file.change(read_file_columns, file, [text_column, label_column, preview, use_sample, status],
-                api_name="read_columns")
+    read = file.change(remembering(read_file_columns, "read_columns"), file,
+                       [text_column, label_column, preview, use_sample, status], api_name="read_columns")
+    show_failures(read, "read_columns", [status])  # the reason stays in the status line
 
     def train_classifier(file: str | None, text_column: str, label_column: str, use_sample: bool, base_model: str,
                          epochs: float, learning_rate: float, batch_size: float, validation_share: float,
@@ -334,12 +355,14 @@ def build(ctx: DemoContext) -> None:
         yield from fine_tune(ctx, file, text_column, label_column, use_sample, base_model, epochs, learning_rate,
                              batch_size, validation_share, model_name, request)
 
-    training = train_button.click(ctx.access.guard(train_classifier, "fine_tune"),
-                       [file, text_column, label_column, use_sample, base_model, epochs, learning_rate, batch_size,
-                        validation_share, model_name],
-                       [progress, curve, metrics, confusion, download, status], api_name="fine_tune",
-                       # its own queue, wide enough that a second user reaches the handler and hears it is busy
-                       concurrency_id="fine-tune", concurrency_limit=8, show_progress="minimal")
+    train = remembering(ctx.access.guard(train_classifier, "fine_tune"), "fine_tune")
+    trained = train_button.click(
+        train, [file, text_column, label_column, use_sample, base_model, epochs, learning_rate, batch_size,
+                validation_share, model_name],
+        [progress, curve, metrics, confusion, download, status], api_name="fine_tune",
+        # its own queue, wide enough that a second user reaches the handler and hears it is busy
+        concurrency_id="fine-tune", concurrency_limit=8, show_progress="minimal")
+    show_failures(trained, "fine_tune", [status])
 
     def stop_fine_tune(request: gr.Request) -> str:
         """Stop your running training (the one started from this browser session); nothing is saved.
@@ -351,7 +374,7 @@ def build(ctx: DemoContext) -> None:
 
     # callable by API clients (their own session's run), not offered as an MCP tool: an assistant has no run to stop
     stop_button.click(stop_fine_tune, None, status, api_name="stop_training", api_visibility="undocumented")
-    your_models_panel(ctx, training)
+    your_models_panel(ctx, trained)
 
 
 # --- the user's saved models ---------------------------------------------------------------------------

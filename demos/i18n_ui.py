@@ -69,7 +69,7 @@ UI_ZH = {
         "与对话模型聊天。对话按模型自己的对话模板发送；对话超过模型能读的长度时，最早的轮次会被丢弃。",
     "Conversation": "对话",
     "Message": "消息",
-    "Ask something… (Enter to send)": "问点什么……（回车发送）",
+    "Ask something… (Enter to send, Shift+Enter for a new line)": "问点什么……（回车发送，Shift+回车换行）",
     "Send": "发送",
     "System prompt": "系统提示词",
     # image classification

@@ -8,6 +8,15 @@ from demos.code_panel import code_panel
 from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
                           status_line)
 
+# the answer in its context reads as a paragraph: gradio's highlighted text puts each span in a block of its own
+# and breaks lines inside words (the app gives each tab's CSS to launch())
+CSS = """
+.answer-in-context .textfield { display: block; }
+.answer-in-context .token-container { display: inline; }
+.answer-in-context .text { word-break: normal; overflow-wrap: break-word; }
+.answer-in-context .label { white-space: nowrap; }
+"""
+
 NAME = "qa"
 TITLE = "Question answering"
 TASK = "question-answering"
@@ -54,7 +63,7 @@ def build(ctx: DemoContext) -> None:
             button = gr.Button("Run", variant="primary")
         with gr.Column():
             answer = gr.Textbox(label="Answer", interactive=False)
-            highlighted = gr.HighlightedText(label="Answer in context")
+            highlighted = gr.HighlightedText(label="Answer in context", elem_classes=["answer-in-context"])
             status = status_line()
     gr.Examples(EXAMPLES, inputs=[context, question])
 

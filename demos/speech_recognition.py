@@ -6,7 +6,9 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel, file_name
-from demos.common import DemoContext, check_model, guarded, model_picker, model_queue, run_model, status_line
+from demos.common import (DemoContext, check_model, guarded, model_picker, model_queue, refresh_cards, run_model,
+                          status_line)
+from demos.failures import show_failures
 from demos.speech_common import LANGUAGE_CODES, LANGUAGES, MODEL_RATE, limits_of, output_dir, safe_stem
 from models.audio_io import FORMATS, AudioError, format_duration, is_silent, load_for_model
 from models.speech_text import to_srt
@@ -110,6 +112,8 @@ def build(ctx: DemoContext) -> None:
     event = dict(fn=guarded(ctx, transcribe_audio, "transcribe_audio"),
                  inputs=[audio, model, language, task, timestamps],
                  outputs=[text, table, files, status], **model_queue(ctx))
-    button.click(**event, api_name="transcribe_audio")
+    clicked = button.click(**event, api_name="transcribe_audio")
+    show_failures(clicked, "transcribe_audio", event["outputs"])  # the reason stays in the status line
+    refresh_cards(ctx, clicked, event["inputs"])
     code_panel(ctx, [model, audio, language, task, timestamps], code_settings)
     ctx.shared["asr"] = {"audio": audio, "event": event}

@@ -13,6 +13,7 @@ PIL and numpy only: no torch here.
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -165,27 +166,45 @@ def to_rgb(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255
 
 # --- the input component ----------------------------------------------------------------------
 
+CHECKED_UPLOAD = "checked-image-upload"  # the CSS class that marks an image input whose uploads read_image checks
+
+
 def image_input(label: str = "Image") -> gr.Image:
     """A ``gr.Image`` (upload, paste, webcam) that hands the uploaded file's path to the handler unopened.
 
     gr.Image opens every upload with PIL before the handler runs, so a non-image file or a decompression bomb
-    would fail there with a bare error. Here its ``preprocess`` passes the path through and ``read_image``
-    checks the file and answers with a clear message. The override is set on the instance: a subclass of a
-    gradio component makes gradio write a ``.pyi`` stub beside this module at import time.
+    would fail there with a bare error. For inputs made here (marked with the ``CHECKED_UPLOAD`` class), its
+    ``preprocess`` passes the path through and ``read_image`` checks the file and answers with a clear message.
+    The change is made on the class, keyed by that mark: gradio replaces a session's component with a fresh copy
+    built from its constructor arguments when an event updates its props (selecting an example does), and the
+    copy keeps the mark but not anything set on the instance. (A subclass would make gradio write a ``.pyi`` stub
+    beside this module at import time.)
     """
-    component = gr.Image(label=label, type="filepath", sources=["upload", "clipboard", "webcam"], height=360)
-    original = component.preprocess
+    _check_uploads_of_marked_images()
+    return gr.Image(label=label, type="filepath", sources=["upload", "clipboard", "webcam"], height=360,
+                    elem_classes=[CHECKED_UPLOAD])
 
-    def preprocess(payload):
+
+def _check_uploads_of_marked_images() -> None:
+    original = gr.Image.preprocess
+    if getattr(original, "checks_marked_uploads", False):
+        return
+
+    @functools.wraps(original)
+    def preprocess(self, payload):
+        classes = self.elem_classes or []
+        if CHECKED_UPLOAD not in (classes.split() if isinstance(classes, str) else classes):
+            return original(self, payload)
         if payload is not None and payload.path and not (payload.url or "").startswith("data:"):
             return str(payload.path)
         try:
-            return original(payload)
+            return original(self, payload)
         except Exception:
-            raise gr.Error(f"The upload could not be read as an image. Upload a {FORMATS} image.") from None
+            raise gr.Error(f"The upload could not be read as an image. Upload a {FORMATS} image.",
+                           print_exception=False) from None
 
-    component.preprocess = preprocess
-    return component
+    preprocess.checks_marked_uploads = True
+    gr.Image.preprocess = preprocess
 
 
 def describe_notes(prepared: PreparedImage) -> str:

@@ -53,11 +53,16 @@ LOAD_LOCK = _LOADING  # for code outside the manager that loads weights itself (
 
 
 def default_loader(spec: ModelSpec, profile: str, placement: Placement) -> Runner:
+    from models.network import offline_unless_reachable
     from models.runners import runner_class
     from models.sources import resolve_source
 
     source = resolve_source(spec, profile)
-    runner = runner_class(spec.runner)(spec, source, placement)
+    if source.revision is None:  # a local folder or a tiny twin: no hub request
+        runner = runner_class(spec.runner)(spec, source, placement)
+    else:
+        with offline_unless_reachable():  # no network: fail at once, not after the hub client's retries
+            runner = runner_class(spec.runner)(spec, source, placement)
     runner.warm_up()
     return runner
 

@@ -126,7 +126,7 @@ def test_long_prompt_is_truncated_with_a_notice(ctx, tmp_path, monkeypatch):
     ({"prompt": "   "}, "Prompt is empty"),
     ({"prompt": "x" * 1001}, "the limit is 1,000"),
     ({"steps": 0}, "Steps is 0"),
-    ({"steps": 11}, "from 1 to 10"),  # sd-turbo allows 10 at most
+    ({"steps": 5}, "from 1 to 4"),  # sd-turbo allows 4 at most (its card: one to four steps)
     ({"steps": 2.5}, "whole number"),
     ({"guidance": 50}, "Guidance is 50"),
     ({"width": 100}, "multiple of 8"),
@@ -145,7 +145,7 @@ def test_generation_refuses_bad_settings_then_serves(ctx, tmp_path, monkeypatch,
 def test_ui_defaults_follow_the_entry(registry):
     turbo = image_generation.settings_for(registry.get(TURBO))
     classic = image_generation.settings_for(registry.get("text-to-image/sd-1.5"))
-    assert (turbo["steps"], turbo["guidance"], turbo["max_steps"]) == (1, 0.0, 10)
+    assert (turbo["steps"], turbo["guidance"], turbo["max_steps"]) == (1, 0.0, 4)  # its card: one to four steps
     assert (classic["steps"], classic["guidance"]) == (25, 7.5) and classic["max_steps"] >= 50
 
 

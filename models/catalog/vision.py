@@ -86,7 +86,7 @@ ENTRIES = [
         task="text-to-image",
         checkpoint="stabilityai/sd-turbo",
         runner="diffusers",
-        params={"steps": 1, "max_steps": 10, "guidance": 0.0, "uses_guidance": False, "width": 512,
+        params={"steps": 1, "max_steps": 4, "guidance": 0.0, "uses_guidance": False, "width": 512,
                 "height": 512, "fp16_variant": True},
         tiny=TinyRecipe("stable-diffusion", {"scheduler": "euler"}),
         license="other: Stability AI non-commercial research community license",

@@ -1,0 +1,210 @@
+"""The app used as a person uses it: a real browser (Debian's chromium, driven by Playwright) on the tiny app, in
+English and Chinese, on a desktop and a phone screen, asserting what a person sees."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.server import running_app
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
+expect = sync_api.expect
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+
+DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
+
+
+BROKEN_CHAT = "broken-chat"  # a chat entry whose model cannot load (no tiny twin, no network)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    models = tmp_path_factory.mktemp("models") / "models.toml"
+    models.write_text(f'''[[model]]
+key = "chat/{BROKEN_CHAT}"
+task = "chat"
+checkpoint = "example-org/{BROKEN_CHAT}"
+runner = "chat"
+''')
+    with running_app("--models-file", str(models), timeout=120) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, app_url):
+    """``open_page(locale, viewport)``: a fresh page of the app (a new browser context: its own session)."""
+    contexts = []
+
+    def open_page(locale: str = "en-US", viewport: dict = DESKTOP):
+        context = browser.new_context(locale=locale, viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(app_url)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def open_tab(page, name: str):
+    """Select a tab by its title, from the "More tabs" menu where the screen is too narrow for all of them."""
+    tab = page.get_by_role("tab", name=name, exact=True)
+    expect(page.locator(".tab-wrapper").first).to_be_visible(timeout=30_000)
+    if tab.count():
+        tab.click()
+    else:
+        page.get_by_role("button", name="More tabs").click()
+        page.locator(".overflow-dropdown button", has_text=name).first.click()
+    return page.locator("[role=tabpanel]:visible").first
+
+
+# --- fine-tune: the live loss curve -------------------------------------------------------------------------
+
+LINES = """() => [...document.querySelectorAll('.vega-embed path[aria-roledescription="line mark"]')]
+                 .map(path => ({stroke: path.getAttribute('stroke'), length: path.getTotalLength()}))"""
+LEGEND = "() => [...document.querySelectorAll('.vega-embed .role-legend-label text')].map(t => t.textContent)"
+
+
+def test_the_loss_curve_draws_both_lines_with_a_legend_on_a_chinese_phone(open_page):
+    from demos.fine_tune import TRAIN_CURVE, VALIDATION_CURVE
+
+    page = open_page("zh-CN", PHONE)
+    panel = open_tab(page, "微调分类器")
+    panel.get_by_label("训练轮数（1-20）").fill("2")  # two validation points make a line
+    panel.get_by_role("button", name="训练", exact=True).click()
+    # while it trains: the training loss is a drawn line (a stroke colour and a length), not axes alone
+    page.wait_for_function(f"() => ({LINES})().some(line => line.stroke && line.length > 0)", timeout=120_000)
+    expect(panel.locator(".status-line").first).to_contain_text("Trained", timeout=240_000)
+    page.wait_for_function(f"() => ({LINES})().filter(line => line.stroke && line.length > 0).length == 2",
+                           timeout=30_000)
+    lines = page.evaluate(LINES)
+    assert len({line["stroke"] for line in lines}) == 2, lines  # two curves, two colours
+    assert sorted(page.evaluate(LEGEND)) == sorted([TRAIN_CURVE, VALIDATION_CURVE])
+
+
+# --- chat: behaves like a chat --------------------------------------------------------------------------------
+
+def pick(panel, label: str, option: str) -> None:
+    panel.get_by_label(label, exact=True).first.click()
+    panel.page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_chat_enter_sends_and_a_failed_turn_is_marked_not_sent_again(open_page):
+    page = open_page()
+    panel = open_tab(page, "Chat")
+    box = panel.get_by_role("textbox", name="Message", exact=True)
+    status = panel.locator(".status-line").first
+    stop = panel.get_by_role("button", name="Stop", exact=True)
+    expect(stop).to_be_hidden()
+    box.fill("Hello")
+    box.press("Enter")  # Enter sends
+    expect(status).to_contain_text(" on cpu", timeout=90_000)
+    # the tiny profile says so where the output is: the status line and the model card
+    expect(status).to_contain_text("Tiny twin: random weights")
+    expect(panel.get_by_text("Tiny twin: random weights").nth(1)).to_be_visible()
+    expect(panel.get_by_role("button", name="Send", exact=True)).to_be_visible(timeout=30_000)
+    expect(stop).to_be_hidden()  # Stop shows only while an answer is written
+    bubbles = panel.locator(".message-row")
+    expect(bubbles).to_have_count(2)  # the question and its answer
+    box.type("first line")
+    box.press("Shift+Enter")  # Shift+Enter: a new line, nothing sent
+    box.type("second line")
+    expect(box).to_have_value("first line\nsecond line")
+    expect(bubbles).to_have_count(2)
+
+    pick(panel, "Model", BROKEN_CHAT)
+    box.fill("This one fails")
+    box.press("Enter")
+    expect(status).to_contain_text("could not be loaded", timeout=60_000)
+    expect(status).to_contain_text("operator")
+    expect(panel.get_by_text("Not answered")).to_be_visible()  # marked in the conversation
+    expect(panel.get_by_text("last load failed")).to_be_visible()  # the card says what happened
+    assert "hf download" not in panel.inner_text() and "--profile" not in panel.inner_text()  # operator hints
+
+    pick(panel, "Model", "qwen2.5-0.5b-instruct")
+    box.fill("And now?")
+    box.press("Enter")
+    expect(status).not_to_contain_text("⚠", timeout=60_000)
+    expect(status).to_contain_text(" on cpu", timeout=60_000)
+    expect(panel.get_by_text("loaded", exact=True)).to_be_visible()
+    # the script for the last answer lists the conversation the model was sent: the failed turn is not in it
+    panel.get_by_text("Code: do this in a few lines of Python").click()
+    code = panel.locator(".cm-content").first
+    expect(code).to_contain_text("And now?", timeout=10_000)
+    assert "Hello" in code.inner_text() and "This one fails" not in code.inner_text()
+
+
+# --- errors stay on screen ------------------------------------------------------------------------------------
+
+def test_an_error_stays_next_to_the_output_until_the_next_run(open_page):
+    page = open_page("zh-CN")
+    panel = open_tab(page, "文本分类")
+    status = panel.locator(".status-line").first
+    panel.get_by_role("button", name="运行", exact=True).click()
+    expect(status).to_contain_text("Text is empty", timeout=30_000)
+    page.wait_for_timeout(15_000)  # the assertion is about time passing: gradio's toast is gone by now
+    expect(status).to_contain_text("Text is empty")
+    panel.get_by_role("textbox").first.fill("这部电影太好看了")
+    panel.get_by_role("button", name="运行", exact=True).click()
+    expect(status).to_contain_text(" on cpu", timeout=60_000)
+    expect(status).not_to_contain_text("empty")
+
+
+# --- uploads ---------------------------------------------------------------------------------------------------
+
+def test_a_non_image_uploaded_after_an_example_gets_the_apps_clear_message(open_page, tmp_path):
+    page = open_page()
+    panel = open_tab(page, "Image classification")
+    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
+        panel.locator("button.gallery-item").first.click()  # the example updates the image input's props
+    panel.get_by_role("button", name="Remove Image").first.click()
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("not a picture")
+    panel.locator("input[type=file]").first.set_input_files(fake)
+    panel.get_by_role("button", name="Run", exact=True).click()
+    status = panel.locator(".status-line").first
+    expect(status).to_contain_text("This file is not an image that can be read", timeout=60_000)
+    shown = page.locator("body").inner_text()
+    assert "preprocess" not in shown and "/tmp/" not in shown
+
+
+# --- question answering: the answer in its context reads as a paragraph -------------------------------------------
+
+SPLIT_WORDS = """(root) => {
+    const split = [];
+    for (const span of root.querySelectorAll('.text')) {
+        const node = span.firstChild, text = node ? node.textContent : '';
+        for (const match of text.matchAll(/\\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+            if (lines.size > 1) split.push(match[0]);
+        }
+    }
+    return split;
+}"""
+
+
+def test_the_answer_in_context_breaks_lines_between_words_on_a_phone(open_page):
+    page = open_page("en-US", PHONE)
+    panel = open_tab(page, "Question answering")
+    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
+        panel.locator("tr.tr-body").first.click()
+    panel.get_by_role("button", name="Run", exact=True).click()
+    expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
+    context = panel.locator(".answer-in-context .textfield").first
+    expect(context).to_contain_text("Attention Is All You Need")
+    assert context.evaluate(SPLIT_WORDS) == []  # no word is cut across two lines
