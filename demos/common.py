@@ -7,6 +7,7 @@ becomes a ``gr.Error`` that says what is wrong and what is allowed, and the app 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 import unicodedata
@@ -106,6 +107,17 @@ def status_line() -> gr.Markdown:
 # --- checks ------------------------------------------------------------------------------------
 
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+ECHO_CHARS = 60  # most characters of a user's value repeated in a message or a log line
+
+
+def shown(value: Any, limit: int = ECHO_CHARS) -> str:
+    """A user's value as a message may quote it: its repr, cut to ``limit`` characters (a 20 MB value sent
+    back in an error, or written to the log, costs 20 MB each time)."""
+    if isinstance(value, str):
+        return repr(value[:limit]) + ("…" if len(value) > limit else "")
+    if value is None or isinstance(value, (int, float)):
+        return str(value)[:limit]
+    return f"a {type(value).__name__}"  # a list or a dict: what it is, not what it holds
 
 
 def check_text(text: Any, field_name: str, max_chars: int) -> str:
@@ -123,15 +135,52 @@ def check_text(text: Any, field_name: str, max_chars: int) -> str:
     if junk > max(2, len(text) // 10):
         raise gr.Error(f"{field_name} looks like binary data, not text ({junk} control or invalid "
                        "characters). Paste plain text.")
-    # drop the few stray control characters that remain; they mean nothing to a tokenizer
-    return "".join(ch for ch in text if ch in _ALLOWED_CONTROLS or unicodedata.category(ch) != "Cc")
+    cleaned = clean_text(text)
+    if not cleaned.strip():
+        raise gr.Error(f"{field_name} holds no readable characters: type or paste some text.")
+    return cleaned
+
+
+def clean_text(text: str) -> str:
+    """The text without the characters that mean nothing to a tokenizer and can break it: control characters
+    (line breaks and tabs stay) and lone surrogates (half of a UTF-16 pair, which cannot be encoded)."""
+    return "".join(ch for ch in text if ch in _ALLOWED_CONTROLS or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
+def check_number(value: Any, name: str, low: float, high: float, integer: bool = False,
+                 multiple: int = 1) -> float | int:
+    """A finite number within [low, high] (a whole number, and a multiple of ``multiple``, when asked), or a
+    gr.Error naming the field, what is wrong and what is allowed. NaN, infinities, booleans, lists and
+    text that is not a number are refused, not passed on to fail deep inside a model."""
+    kind = "a whole number" if integer else "a number"
+    allowed = f"{name} must be {kind} between {low:g} and {high:g}"
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise gr.Error(f"{allowed}, not {'nothing' if value is None else 'a ' + type(value).__name__}.")
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (ValueError, OverflowError):
+        raise gr.Error(f"{allowed}, not {shown(value)}.") from None
+    if not math.isfinite(number) or not low <= number <= high or (integer and number != int(number)):
+        raise gr.Error(f"{allowed}, not {shown(value)}.")
+    if integer and int(number) % multiple:
+        raise gr.Error(f"{name} is {int(number)}; it must be a multiple of {multiple} "
+                       f"(e.g. {int(number) // multiple * multiple}).")
+    return int(number) if integer else number
+
+
+def check_choice(value: Any, name: str, allowed: list[str] | dict) -> str:
+    """One of the allowed names (a dropdown or radio value), or a gr.Error listing them."""
+    if not isinstance(value, str) or value not in allowed:
+        raise gr.Error(f"{name} {shown(value)} is not available here. Choose one of: "
+                       f"{', '.join(map(str, allowed))}.")
+    return value
 
 
 def check_model(ctx: DemoContext, task: str, key: Any) -> ModelSpec:
     """The registry entry for a dropdown value; anything not listed for this task is refused."""
     allowed = {spec.key: spec for spec in ctx.specs(task)}
-    if key not in allowed:
-        raise gr.Error(f"Unknown model {str(key)[:100]!r} for this tab. Choose one of: {', '.join(allowed)}.")
+    if not isinstance(key, str) or key not in allowed:
+        raise gr.Error(f"Unknown model {shown(key, 100)} for this tab. Choose one of: {', '.join(allowed)}.")
     return allowed[key]
 
 
