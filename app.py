@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "[DEMO_MAX_QUEUE]")
     parser.add_argument("--max-upload-mb", type=_positive_int, default=int(_env("MAX_UPLOAD_MB", 100)),
                         help="largest file a user may upload, in MB [DEMO_MAX_UPLOAD_MB]")
+    parser.add_argument("--max-decoded-mb", type=_positive_int, default=_env("MAX_DECODED_MB", "1024"),
+                        help="memory for decoded images and recordings in flight, all requests together, in MB: "
+                             "a small file can decode to gigabytes (a PNG bomb, a many-channel recording); a request "
+                             "beyond it waits a few seconds for others to finish, then is refused [DEMO_MAX_DECODED_MB]")
     parser.add_argument("--max-sessions", type=_positive_int, default=int(_env("MAX_SESSIONS", 500)),
                         help="sessions whose state gradio keeps in memory (oldest dropped first); every API "
                              "call is a session of its own (about 12 KB each here; gradio's own state took "
@@ -207,7 +211,10 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     from demos import session_memory
     from demos.common import DemoContext
 
+    from models import decode_budget
+
     manager = manager or make_manager(args)
+    decode_budget.configure(args.max_decoded_mb)  # process-wide: the images and recordings of every tab
     access = Access(rate_limit=args.rate_limit, audit=AuditLog(args.audit_log) if args.audit_log else None,
                     proxy_hops=default_proxy_hops(args.proxy_hops), hf_login=args.hf_login)
     # twice a batch per slot: while one batch runs, the next one gathers in the batcher

@@ -9,6 +9,7 @@ from demos.code_panel import code_panel, file_name
 from demos.common import DemoContext, check_model, guarded, model_picker, model_queue, run_model, status_line
 from demos.speech_common import LANGUAGE_CODES, LANGUAGES, MODEL_RATE, limits_of, output_dir, safe_stem
 from models.audio_io import FORMATS, AudioError, format_duration, is_silent, load_for_model
+from models.decode_budget import BudgetError
 from models.speech_text import to_srt
 
 NAME = "asr"
@@ -35,7 +36,7 @@ def transcribe(ctx: DemoContext, audio: str | None, model: str, language: str = 
     limits = limits_of(ctx)
     try:
         recording = load_for_model(audio, MODEL_RATE, limits.max_audio_seconds)
-    except AudioError as exc:
+    except (AudioError, BudgetError) as exc:
         raise gr.Error(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from exc
     if is_silent(recording.samples):
         gr.Warning("No speech was found: the recording is silent.")
