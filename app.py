@@ -15,6 +15,7 @@ import os
 import sys
 
 from demos import DEMO_MODULES, load_demos, zerogpu
+from models import log_limit
 from models.device import check_device_name, cpu_int8_default, limit_c_heap_arenas, trim_c_heap_every
 from models.fine_tune.store import FineTunedStore
 from models.manager import PROFILES, ModelManager
@@ -243,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     trim_c_heap_every(30)  # the heap's high-water mark goes back to the system after a busy moment
     zerogpu.configure(args)  # on a ZeroGPU Space: cuda, default models loaded at start
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_limit.install()  # every log line bounded, whatever user value reaches it
     try:
         manager = make_manager(args)
     except RegistryError as exc:

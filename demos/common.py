@@ -20,7 +20,7 @@ import gradio as gr
 from demos import zerogpu
 from demos.access import Access, note_model
 from models.device import free_cached_memory, is_out_of_memory
-from models.errors import InputError, ModelLoadError
+from models.errors import InputError, ModelLoadError, hide_paths
 from models.manager import ModelManager
 from models.registry import UnknownModelError
 from models.spec import ModelSpec
@@ -110,6 +110,14 @@ _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 ECHO_CHARS = 60  # most characters of a user's value repeated in a message or a log line
 
 
+def error_text(exc: BaseException, limit: int = 600) -> str:
+    """A model-side error (``InputError`` and kin) as a message for the user: a sentence, at most ``limit``
+    characters, with no path of the server in it."""
+    text = " ".join(hide_paths(str(exc)).split()) or type(exc).__name__
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"{text[0].upper()}{text[1:]}{'' if text.endswith(('.', '?', '!')) else '.'}"
+
+
 def shown(value: Any, limit: int = ECHO_CHARS) -> str:
     """A user's value as a message may quote it: its repr, cut to ``limit`` characters (a 20 MB value sent
     back in an error, or written to the log, costs 20 MB each time)."""
@@ -153,7 +161,7 @@ def check_number(value: Any, name: str, low: float, high: float, integer: bool =
     gr.Error naming the field, what is wrong and what is allowed. NaN, infinities, booleans, lists and
     text that is not a number are refused, not passed on to fail deep inside a model."""
     kind = "a whole number" if integer else "a number"
-    allowed = f"{name} must be {kind} between {low:g} and {high:g}"
+    allowed = f"{name} must be {kind} between {_bound(low)} and {_bound(high)}"
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise gr.Error(f"{allowed}, not {'nothing' if value is None else 'a ' + type(value).__name__}.")
     try:
@@ -166,6 +174,10 @@ def check_number(value: Any, name: str, low: float, high: float, integer: bool =
         raise gr.Error(f"{name} is {int(number)}; it must be a multiple of {multiple} "
                        f"(e.g. {int(number) // multiple * multiple}).")
     return int(number) if integer else number
+
+
+def _bound(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
 def check_choice(value: Any, name: str, allowed: list[str] | dict) -> str:
@@ -253,7 +265,7 @@ def reported_failures(spec: ModelSpec):
     except gr.Error:
         raise
     except InputError as exc:
-        raise gr.Error(f"{exc}.") from exc
+        raise gr.Error(error_text(exc)) from exc
     except Exception as exc:
         if is_out_of_memory(exc):
             log.warning("out of memory in %s: %s", spec.key, exc)

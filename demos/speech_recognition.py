@@ -6,7 +6,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel, file_name
-from demos.common import DemoContext, check_model, guarded, model_picker, model_queue, run_model, status_line
+from demos.common import DemoContext, check_model, error_text, guarded, model_picker, model_queue, run_model, status_line
 from demos.speech_common import LANGUAGE_CODES, LANGUAGES, MODEL_RATE, limits_of, output_dir, safe_stem
 from models.audio_io import FORMATS, AudioError, format_duration, is_silent, load_for_model
 from models.decode_budget import BudgetError
@@ -37,7 +37,7 @@ def transcribe(ctx: DemoContext, audio: str | None, model: str, language: str = 
     try:
         recording = load_for_model(audio, MODEL_RATE, limits.max_audio_seconds)
     except (AudioError, BudgetError) as exc:
-        raise gr.Error(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from exc
+        raise gr.Error(error_text(exc)) from exc
     if is_silent(recording.samples):
         gr.Warning("No speech was found: the recording is silent.")
         return "", [], [], (f"No speech was found: the {format_duration(recording.seconds)} recording is "

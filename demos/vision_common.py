@@ -23,6 +23,7 @@ import gradio as gr
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from demos.common import error_text
 from models.decode_budget import DECODED, BudgetError, DecodeBudget
 
 FORMATS = "JPEG, PNG, WebP, GIF, BMP or TIFF"
@@ -79,7 +80,7 @@ def read_image(value: Any, limits: ImageLimits | None = None, budget: DecodeBudg
         with (budget or DECODED).reserve(decoding_bytes(image), "the image"):
             return _prepared(image, limits, owned=image is not value)
     except BudgetError as exc:
-        raise gr.Error(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
+        raise gr.Error(error_text(exc)) from None
 
 
 def decoding_bytes(image: Image.Image) -> int:
