@@ -12,7 +12,8 @@ import gradio as gr
 from PIL import PngImagePlugin
 
 from demos.code_panel import code_panel
-from demos.common import DemoContext, check_model, check_number, check_text, model_event, model_picker, run_model, status_line
+from demos.common import (DemoContext, check_model, check_number, check_text, model_event, model_picker, run_model,
+                          status_line)
 from models.spec import ModelSpec
 
 NAME = "image-generation"

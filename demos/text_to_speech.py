@@ -7,7 +7,8 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel
-from demos.common import DemoContext, check_model, check_number, check_text, model_event, model_picker, run_model, status_line
+from demos.common import (DemoContext, check_model, check_number, check_text, model_event, model_picker, run_model,
+                          status_line)
 from demos.speech_common import limits_of, output_dir
 from models.audio_io import format_duration, write_wav
 

@@ -245,7 +245,8 @@ def check_trainable(data: LabeledData, limits: DatasetLimits) -> None:
                            f"{limits.max_labels}. Is it the right column?")
     rare = [label for label, n in counts.items() if n < 2]
     if rare:
-        raise DatasetError(f"{len(rare)} label(s) have a single row ({', '.join(repr(_short(label)) for label in rare[:10])}); each "
+        named = ", ".join(repr(_short(label)) for label in rare[:10])
+        raise DatasetError(f"{len(rare)} label(s) have a single row ({named}); each "
                            "label needs at least two rows, one to train on and one to check against")
 
 

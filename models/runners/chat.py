@@ -73,9 +73,9 @@ class ChatRunner(BaseRunner):
         Linear in the conversation's length: every message's text is tokenized once (one batched tokenizer
         call), each message costs its tokens plus the template's markup, and the oldest whole exchanges are
         dropped by those counts. Only the kept part, which is about one window long, is then rendered and
-        counted exactly; if the estimate was short, more exchanges go, counted from the exact figure. (Re-rendering the whole
-        conversation per dropped exchange cost time that grew with the square of its length: 3,000 tiny
-        messages took 28 s, under the shared model gate.)
+        counted exactly; if the estimate was short, more exchanges go, counted from the exact figure.
+        (Re-rendering the whole conversation per dropped exchange cost time that grew with the square of its
+        length: 3,000 tiny messages took 28 s, under the shared model gate.)
         """
         budget = self.window - max_new_tokens
         if budget < 16:
@@ -161,7 +161,7 @@ class ChatRunner(BaseRunner):
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
-    "models/runners/chat.py": "10da228f82f71dc0",
+    "models/runners/chat.py": "accd3acd0b06f5e5",
     "models/runners/streaming.py": "2d76dc5629491148",
     "models/generation_tasks.py": "f2ac1b2a5ff99277",
     "models/text_split.py": "8e7eb7ce74934750",
