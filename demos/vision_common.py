@@ -13,6 +13,8 @@ PIL and numpy only: no torch here.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from demos.common import error_text
 from models.decode_budget import DECODED, BudgetError, DecodeBudget
+from models.temp_dirs import fresh_temp_dir
 
 FORMATS = "JPEG, PNG, WebP, GIF, BMP or TIFF"
 EXIF_ORIENTATION = 0x0112
@@ -226,7 +229,9 @@ def image_input(label: str = "Image") -> gr.Image:
     original = component.preprocess
 
     def preprocess(payload):
-        if payload is not None and payload.path and not (payload.url or "").startswith("data:"):
+        if payload is not None and (payload.url or "").startswith("data:"):
+            return data_url_file(payload.url)  # gradio would decode it whole, outside every limit
+        if payload is not None and payload.path:
             return str(payload.path)
         try:
             return original(payload)
@@ -235,6 +240,25 @@ def image_input(label: str = "Image") -> gr.Image:
 
     component.preprocess = preprocess
     return component
+
+
+def data_url_file(url: str) -> str:
+    """The bytes of a ``data:`` URL (an image sent inline through the API) saved as a file, undecoded, so that
+    ``read_image`` applies its limits and the decoded-media budget to it as to any upload."""
+    head, _, body = url.partition(",")
+    if ";base64" not in head:
+        raise gr.Error(f"An inline image must be a base64 data: URL of a {FORMATS} image.")
+    try:
+        data = base64.b64decode(body, validate=False)
+    except (ValueError, binascii.Error):
+        raise gr.Error(f"The inline image is not valid base64. Send a {FORMATS} image.") from None
+    path = fresh_temp_dir(INLINE_PREFIX, INLINE_MAX_AGE_S) / "inline-image"
+    path.write_bytes(data)
+    return str(path)
+
+
+INLINE_PREFIX = "demo-inline-image-"
+INLINE_MAX_AGE_S = 3600
 
 
 def describe_notes(prepared: PreparedImage) -> str:

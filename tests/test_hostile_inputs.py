@@ -389,3 +389,24 @@ def test_error_texts_never_show_a_server_path(ctx, tmp_path):
     messages.append(error_text(error))
     for message in messages:
         assert str(tmp_path) not in message and "/tmp" not in message, message
+
+
+def test_an_inline_data_url_image_is_not_decoded_before_the_limits_apply(monkeypatch):
+    import base64
+    import os
+
+    from gradio.data_classes import ImageData
+
+    from demos.vision_common import image_input, read_image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(buffer, "PNG")
+    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    component = image_input()
+    with monkeypatch.context() as patched:
+        patched.setattr(Image, "open", lambda *a, **k: pytest.fail("decoded outside read_image"))
+        path = component.preprocess(ImageData(url=url))
+    assert os.path.isfile(path)
+    with pytest.raises(gr.Error, match="the server allows"):
+        read_image(path, budget=DecodeBudget(1000))
+    assert read_image(path).image.size == (64, 48)
