@@ -83,6 +83,8 @@ def read_image(value: Any, limits: ImageLimits | None = None, budget: DecodeBudg
         with (budget or DECODED).reserve(decoding_bytes(image), "the image"):
             return _prepared(image, limits, owned=image is not value)
     except BudgetError as exc:
+        if image is not value:
+            image.close()  # opened here, never decoded: let the file go now
         raise gr.Error(error_text(exc)) from None
 
 
