@@ -19,6 +19,7 @@ import gradio as gr
 
 from demos import zerogpu
 from demos.access import Access, note_model
+from models.batching import GatedRunner
 from models.device import free_cached_memory, is_out_of_memory
 from models.errors import InputError, ModelLoadError, hide_paths
 from models.manager import ModelManager
@@ -206,14 +207,11 @@ class Timed:
 
 def run_model(ctx: DemoContext, spec: ModelSpec, call: Callable[[Any], Any],
               progress: gr.Progress | None = None) -> Timed:
-    """Load (if needed) and call a model through the accelerator gate, for calls that do not batch."""
+    """Load (if needed) and call a model through the accelerator gate, for calls that do not batch. Each
+    model call ``call`` makes holds the gate for that call only (``GatedRunner``): what it does around them
+    (counting tokens, parsing the output) leaves the gate to other tabs."""
     acquired = acquire_model(ctx, spec, progress)
-
-    def gated(runner):
-        with ctx.manager.gate:
-            return call(runner)
-
-    return _timed(ctx, spec, acquired, lambda: gated(acquired.runner))
+    return _timed(ctx, spec, acquired, lambda: call(GatedRunner(acquired.runner, ctx.manager.gate)))
 
 
 def run_batched(ctx: DemoContext, spec: ModelSpec, item: Any, progress: gr.Progress | None = None,

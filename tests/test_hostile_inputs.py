@@ -410,3 +410,23 @@ def test_an_inline_data_url_image_is_not_decoded_before_the_limits_apply(monkeyp
     with pytest.raises(gr.Error, match="the server allows"):
         read_image(path, budget=DecodeBudget(1000))
     assert read_image(path).image.size == (64, 48)
+
+
+def test_a_knowledge_graph_request_holds_the_gate_only_for_its_model_call(ctx, monkeypatch):
+    """Token counting and parsing around the model call run outside the gate."""
+    from demos import knowledge_graph
+    from models import knowledge_graph as graph
+
+    seen = []
+    original = graph.extract_triples
+
+    def extract(runner, text, **params):
+        seen.append(("before", ctx.manager.gate.in_flight))
+        result = original(runner, text, **params)
+        seen.append(("after", ctx.manager.gate.in_flight))
+        return result
+
+    monkeypatch.setattr(knowledge_graph, "extract_triples", extract)
+    key = ctx.specs(knowledge_graph.TASK)[0].key
+    knowledge_graph.build_graph(ctx, "Marie Curie was born in Warsaw.", key)
+    assert seen == [("before", 0), ("after", 0)]
