@@ -15,6 +15,7 @@ import os
 import sys
 
 from demos import DEMO_MODULES, load_demos, zerogpu
+from models import log_limit
 from models.device import check_device_name, cpu_int8_default, limit_c_heap_arenas, trim_c_heap_every
 from models.fine_tune.store import FineTunedStore
 from models.manager import PROFILES, ModelManager
@@ -46,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
 NUMERIC_ENV = {
     "PORT": (1, 65535, True), "MAX_MODELS": (1, None, True), "GPU_CONCURRENCY": (1, None, True),
     "MAX_BATCH_SIZE": (1, None, True), "MAX_QUEUE": (1, None, True), "MAX_UPLOAD_MB": (1, None, True),
-    "MAX_SESSIONS": (1, None, True), "RATE_LIMIT": (1, None, True), "PROXY_HOPS": (0, None, True),
+    "MAX_SESSIONS": (1, None, True), "MAX_DECODED_MB": (1, None, True), "RATE_LIMIT": (1, None, True), "PROXY_HOPS": (0, None, True),
     "MAX_TEXT_CHARS": (1, None, True), "MAX_CONTEXT_CHARS": (1, None, True), "MAX_QUESTION_CHARS": (1, None, True),
     "MAX_IMAGE_PIXELS": (1, None, True), "MAX_IMAGE_SIDE": (1, None, True), "MAX_IMAGE_MB": (1, None, True),
     "MAX_AUDIO_SECONDS": (1, None, True), "MAX_TTS_CHARS": (1, None, True),
@@ -115,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "[DEMO_MAX_QUEUE]")
     parser.add_argument("--max-upload-mb", type=_positive_int, default=_env_int("MAX_UPLOAD_MB", 100),
                         help="largest file a user may upload, in MB [DEMO_MAX_UPLOAD_MB]")
+    parser.add_argument("--max-decoded-mb", type=_positive_int, default=_env_int("MAX_DECODED_MB", 1024),
+                        help="memory for decoded images and recordings in flight, all requests together, in MB: "
+                             "a small file can decode to gigabytes (a PNG bomb, a many-channel recording); a request "
+                             "beyond it waits a few seconds for others to finish, then is refused [DEMO_MAX_DECODED_MB]")
     parser.add_argument("--max-sessions", type=_positive_int, default=_env_int("MAX_SESSIONS", 500),
                         help="sessions whose state gradio keeps in memory (oldest dropped first); every API "
                              "call is a session of its own (about 12 KB each here; gradio's own state took "
@@ -301,7 +306,10 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     from demos import session_memory
     from demos.common import DemoContext
 
+    from models import decode_budget
+
     manager = manager or make_manager(args)
+    decode_budget.configure(args.max_decoded_mb)  # process-wide: the images and recordings of every tab
     access = Access(rate_limit=args.rate_limit, audit=AuditLog(args.audit_log) if args.audit_log else None,
                     hf_login=args.hf_login)
     # twice a batch per slot: while one batch runs, the next one gathers in the batcher
@@ -351,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     trim_c_heap_every(30)  # the heap's high-water mark goes back to the system after a busy moment
     zerogpu.configure(args)  # on a ZeroGPU Space: cuda, default models loaded at start
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_limit.install()  # every log line bounded, whatever user value reaches it
     try:
         problem = startup_problem(args)
         manager = None if problem else make_manager(args)

@@ -11,6 +11,7 @@ from demos.common import (
     DemoContext,
     check_model,
     check_text,
+    clean_text,
     guarded,
     model_event,
     model_picker,
@@ -26,6 +27,7 @@ TASK = "chat"
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 MAX_SYSTEM_CHARS = 2000
 MAX_NEW_TOKENS = 2048
+MAX_HISTORY_MESSAGES = 400  # earlier messages a request may carry (200 exchanges; the model reads the last few)
 
 EXAMPLES = [
     ["What is a Transformer model, in two sentences?"],
@@ -35,22 +37,28 @@ EXAMPLES = [
 
 
 def message_text(content: Any) -> str:
-    """The text of a chat message's content, as Gradio sends it (a string, or a list of parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return str(content.get("text") or content.get("content") or "")
-    if isinstance(content, (list, tuple)):
-        return "".join(message_text(part) for part in content)
-    return ""
+    """The text of a chat message's content, as Gradio sends it (a string, a {"text"} part, or a list of them)."""
+    parts = content if isinstance(content, (list, tuple)) else [content]
+    texts = []
+    for part in parts:  # one level only: a part that is itself a list has no text
+        if isinstance(part, dict):
+            part = part.get("text") or part.get("content") or ""
+        texts.append(part if isinstance(part, str) else "")
+    return "".join(texts)
 
 
-def check_history(history: Any, max_chars: int) -> list[dict]:
-    """The earlier turns as plain {"role", "content"} messages, or a gr.Error saying what is wrong."""
+def check_history(history: Any, max_chars: int, max_messages: int = MAX_HISTORY_MESSAGES) -> list[dict]:
+    """The earlier turns as plain {"role", "content"} messages, or a gr.Error saying what is wrong.
+
+    Bounded by message count as well as by characters (empty messages cost no characters, yet each one costs
+    the template's markup and a step in fitting the conversation to the model), before any per-message work."""
     if history in (None, ""):
         return []
     if not isinstance(history, list):
         raise gr.Error("History must be a list of {\"role\": \"user\"|\"assistant\", \"content\": text} messages.")
+    if len(history) > max_messages:
+        raise gr.Error(f"The conversation has {len(history):,} messages; the limit is {max_messages:,}. "
+                       "Select Clear to start a new one.")
     messages, total = [], 0
     for item in history:
         role = item.get("role") if isinstance(item, dict) else None
@@ -58,11 +66,21 @@ def check_history(history: Any, max_chars: int) -> list[dict]:
             raise gr.Error("Each history message needs a role of \"user\" or \"assistant\" and a text content.")
         text = message_text(item.get("content"))
         total += len(text)
-        messages.append({"role": role, "content": text})
-    if total > max_chars:
-        raise gr.Error(f"The conversation is {total:,} characters long; the limit is {max_chars:,}. "
-                       "Select Clear to start a new one.")
+        if total > max_chars:
+            raise gr.Error(f"The conversation is over {max_chars:,} characters long; the limit is {max_chars:,}. "
+                           "Select Clear to start a new one.")
+        messages.append({"role": role, "content": clean_text(text)})
     return messages
+
+
+def check_system_prompt(system_prompt: Any) -> str:
+    """The system prompt (the default when empty), or a gr.Error saying what is wrong."""
+    if system_prompt is not None and not isinstance(system_prompt, str):
+        raise gr.Error("The system prompt must be text (or empty for the default).")
+    system = (system_prompt or "").strip()
+    if len(system) > MAX_SYSTEM_CHARS:
+        raise gr.Error(f"The system prompt is {len(system):,} characters long; the limit is {MAX_SYSTEM_CHARS:,}.")
+    return clean_text(system) or DEFAULT_SYSTEM_PROMPT
 
 
 def chat_reply(ctx: DemoContext, message: str, history: Any, system_prompt: str, model: str,
@@ -70,9 +88,7 @@ def chat_reply(ctx: DemoContext, message: str, history: Any, system_prompt: str,
                request: gr.Request | None = None) -> Iterator[tuple[list[dict], str, str]]:
     message = check_text(message, "Message", ctx.limits.max_text_chars)
     earlier = check_history(history, ctx.limits.max_context_chars)
-    system = (system_prompt or "").strip() or DEFAULT_SYSTEM_PROMPT
-    if len(system) > MAX_SYSTEM_CHARS:
-        raise gr.Error(f"The system prompt is {len(system):,} characters long; the limit is {MAX_SYSTEM_CHARS:,}.")
+    system = check_system_prompt(system_prompt)
     spec = check_model(ctx, TASK, model)
     params = {"temperature": check_number(temperature, "Temperature", 0.0, 2.0),
               "top_p": check_number(top_p, "Top-p", 0.01, 1.0),

@@ -7,6 +7,7 @@ becomes a ``gr.Error`` that says what is wrong and what is allowed, and the app 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 import unicodedata
@@ -19,8 +20,9 @@ import gradio as gr
 from demos import zerogpu
 from demos.access import Access, note_model
 from demos.failures import remembering, show_failures
+from models.batching import GatedRunner
 from models.device import free_cached_memory, is_out_of_memory
-from models.errors import InputError, ModelLoadError
+from models.errors import InputError, ModelLoadError, hide_paths
 from models.manager import ModelManager
 from models.registry import UnknownModelError
 from models.spec import ModelSpec
@@ -125,6 +127,25 @@ def status_line() -> gr.Markdown:
 # --- checks ------------------------------------------------------------------------------------
 
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+ECHO_CHARS = 60  # most characters of a user's value repeated in a message or a log line
+
+
+def error_text(exc: BaseException, limit: int = 600) -> str:
+    """A model-side error (``InputError`` and kin) as a message for the user: a sentence, at most ``limit``
+    characters, with no path of the server in it."""
+    text = " ".join(hide_paths(str(exc)).split()) or type(exc).__name__
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"{text[0].upper()}{text[1:]}{'' if text.endswith(('.', '?', '!')) else '.'}"
+
+
+def shown(value: Any, limit: int = ECHO_CHARS) -> str:
+    """A user's value as a message may quote it: its repr, cut to ``limit`` characters (a 20 MB value sent
+    back in an error, or written to the log, costs 20 MB each time)."""
+    if isinstance(value, str):
+        return repr(value[:limit]) + ("…" if len(value) > limit else "")
+    if value is None or isinstance(value, (int, float)):
+        return str(value)[:limit]
+    return f"a {type(value).__name__}"  # a list or a dict: what it is, not what it holds
 
 
 def check_text(text: Any, field_name: str, max_chars: int) -> str:
@@ -142,15 +163,56 @@ def check_text(text: Any, field_name: str, max_chars: int) -> str:
     if junk > max(2, len(text) // 10):
         raise gr.Error(f"{field_name} looks like binary data, not text ({junk} control or invalid "
                        "characters). Paste plain text.")
-    # drop the few stray control characters that remain; they mean nothing to a tokenizer
-    return "".join(ch for ch in text if ch in _ALLOWED_CONTROLS or unicodedata.category(ch) != "Cc")
+    cleaned = clean_text(text)
+    if not cleaned.strip():
+        raise gr.Error(f"{field_name} holds no readable characters: type or paste some text.")
+    return cleaned
+
+
+def clean_text(text: str) -> str:
+    """The text without the characters that mean nothing to a tokenizer and can break it: control characters
+    (line breaks and tabs stay) and lone surrogates (half of a UTF-16 pair, which cannot be encoded)."""
+    return "".join(ch for ch in text if ch in _ALLOWED_CONTROLS or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
+def check_number(value: Any, name: str, low: float, high: float, integer: bool = False,
+                 multiple: int = 1) -> float | int:
+    """A finite number within [low, high] (a whole number, and a multiple of ``multiple``, when asked), or a
+    gr.Error naming the field, what is wrong and what is allowed. NaN, infinities, booleans, lists and
+    text that is not a number are refused, not passed on to fail deep inside a model."""
+    kind = "a whole number" if integer else "a number"
+    allowed = f"{name} must be {kind} between {_bound(low)} and {_bound(high)}"
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise gr.Error(f"{allowed}, not {'nothing' if value is None else 'a ' + type(value).__name__}.")
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (ValueError, OverflowError):
+        raise gr.Error(f"{allowed}, not {shown(value)}.") from None
+    if not math.isfinite(number) or not low <= number <= high or (integer and number != int(number)):
+        raise gr.Error(f"{allowed}, not {shown(value)}.")
+    if integer and int(number) % multiple:
+        raise gr.Error(f"{name} is {int(number)}; it must be a multiple of {multiple} "
+                       f"(e.g. {int(number) // multiple * multiple}).")
+    return int(number) if integer else number
+
+
+def _bound(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def check_choice(value: Any, name: str, allowed: list[str] | dict) -> str:
+    """One of the allowed names (a dropdown or radio value), or a gr.Error listing them."""
+    if not isinstance(value, str) or value not in allowed:
+        raise gr.Error(f"{name} {shown(value)} is not available here. Choose one of: "
+                       f"{', '.join(map(str, allowed))}.")
+    return value
 
 
 def check_model(ctx: DemoContext, task: str, key: Any) -> ModelSpec:
     """The registry entry for a dropdown value; anything not listed for this task is refused."""
     allowed = {spec.key: spec for spec in ctx.specs(task)}
-    if key not in allowed:
-        raise gr.Error(f"Unknown model {str(key)[:100]!r} for this tab. Choose one of: {', '.join(allowed)}.")
+    if not isinstance(key, str) or key not in allowed:
+        raise gr.Error(f"Unknown model {shown(key, 100)} for this tab. Choose one of: {', '.join(allowed)}.")
     return allowed[key]
 
 
@@ -164,14 +226,11 @@ class Timed:
 
 def run_model(ctx: DemoContext, spec: ModelSpec, call: Callable[[Any], Any],
               progress: gr.Progress | None = None) -> Timed:
-    """Load (if needed) and call a model through the accelerator gate, for calls that do not batch."""
+    """Load (if needed) and call a model through the accelerator gate, for calls that do not batch. Each
+    model call ``call`` makes holds the gate for that call only (``GatedRunner``): what it does around them
+    (counting tokens, parsing the output) leaves the gate to other tabs."""
     acquired = acquire_model(ctx, spec, progress)
-
-    def gated(runner):
-        with ctx.manager.gate:
-            return call(runner)
-
-    return _timed(ctx, spec, acquired, lambda: gated(acquired.runner))
+    return _timed(ctx, spec, acquired, lambda: call(GatedRunner(acquired.runner, ctx.manager.gate)))
 
 
 def run_batched(ctx: DemoContext, spec: ModelSpec, item: Any, progress: gr.Progress | None = None,
@@ -229,7 +288,7 @@ def reported_failures(spec: ModelSpec):
     except gr.Error:
         raise
     except InputError as exc:
-        raise gr.Error(f"{exc}.") from exc
+        raise gr.Error(error_text(exc)) from exc
     except Exception as exc:
         if is_out_of_memory(exc):
             log.warning("out of memory in %s: %s", spec.key, exc)

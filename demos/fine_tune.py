@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import gradio as gr
 
-from demos.common import (TINY_NOTE, DemoContext, _env_int, acquire_model, check_model, model_picker,
+from demos.common import (TINY_NOTE, DemoContext, _env_int, acquire_model, check_model, error_text, model_picker,
                           registry_changed, reported_failures, status_line)
 from demos.examples import example_path
 from demos.failures import remembering, show_failures
@@ -73,7 +73,11 @@ def _file_path(file: Any) -> str | None:
         return None
     path = file if isinstance(file, str) else getattr(file, "path", None) or (
         file.get("path") if isinstance(file, dict) else None)
-    if not path or not os.path.isfile(path):
+    try:
+        found = isinstance(path, str) and os.path.isfile(path)
+    except (ValueError, OSError):  # a NUL byte or an over-long name in a path sent through the API
+        found = False
+    if not found:
         raise gr.Error("The uploaded file could not be read; upload it again (a .csv or .tsv file).")
     return path
 
@@ -88,7 +92,7 @@ def read_columns(ctx: DemoContext, file: Any) -> tuple[dict, dict, Any, bool, st
     try:
         table = read_table(path, _state(ctx)["limits"])
     except DatasetError as exc:
-        raise gr.Error(f"{exc}.") from exc
+        raise gr.Error(error_text(exc)) from exc
     text, label = guess_columns(table.columns)
     width = len(table.columns)
     preview = pd.DataFrame([[cell[:200] for cell in (row + [""] * width)[:width]] for row in table.rows[:5]],
@@ -113,7 +117,7 @@ def training_data(ctx: DemoContext, file: Any, text_column: Any, label_column: A
             raise gr.Error("Choose the text column and the label column of your file.")
         return labeled_rows(read_table(path, limits), str(text_column), str(label_column), limits)
     except DatasetError as exc:
-        raise gr.Error(f"{exc}.") from exc
+        raise gr.Error(error_text(exc)) from exc
 
 
 # --- the run -------------------------------------------------------------------------------------------
@@ -155,7 +159,7 @@ def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, 
         try:
             slot.start(job)
         except TrainingBusy as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(error_text(exc)) from None
         try:
             for reports in job.updates(interval=0.5):
                 if reports:

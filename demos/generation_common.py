@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterator
 
 import gradio as gr
 
-from demos.common import DemoContext, acquire_model, reported_failures, status_head
+from demos.common import DemoContext, acquire_model, check_choice, check_number, reported_failures, status_head
+from models.batching import GatedRunner
 from models.spec import ModelSpec
 
 
@@ -59,32 +60,15 @@ def _session(request: gr.Request | None) -> str:
 def stream_model(ctx: DemoContext, spec: ModelSpec, generate: Callable[[Any], Iterator[Any]],
                  progress: gr.Progress | None = None) -> Iterator[tuple[Any, str]]:
     """Yield ``(item, status line)`` for each item ``generate(runner)`` produces; failures become gr.Error.
-    The model gate is held for the whole stream, so generation never races other tabs for the GPU."""
+    Each model call ``generate`` makes holds the model gate for that call (``GatedRunner``), so generation
+    never races other tabs for the GPU, and a task of several calls lets other tabs in between them."""
     acquired = acquire_model(ctx, spec, progress)
     started = time.perf_counter()
     head = status_head(ctx, spec, acquired)
-    with reported_failures(spec), ctx.manager.gate:
-        for item in generate(acquired.runner):
+    with reported_failures(spec):
+        for item in generate(GatedRunner(acquired.runner, ctx.manager.gate)):
             yield item, f"{head} · {time.perf_counter() - started:.1f} s"
 
 
-# --- checks of generation settings -------------------------------------------------------------------
-
-def check_number(value: Any, name: str, low: float, high: float, integer: bool = False) -> float | int:
-    """A number within [low, high], or a gr.Error that names the allowed range."""
-    kind = "a whole number" if integer else "a number"
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise gr.Error(f"{name} must be {kind} between {low:g} and {high:g}, not {str(value)[:40]!r}.") from None
-    if number != number or not low <= number <= high or (integer and number != int(number)):
-        raise gr.Error(f"{name} must be {kind} between {low:g} and {high:g}, not {value}.")
-    return int(number) if integer else number
-
-
-def check_choice(value: Any, name: str, allowed: list[str] | dict) -> str:
-    if value not in allowed:
-        raise gr.Error(f"{name} {str(value)[:60]!r} is not available here. Choose one of: "
-                       f"{', '.join(map(str, allowed))}.")
-    return value
-
+# --- checks of generation settings: shared with every tab (``demos.common``), imported here for the old names
+__all__ = ["STOPS", "StopSignals", "check_choice", "check_number", "stream_model"]

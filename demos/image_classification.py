@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel, file_name
-from demos.common import DemoContext, check_model, model_event, model_picker, run_batched, status_line
+from demos.common import DemoContext, check_model, check_number, model_event, model_picker, run_batched, status_line
 from demos.examples import example_path
 from demos.vision_common import ImageLimits, describe_notes, image_input, read_image
 
@@ -22,13 +22,7 @@ EXAMPLES = [
 
 
 def check_top_k(top_k) -> int:
-    try:
-        value = int(top_k)
-    except (TypeError, ValueError):
-        raise gr.Error(f"Top-k must be a whole number from 1 to {MAX_TOP_K}.") from None
-    if not 1 <= value <= MAX_TOP_K:
-        raise gr.Error(f"Top-k is {value}; choose from 1 to {MAX_TOP_K}.")
-    return value
+    return check_number(top_k, "Top-k", 1, MAX_TOP_K, integer=True)
 
 
 def classify_image(ctx: DemoContext, image, model: str, top_k: int = 5, progress: gr.Progress | None = None,

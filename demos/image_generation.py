@@ -12,7 +12,8 @@ import gradio as gr
 from PIL import PngImagePlugin
 
 from demos.code_panel import code_panel
-from demos.common import DemoContext, check_model, check_text, model_event, model_picker, run_model, status_line
+from demos.common import (DemoContext, check_model, check_number, check_text, model_event, model_picker, run_model,
+                          status_line)
 from models.spec import ModelSpec
 
 NAME = "image-generation"
@@ -42,27 +43,13 @@ def settings_for(spec: ModelSpec) -> dict:
 
 
 def _check_int(value, name: str, low: int, high: int, multiple: int = 1) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise gr.Error(f"{name} must be a whole number from {low} to {high}.") from None
-    if number != int(number) or not low <= number <= high:
-        raise gr.Error(f"{name} is {value}; choose a whole number from {low} to {high}.")
-    if int(number) % multiple:
-        raise gr.Error(f"{name} is {int(number)}; it must be a multiple of {multiple} "
-                       f"(e.g. {int(number) // multiple * multiple}).")
-    return int(number)
+    return check_number(value, name, low, high, integer=True, multiple=multiple)
 
 
 def check_settings(spec: ModelSpec, steps, guidance, width, height, num_images) -> tuple[int, float, int, int, int]:
     limits = settings_for(spec)
     steps = _check_int(steps, "Steps", 1, limits["max_steps"])
-    try:
-        guidance = float(guidance)
-    except (TypeError, ValueError):
-        raise gr.Error(f"Guidance must be a number from 0 to {MAX_GUIDANCE:g}.") from None
-    if not 0.0 <= guidance <= MAX_GUIDANCE:
-        raise gr.Error(f"Guidance is {guidance:g}; choose a number from 0 to {MAX_GUIDANCE:g}.")
+    guidance = check_number(guidance, "Guidance", 0.0, MAX_GUIDANCE)
     width = _check_int(width, "Width", MIN_SIDE, MAX_SIDE, SIDE_MULTIPLE)
     height = _check_int(height, "Height", MIN_SIDE, MAX_SIDE, SIDE_MULTIPLE)
     num_images = _check_int(num_images, "Number of images", 1, MAX_IMAGES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel, file_name
-from demos.common import DemoContext, check_model, model_event, model_picker, run_model, status_line
+from demos.common import DemoContext, check_model, check_number, model_event, model_picker, run_model, status_line
 from demos.examples import example_path
 from demos.vision_common import ImageLimits, describe_notes, image_input, read_image
 
@@ -23,13 +23,7 @@ EXAMPLES = [
 
 
 def check_threshold(threshold) -> float:
-    try:
-        value = float(threshold)
-    except (TypeError, ValueError):
-        raise gr.Error("The score threshold must be a number from 0 to 1.") from None
-    if not 0.0 <= value <= 1.0:
-        raise gr.Error(f"The score threshold is {value}; choose a number from 0 to 1.")
-    return value
+    return check_number(threshold, "The score threshold", 0.0, 1.0)
 
 
 def parse_label_filter(text) -> list[str]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel, file_name
-from demos.common import (DemoContext, check_model, guarded, model_picker, model_queue, refresh_cards, run_model,
-                          status_line)
+from demos.common import (DemoContext, check_model, error_text, guarded, model_picker, model_queue, refresh_cards,
+                          run_model, shown, status_line)
 from demos.failures import show_failures
 from demos.speech_common import LANGUAGE_CODES, LANGUAGES, MODEL_RATE, limits_of, output_dir, safe_stem
 from models.audio_io import FORMATS, AudioError, format_duration, is_silent, load_for_model
+from models.decode_budget import BudgetError
 from models.speech_text import to_srt
 
 NAME = "asr"
@@ -24,11 +25,11 @@ def transcribe(ctx: DemoContext, audio: str | None, model: str, language: str = 
                timestamps: bool = True, progress: gr.Progress | None = None
                ) -> tuple[str, list[list], list[str], str]:
     spec = check_model(ctx, TASK, model)
-    if language not in LANGUAGE_CODES:
-        raise gr.Error(f"Unknown language {str(language)[:40]!r}. Choose one of: "
+    if not isinstance(language, str) or language not in LANGUAGE_CODES:
+        raise gr.Error(f"Unknown language {shown(language, 40)}. Choose one of: "
                        f"{', '.join(code for _, code in LANGUAGES)}.")
-    if task not in TASKS:
-        raise gr.Error(f"Unknown task {str(task)[:40]!r}. Choose transcribe or translate (to English).")
+    if not isinstance(task, str) or task not in TASKS:
+        raise gr.Error(f"Unknown task {shown(task, 40)}. Choose transcribe or translate (to English).")
     if task == "translate" and not spec.params.get("translate", False):
         raise gr.Error(f"{spec.name} only transcribes. Pick a Whisper model to translate to English.")
     if not audio:
@@ -37,8 +38,8 @@ def transcribe(ctx: DemoContext, audio: str | None, model: str, language: str = 
     limits = limits_of(ctx)
     try:
         recording = load_for_model(audio, MODEL_RATE, limits.max_audio_seconds)
-    except AudioError as exc:
-        raise gr.Error(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from exc
+    except (AudioError, BudgetError) as exc:
+        raise gr.Error(error_text(exc)) from exc
     if is_silent(recording.samples):
         gr.Warning("No speech was found: the recording is silent.")
         return "", [], [], (f"No speech was found: the {format_duration(recording.seconds)} recording is "

@@ -12,6 +12,7 @@ from demos.common import (
     DemoContext,
     check_model,
     check_text,
+    shown,
     model_event,
     model_picker,
     status_line,
@@ -43,16 +44,23 @@ def read_upload(path: str | None) -> str | None:
     """The text of an uploaded .txt file, or None when nothing was uploaded."""
     if not path:
         return None
+    if not isinstance(path, str):
+        raise gr.Error("The file must be an uploaded .txt file.")
     file = Path(path)
+    name = shown(file.name)
     if file.suffix.lower() != ".txt":
-        raise gr.Error(f"{file.name} is not a .txt file. Upload plain text (.txt) or paste the text.")
-    data = file.read_bytes()
-    if len(data) > MAX_FILE_BYTES:
-        raise gr.Error(f"{file.name} is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes.")
+        raise gr.Error(f"{name} is not a .txt file. Upload plain text (.txt) or paste the text.")
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise gr.Error(f"{name} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes.")
+        data = file.read_bytes()
+    except (OSError, ValueError):  # gone, or a path with a NUL byte sent through the API
+        raise gr.Error("The uploaded file could not be read; upload it again (a .txt file).") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise gr.Error(f"{file.name} is not UTF-8 text. Save it as UTF-8 and upload it again.") from None
+        raise gr.Error(f"{name} is not UTF-8 text. Save it as UTF-8 and upload it again.") from None
 
 
 def generation_settings(spec, length: str, beams: int, temperature: float) -> dict:

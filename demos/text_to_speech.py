@@ -7,7 +7,8 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel
-from demos.common import DemoContext, check_model, check_text, model_event, model_picker, run_model, status_line
+from demos.common import (DemoContext, check_model, check_number, check_text, model_event, model_picker, run_model,
+                          status_line)
 from demos.speech_common import limits_of, output_dir
 from models.audio_io import format_duration, write_wav
 
@@ -37,15 +38,8 @@ def speak(ctx: DemoContext, text: str, model: str, speed: float = 1.0, seed: int
     if voice and voice not in voices:
         allowed = ", ".join(voices) if voices else "none (this model has one voice; leave it empty)"
         raise gr.Error(f"Unknown voice {str(voice)[:60]!r} for {spec.name}. Choose one of: {allowed}.")
-    try:
-        speed, seed = float(speed), int(seed)
-    except (TypeError, ValueError):
-        raise gr.Error("Speed must be a number and seed a whole number.") from None
-    if not SPEED_RANGE[0] <= speed <= SPEED_RANGE[1]:
-        raise gr.Error(f"Speed {speed:g} is out of range: choose {SPEED_RANGE[0]} to {SPEED_RANGE[1]} "
-                       "(1 is the voice's natural pace).")
-    if not 0 <= seed <= MAX_SEED:
-        raise gr.Error(f"Seed {seed} is out of range: choose 0 to {MAX_SEED}.")
+    speed = check_number(speed, "Speed (1 is the voice's natural pace)", *SPEED_RANGE)
+    seed = check_number(seed, "Seed", 0, MAX_SEED, integer=True)
 
     def report(done: int, total: int) -> None:
         if progress is not None and total:

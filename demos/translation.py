@@ -103,7 +103,8 @@ def build(ctx: DemoContext) -> None:
 
     def swap_languages(engine_value: str, source_value: str, target_value: str, text_value: str, output_value: str):
         options = pairs(specs, engine_value)
-        if source_value == AUTO or source_value not in options.get(target_value, []):
+        if not isinstance(source_value, str) or not isinstance(target_value, str) or source_value == AUTO \
+                or source_value not in options.get(target_value, []):
             raise gr.Error(f"{language_name(target_value)} → {language_name(source_value) or 'auto'} is not "
                            "available with this model; pick the languages by hand.")
         return (gr.update(choices=language_choices(list(options)), value=target_value),

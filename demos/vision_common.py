@@ -13,6 +13,8 @@ PIL and numpy only: no torch here.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import os
 import warnings
@@ -23,6 +25,10 @@ from typing import Any
 import gradio as gr
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from demos.common import error_text
+from models.decode_budget import DECODED, BudgetError, DecodeBudget
+from models.temp_dirs import fresh_temp_dir
 
 FORMATS = "JPEG, PNG, WebP, GIF, BMP or TIFF"
 EXIF_ORIENTATION = 0x0112
@@ -55,19 +61,49 @@ class PreparedImage:
         return self.image.width / self.original_size[0]
 
 
-def read_image(value: Any, limits: ImageLimits | None = None) -> PreparedImage:
-    """An RGB PIL image ready for a model, or a gr.Error saying what is wrong and what is allowed."""
+def read_image(value: Any, limits: ImageLimits | None = None, budget: DecodeBudget | None = None) -> PreparedImage:
+    """An RGB PIL image ready for a model, or a gr.Error saying what is wrong and what is allowed.
+
+    The pixels are decoded inside a reservation of the process-wide budget for decoded media
+    (``models.decode_budget``), sized from the header before decoding: each image is bounded by ``max_pixels``,
+    and all the images being decoded at once by the budget. What comes back is at most ``max_side`` on its
+    long side (12 MB at 2048 x 2048), whatever was uploaded."""
     limits = limits or ImageLimits()
     if value is None or (isinstance(value, str) and not value.strip()):
         raise gr.Error("No image: upload a photo, paste one, or take one with the webcam.")
     if isinstance(value, np.ndarray):
-        value = _from_array(value)
+        value = _from_array(value, limits)
     if isinstance(value, Image.Image):
         _check_pixels(value.size, limits)
         image = value
-        image.load()
-    else:
+    elif isinstance(value, (str, Path)):
         image = _open_file(Path(str(value)), limits)
+    else:
+        raise gr.Error(f"An image must be a file, not a {type(value).__name__}. Upload a {FORMATS} image.")
+    try:
+        with (budget or DECODED).reserve(decoding_bytes(image), "the image"):
+            return _prepared(image, limits, owned=image is not value)
+    except BudgetError as exc:
+        if image is not value:
+            image.close()  # opened here, never decoded: let the file go now
+        raise gr.Error(error_text(exc)) from None
+
+
+def decoding_bytes(image: Image.Image) -> int:
+    """Memory that decoding and preparing ``image`` may take at its peak, from its header: the decoded pixels,
+    an upright copy, and the conversion to 8-bit RGB (float32 work arrays for 16-bit and float images)."""
+    width, height = image.size
+    bands = len(image.getbands())
+    depth = 1 if image.mode in _EIGHT_BIT_MODES else 4
+    return width * height * (2 * bands * depth + (4 if image.mode == "RGB" else 8))
+
+
+_EIGHT_BIT_MODES = {"1", "L", "P", "RGB", "RGBA", "RGBa", "CMYK", "YCbCr", "LAB", "HSV", "LA", "La", "PA"}
+
+
+def _prepared(image: Image.Image, limits: ImageLimits, owned: bool) -> PreparedImage:
+    """Decode (if not yet), turn upright, convert to RGB and downscale; ``owned``: ours to change in place."""
+    _load(image)
     notes = []
     upright = image
     try:
@@ -84,13 +120,15 @@ def read_image(value: Any, limits: ImageLimits | None = None) -> PreparedImage:
     if rgb.mode != upright.mode:
         notes.append(f"converted from {upright.mode} to RGB")
     if max(width, height) > limits.max_side:
-        rgb = rgb.copy()
+        if rgb is image and not owned:
+            rgb = rgb.copy()  # the caller's image: shrink a copy
         rgb.thumbnail((limits.max_side, limits.max_side), Image.Resampling.LANCZOS)
         notes.append(f"downscaled from {width}×{height} to {rgb.width}×{rgb.height}")
     return PreparedImage(rgb, (width, height), tuple(notes))
 
 
 def _open_file(path: Path, limits: ImageLimits) -> Image.Image:
+    """The image at ``path``, opened (its header read), not decoded yet."""
     try:
         size = path.stat().st_size
     except OSError:
@@ -110,6 +148,10 @@ def _open_file(path: Path, limits: ImageLimits) -> Image.Image:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise gr.Error(f"This file is not an image that can be read. Upload a {FORMATS} image.") from None
     _check_pixels(image.size, limits)
+    return image
+
+
+def _load(image: Image.Image) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -117,7 +159,6 @@ def _open_file(path: Path, limits: ImageLimits) -> Image.Image:
     except Exception:
         raise gr.Error(f"The image file is corrupt or truncated ({image.format or 'unknown'} "
                        f"{image.width}×{image.height}). Upload a complete {FORMATS} image.") from None
-    return image
 
 
 def _check_pixels(size: tuple[int, int], limits: ImageLimits) -> None:
@@ -128,24 +169,37 @@ def _check_pixels(size: tuple[int, int], limits: ImageLimits) -> None:
                        "Downscale it and try again.")
 
 
-def _from_array(array: np.ndarray) -> Image.Image:
+def _from_array(array: np.ndarray, limits: ImageLimits) -> Image.Image:
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
         raise gr.Error(f"An image array must be height×width, ×3 (RGB) or ×4 (RGBA); got shape {array.shape}.")
+    if array.dtype.kind not in "biuf":
+        raise gr.Error(f"An image array must hold numbers (8-bit, 16-bit or float), not {array.dtype.name} values.")
+    _check_pixels((array.shape[1], array.shape[0]), limits)
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.dtype != np.uint8:
-        array = _to_uint8(array.astype(np.float64))
+        array = _to_uint8(array)
     return Image.fromarray(array)
 
 
 def _to_uint8(values: np.ndarray) -> np.ndarray:
-    """Stretch any numeric range (16-bit, float) to 0-255."""
-    finite = values[np.isfinite(values)]
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    """Stretch any numeric range (16-bit, 32-bit, float) to 0-255, in one float32 work array."""
+    if values.dtype.kind == "f":
+        finite = np.isfinite(values)
+        if not finite.any():
+            return np.zeros(values.shape, dtype=np.uint8)
+        low = float(values.min(where=finite, initial=np.inf))
+        high = float(values.max(where=finite, initial=-np.inf))
+    else:
+        low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
     if high <= low:
         return np.zeros(values.shape, dtype=np.uint8)
-    scaled = np.nan_to_num((values - low) / (high - low) * 255.0)
-    return np.clip(scaled, 0, 255).round().astype(np.uint8)
+    scaled = np.array(values, dtype=np.float32)  # one work array, changed in place (no float64 copies)
+    scaled -= low
+    scaled *= 255.0 / (high - low)
+    np.nan_to_num(scaled, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
+    np.clip(scaled, 0, 255, out=scaled)
+    return np.rint(scaled, out=scaled).astype(np.uint8)
 
 
 def to_rgb(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
@@ -153,7 +207,7 @@ def to_rgb(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255
     if image.mode == "RGB":
         return image
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
-        return Image.fromarray(_to_uint8(np.asarray(image, dtype=np.float64))).convert("RGB")
+        return Image.fromarray(_to_uint8(np.asarray(image))).convert("RGB")
     if image.mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     if image.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
@@ -195,7 +249,9 @@ def _check_uploads_of_marked_images() -> None:
         classes = self.elem_classes or []
         if CHECKED_UPLOAD not in (classes.split() if isinstance(classes, str) else classes):
             return original(self, payload)
-        if payload is not None and payload.path and not (payload.url or "").startswith("data:"):
+        if payload is not None and (payload.url or "").startswith("data:"):
+            return data_url_file(payload.url)  # gradio would decode it whole, outside every limit
+        if payload is not None and payload.path:
             return str(payload.path)
         try:
             return original(self, payload)
@@ -205,6 +261,25 @@ def _check_uploads_of_marked_images() -> None:
 
     preprocess.checks_marked_uploads = True
     gr.Image.preprocess = preprocess
+
+
+def data_url_file(url: str) -> str:
+    """The bytes of a ``data:`` URL (an image sent inline through the API) saved as a file, undecoded, so that
+    ``read_image`` applies its limits and the decoded-media budget to it as to any upload."""
+    head, _, body = url.partition(",")
+    if ";base64" not in head:
+        raise gr.Error(f"An inline image must be a base64 data: URL of a {FORMATS} image.")
+    try:
+        data = base64.b64decode(body, validate=False)
+    except (ValueError, binascii.Error):
+        raise gr.Error(f"The inline image is not valid base64. Send a {FORMATS} image.") from None
+    path = fresh_temp_dir(INLINE_PREFIX, INLINE_MAX_AGE_S) / "inline-image"
+    path.write_bytes(data)
+    return str(path)
+
+
+INLINE_PREFIX = "demo-inline-image-"
+INLINE_MAX_AGE_S = 3600
 
 
 def describe_notes(prepared: PreparedImage) -> str:

@@ -8,16 +8,21 @@ hands models float32 mono arrays at the model's own rate, made here.
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
+from models.decode_budget import DECODED, BudgetError, DecodeBudget
 from models.errors import InputError
 
 FORMATS = ("wav", "flac", "ogg", "mp3")   # what libsndfile (1.1+) decodes; the UI and the errors name these
 MIN_SECONDS = 0.1
 SILENCE_PEAK = 1e-3                       # peak amplitude below which a recording counts as silence
+MAX_RATE = 192_000                        # the highest sample rate accepted (studio recordings; headers can claim more)
+BLOCK_SAMPLES = 1 << 18                   # samples (frames x channels) read at a time: 1 MB of float32
 
 
 class AudioError(InputError):
@@ -34,12 +39,36 @@ class Audio:
         return len(self.samples) / self.rate
 
 
-def decode(source: str | Path | bytes, max_seconds: float | None = None) -> tuple[np.ndarray, int]:
-    """Samples (frames x channels, float32) and rate of an audio file or its bytes.
+def decode(source: str | Path | bytes, max_seconds: float | None = None, budget: DecodeBudget | None = None
+           ) -> tuple[np.ndarray, int]:
+    """Mono samples (float32) and rate of an audio file or its bytes, decoded from what its header promises.
 
-    With ``max_seconds``, the header's length is checked before any sample is read, so an over-long
-    upload is refused without decoding it into memory.
+    The header (rate, channels, frames) is checked before any sample is read: a rate above ``MAX_RATE``, a
+    recording longer than ``max_seconds`` or one whose decoded size (frames x channels x 4 bytes) exceeds the
+    decoded-media budget is refused without decoding. Samples are then read in blocks and mixed down to mono as
+    they come, never more than ``max_seconds`` of them, inside a reservation of the process-wide budget
+    (``models.decode_budget``): a 1 MB file of 64 channels at 192 kHz would otherwise decode to gigabytes.
     """
+    with _decoded(source, max_seconds, budget) as (samples, rate):
+        return samples, rate
+
+
+@contextmanager
+def _decoded(source: str | Path | bytes, max_seconds: float | None, budget: DecodeBudget | None,
+             copies: Callable[[int], float] = lambda rate: 0.0):
+    """``(mono samples, rate)`` while the budget holds them, ``copies(rate)`` more arrays of their size (what
+    the caller makes of them: normalized, resampled) and one block of the file's channels."""
+    budget = budget or DECODED
+    with _opened(source) as (sound, name):
+        frames = _checked_frames(sound, max_seconds, budget)
+        block = max(1024, BLOCK_SAMPLES // sound.channels)
+        reserved = int(frames * (1 + copies(sound.samplerate)) + block * sound.channels) * 4
+        with budget.reserve(reserved, "the recording"):
+            yield _read_mono(sound, frames, block, max_seconds), int(sound.samplerate)
+
+
+@contextmanager
+def _opened(source: str | Path | bytes):
     import soundfile
 
     if isinstance(source, (bytes, bytearray)):
@@ -47,22 +76,52 @@ def decode(source: str | Path | bytes, max_seconds: float | None = None) -> tupl
     else:
         path = Path(source)
         if not path.is_file():
-            raise AudioError(f"audio file {path.name!r} does not exist")
+            raise AudioError(f"audio file {_short(path.name)!r} does not exist")
         if path.stat().st_size == 0:
             raise AudioError("the audio file is empty (0 bytes); record or upload some speech")
-        handle, name = path, repr(path.name)
+        handle, name = path, repr(_short(path.name))
     try:
         with soundfile.SoundFile(handle) as sound:
-            if max_seconds is not None and sound.samplerate > 0 and sound.frames > 0:
-                check_length(sound.frames / sound.samplerate, max_seconds)
-            samples = sound.read(dtype="float32", always_2d=True)
-            rate = sound.samplerate
-    except AudioError:
+            yield sound, name
+    except (AudioError, BudgetError):
         raise
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        raise AudioError(f"{name} is not a readable audio file ({str(exc).strip()[:120]}); "
+        reason = str(exc).strip().replace(str(source), "the file")  # libsndfile's messages name the server's path
+        raise AudioError(f"{name} is not a readable audio file ({_short(reason, 120)}); "
                          f"allowed formats: {', '.join(FORMATS)}") from None
-    return samples, int(rate)
+
+
+def _checked_frames(sound, max_seconds: float | None, budget: DecodeBudget) -> int:
+    """The most frames to read, from the header alone; refuses what would cost too much to decode."""
+    rate, channels, frames = sound.samplerate, sound.channels, max(0, sound.frames)
+    if not 0 < rate <= MAX_RATE:
+        raise AudioError(f"the audio's sample rate is {rate:,} Hz; allowed is up to {MAX_RATE:,} Hz. "
+                         "Resample it (e.g. to 48,000 Hz) and try again")
+    if frames and max_seconds is not None:
+        check_length(frames / rate, max_seconds)
+    if frames * channels * 4 > budget.max_bytes:
+        raise AudioError(f"decoded, the recording would take {frames * channels * 4 / 2**20:,.0f} MB "
+                         f"({channels} channels x {frames:,} frames); the limit is {budget.max_bytes / 2**20:,.0f} "
+                         "MB. Mix it down to mono or stereo, or send a shorter one")
+    # one frame past the limit shows a recording longer than its header said (or than a header without a length)
+    cap = int(max_seconds * rate) + 1 if max_seconds is not None else budget.max_bytes // (4 * channels)
+    return min(frames, cap) if frames else cap
+
+
+def _read_mono(sound, frames: int, block: int, max_seconds: float | None) -> np.ndarray:
+    """Up to ``frames`` frames, block by block, each block mixed down to mono as it is read."""
+    mono = np.empty(frames, dtype=np.float32)
+    buffer = np.empty((block, sound.channels), dtype=np.float32)
+    done = 0
+    while done < frames:
+        got = sound.read(dtype="float32", always_2d=True, out=buffer[:min(block, frames - done)])
+        if len(got) == 0:
+            break
+        np.mean(got, axis=1, dtype=np.float32, out=mono[done:done + len(got)])
+        done += len(got)
+    if max_seconds is not None and done / sound.samplerate > max_seconds:  # a header that claimed fewer frames
+        check_length(done / sound.samplerate, max_seconds)
+    return mono[:done]
 
 
 def check_length(seconds: float, max_seconds: float) -> None:
@@ -104,10 +163,15 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     return soxr.resample(samples, from_rate, to_rate, quality="HQ").astype(np.float32, copy=False)
 
 
-def load_for_model(source: str | Path | bytes, rate: int, max_seconds: float) -> Audio:
-    """Decode, check, downmix and resample a recording for a model that reads ``rate`` Hz mono."""
-    samples, source_rate = decode(source, max_seconds)
-    return prepare(samples, source_rate, rate, max_seconds)
+def load_for_model(source: str | Path | bytes, rate: int, max_seconds: float,
+                   budget: DecodeBudget | None = None) -> Audio:
+    """Decode (mono, bounded: see ``decode``), check and resample a recording for a model that reads ``rate``
+    Hz mono. What comes back is at most ``max_seconds`` at ``rate`` (38 MB for 10 minutes at 16 kHz); the
+    larger arrays on the way are reserved in the decoded-media budget while they exist."""
+    # held beside the mono samples: a normalized copy (when the peak exceeds full scale) and the resampled one
+    copies = lambda source_rate: 1 + rate / source_rate  # noqa: E731
+    with _decoded(source, max_seconds, budget, copies) as (samples, source_rate):
+        return prepare(samples, source_rate, rate, max_seconds)
 
 
 def prepare(samples: np.ndarray, source_rate: int, rate: int, max_seconds: float) -> Audio:
@@ -173,3 +237,7 @@ def chunk_bounds(samples: np.ndarray, rate: int, max_seconds: float, search_seco
 def format_duration(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

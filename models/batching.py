@@ -41,6 +41,27 @@ class Gate:
         return False
 
 
+class GatedRunner:
+    """A runner whose model calls, ``runner(...)`` and ``runner.stream(...)``, each hold the gate for that call
+    only; everything else (token counts, prompt planning, splitting a long text) runs outside it. A task that
+    makes several model calls (map-reduce, batches of sentences) thus lets other tabs' requests in between,
+    and no request holds the gate longer than one model call."""
+
+    def __init__(self, runner: Any, gate: Gate):
+        self._runner, self._gate = runner, gate
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._runner, name)
+
+    def __call__(self, *args, **kwargs) -> Any:
+        with self._gate:
+            return self._runner(*args, **kwargs)
+
+    def stream(self, *args, **kwargs):
+        with self._gate:
+            yield from self._runner.stream(*args, **kwargs)
+
+
 @dataclass
 class _Slot:
     item: Any

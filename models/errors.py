@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+# an absolute path: /a/b..., C:\a\b... (two parts at least), not part of a URL or of a longer word
+_PATH = re.compile(r"(?<![\w:/.~-])(?:[A-Za-z]:)?(?:[\\/][^\s'\"\\/:,;()\[\]<>]+){2,}[\\/]?")
+
+
+def hide_paths(text: str) -> str:
+    """``text`` with every absolute server path cut to its last part (``…/name``): messages go to users, who
+    have no business with the server's folders."""
+    return _PATH.sub(lambda m: "…/" + re.split(r"[\\/]", m.group().rstrip("\\/"))[-1], text)
+
 
 class ModelLoadError(RuntimeError):
     """A model could not be loaded; only its own tab is affected, and the load can be retried."""
@@ -11,7 +22,7 @@ class ModelLoadError(RuntimeError):
         message = f"Could not load {checkpoint} ({key}): {reason}."
         if hint:
             message += f" {hint[0].upper()}{hint[1:]}{'' if hint.endswith('.') else '.'}"
-        super().__init__(message)
+        super().__init__(hide_paths(message))
 
 
 class InputError(ValueError):

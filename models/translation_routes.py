@@ -64,17 +64,26 @@ def resolve(specs: list[ModelSpec], engine: str, source: str, target: str) -> Ro
     """The entry and codes for a request, or RouteError saying what is allowed."""
     table = pairs(specs, engine)
     if not table:
-        raise RouteError(f"Unknown translation model {engine!r}")
+        raise RouteError(f"Unknown translation model {_quoted(engine)}")
+    if not isinstance(source, str) or not isinstance(target, str):
+        raise RouteError("Source and target must be language codes, such as 'en' or 'zh'")
     if source == target:
-        raise RouteError(f"Source and target are both {source!r}: pick two different languages")
+        raise RouteError(f"Source and target are both {_quoted(source)}: pick two different languages")
     if source not in table:
-        raise RouteError(f"{engine} does not translate from {source!r}; it translates from: {', '.join(table)}")
+        raise RouteError(f"{engine} does not translate from {_quoted(source)}; it translates from: "
+                         f"{', '.join(table)}")
     if target not in table[source]:
-        raise RouteError(f"{engine} does not translate {source!r} into {target!r}; from {source!r} it offers: "
-                         f"{', '.join(table[source])}")
+        raise RouteError(f"{engine} does not translate {source!r} into {_quoted(target)}; from {source!r} it "
+                         f"offers: {', '.join(table[source])}")
     for spec in specs:
         if family(spec) is not None and family(spec) == engine and (spec.params["source"], spec.params["target"]) == (source, target):
             return Route(spec, source, target)
         if spec.key == engine:
             return Route(spec, None if source == AUTO else source, target)
     raise RouteError(f"No model for {source!r} -> {target!r}")  # unreachable when pairs() agrees
+
+
+def _quoted(value, limit: int = 40) -> str:
+    """A user's value in a message: quoted, and cut (an error must not echo a megabyte back)."""
+    text = value if isinstance(value, str) else type(value).__name__
+    return repr(text[:limit]) + ("…" if len(text) > limit else "")

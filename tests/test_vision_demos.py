@@ -125,15 +125,15 @@ def test_long_prompt_is_truncated_with_a_notice(ctx, tmp_path, monkeypatch):
 @pytest.mark.parametrize("change, message", [
     ({"prompt": "   "}, "Prompt is empty"),
     ({"prompt": "x" * 1001}, "the limit is 1,000"),
-    ({"steps": 0}, "Steps is 0"),
-    ({"steps": 5}, "from 1 to 4"),  # sd-turbo allows 4 at most (its card: one to four steps)
+    ({"steps": 0}, "Steps must be a whole number between 1 and 4, not 0"),
+    ({"steps": 5}, "between 1 and 4"),  # sd-turbo allows 4 at most (its card: one to four steps)
     ({"steps": 2.5}, "whole number"),
-    ({"guidance": 50}, "Guidance is 50"),
+    ({"guidance": 50}, "Guidance must be a number between 0 and 20, not 50"),
     ({"width": 100}, "multiple of 8"),
-    ({"height": 4096}, "Height is 4096"),
-    ({"width": -64}, "Width is -64"),
-    ({"num_images": 9}, "Number of images is 9"),
-    ({"seed": -1}, "Seed is -1"),
+    ({"height": 4096}, "Height must be .* not 4096"),
+    ({"width": -64}, "Width must be .* not -64"),
+    ({"num_images": 9}, "Number of images must be a whole number between 1 and 4, not 9"),
+    ({"seed": -1}, "Seed must be .* not -1"),
     ({"model": "image-classification/vit-base"}, "Unknown model"),
 ])
 def test_generation_refuses_bad_settings_then_serves(ctx, tmp_path, monkeypatch, change, message):

@@ -34,6 +34,9 @@ class DatasetLimits:
     max_mb: int = field(default_factory=lambda: _env_int("DEMO_FINETUNE_MAX_MB", 10))
     max_rows: int = field(default_factory=lambda: _env_int("DEMO_FINETUNE_MAX_ROWS", 20_000))
     max_labels: int = 50
+    max_columns: int = 50
+    max_cells: int = 500_000  # rows x columns, counted from the separators before the file is parsed
+    max_name_chars: int = 100  # a column name (a longer first row is text, not a header)
     min_rows: int = 10
     max_text_chars: int = 2_000  # longer texts are cut (the model reads ~128 tokens of each anyway)
 
@@ -94,19 +97,52 @@ def read_table(path: str | Path, limits: DatasetLimits) -> Table:
     if not text.strip():
         raise DatasetError("The file is empty. Upload a CSV or TSV with a header row and one example per row")
     delimiter = _delimiter(path.name, text)
+    _check_shape(text, delimiter, limits)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        header = next(reader)
+        header = _checked_header(next(reader), limits)
         rows = []
         for row in reader:
             if len(rows) >= limits.max_rows:
                 raise DatasetError(f"The file has more than {limits.max_rows:,} rows, the limit for training "
                                    "data. Upload fewer rows")
+            if len(row) > limits.max_columns:
+                raise DatasetError(f"Line {reader.line_num:,} has {len(row):,} cells; the limit is "
+                                   f"{limits.max_columns} columns. Keep the text and label columns")
             rows.append(row)
     except csv.Error as exc:
         raise DatasetError(f"The file is not valid {'TSV' if delimiter == chr(9) else 'CSV'} "
-                           f"(line {reader.line_num:,}: {exc}). Check its quoting") from None
+                           f"(line {reader.line_num:,}: {str(exc)[:120]}). Check its quoting") from None
     return Table(_column_names(header), rows)
+
+
+def _check_shape(text: str, delimiter: str, limits: DatasetLimits) -> None:
+    """Refuse, before parsing, a file with more cells or a first line with more columns than allowed (counted
+    from the separators, an upper bound: a separator inside quotes counts too)."""
+    separators = text.count(delimiter)
+    if separators > limits.max_cells:
+        raise DatasetError(f"The file has {separators:,} separators ({_delimiter_name(delimiter)}), more than the "
+                           f"{limits.max_cells:,} cells allowed. Keep only the text and label columns")
+    first_line = text[:text.find("\n")] if "\n" in text else text
+    if first_line.count(delimiter) >= limits.max_columns and '"' not in first_line:
+        raise DatasetError(f"The header row has {first_line.count(delimiter) + 1:,} columns; the limit is "
+                           f"{limits.max_columns}. Keep only the text and label columns")
+
+
+def _checked_header(header: list[str], limits: DatasetLimits) -> list[str]:
+    if len(header) > limits.max_columns:
+        raise DatasetError(f"The header row has {len(header):,} columns; the limit is {limits.max_columns}. "
+                           "Keep only the text and label columns")
+    for i, cell in enumerate(header, 1):
+        if len(cell.strip()) > limits.max_name_chars:
+            raise DatasetError(f"Column {i}'s name is {len(cell.strip()):,} characters long; the limit is "
+                               f"{limits.max_name_chars}. The first row must be a header of column names "
+                               "(e.g. text,label)")
+    return header
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {",": "commas", "\t": "tabs", ";": "semicolons"}.get(delimiter, repr(delimiter))
 
 
 def _delimiter(name: str, text: str) -> str:
@@ -119,11 +155,22 @@ def _delimiter(name: str, text: str) -> str:
 
 
 def _column_names(header: list[str]) -> list[str]:
+    """The header's names, blanks named by position and repeats numbered ("x", "x (2)", "x (3)"): linear in
+    the number of columns (a set and a counter per name, not a search of the list per column)."""
+    taken = {cell.strip() for cell in header}
     names: list[str] = []
+    used: set[str] = set()
+    counters: dict[str, int] = {}
     for i, cell in enumerate(header):
-        name = cell.strip() or f"column {i + 1}"
-        while name in names:
-            name += " (2)"
+        base = cell.strip() or f"column {i + 1}"
+        name = base
+        if name in used:
+            n = counters.get(base, 1)
+            while name in used or name in taken:
+                n += 1
+                name = f"{base} ({n})"
+            counters[base] = n
+        used.add(name)
         names.append(name)
     return names
 
@@ -164,6 +211,10 @@ def clean(pairs: list[tuple[str, str]], limits: DatasetLimits) -> LabeledData:
         if not text or not label:
             empty += 1
             continue
+        if len(label) > limits.max_name_chars:
+            raise DatasetError(f"Row {len(texts) + empty + duplicates + conflicts + 1:,} has a label of "
+                               f"{len(label):,} characters; labels are names of at most {limits.max_name_chars} "
+                               "characters. Is it the right column?")
         if len(text) > limits.max_text_chars:
             text, cut = text[: limits.max_text_chars], cut + 1
         if text in seen:
@@ -187,14 +238,15 @@ def check_trainable(data: LabeledData, limits: DatasetLimits) -> None:
                            f"{limits.min_rows} rows with a text and a label")
     counts = data.counts()
     if len(counts) < 2:
-        raise DatasetError(f"Every row has the label {next(iter(counts))!r}; a classifier needs at least two "
+        raise DatasetError(f"Every row has the label {_short(next(iter(counts)))!r}; a classifier needs at least two "
                            f"different labels{dropped}")
     if len(counts) > limits.max_labels:
         raise DatasetError(f"The label column has {len(counts):,} different values; the limit is "
                            f"{limits.max_labels}. Is it the right column?")
     rare = [label for label, n in counts.items() if n < 2]
     if rare:
-        raise DatasetError(f"{len(rare)} label(s) have a single row ({', '.join(map(repr, rare[:10]))}); each "
+        named = ", ".join(repr(_short(label)) for label in rare[:10])
+        raise DatasetError(f"{len(rare)} label(s) have a single row ({named}); each "
                            "label needs at least two rows, one to train on and one to check against")
 
 
@@ -220,3 +272,7 @@ def split(data: LabeledData, validation_share: float, seed: int = 0) -> tuple[La
         return LabeledData([data.texts[i] for i in ix], [data.labels[i] for i in ix], len(ix))
 
     return part(train), part(val)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

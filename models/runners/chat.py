@@ -57,6 +57,7 @@ class ChatRunner(BaseRunner):
         self.model = shared_causal_lm(source, placement)
         positions = getattr(self.model.config, "max_position_embeddings", None) or DEFAULT_WINDOW
         self.window = min(positions, int(self.params.get("window_tokens", DEFAULT_WINDOW)))
+        self._markup: int | None = None  # template tokens around one message (see _markup_tokens)
 
     # --- what the task layer needs -----------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
@@ -67,19 +68,54 @@ class ChatRunner(BaseRunner):
         return self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
 
     def fit(self, messages: list[dict], max_new_tokens: int) -> list[dict]:
-        """The conversation without its oldest turns, as far as needed to leave room for the answer."""
+        """The conversation without its oldest turns, as far as needed to leave room for the answer.
+
+        Linear in the conversation's length: every message's text is tokenized once (one batched tokenizer
+        call), each message costs its tokens plus the template's markup, and the oldest whole exchanges are
+        dropped by those counts. Only the kept part, which is about one window long, is then rendered and
+        counted exactly; if the estimate was short, more exchanges go, counted from the exact figure.
+        (Re-rendering the whole conversation per dropped exchange cost time that grew with the square of its
+        length: 3,000 tiny messages took 28 s, under the shared model gate.)
+        """
         budget = self.window - max_new_tokens
         if budget < 16:
             raise InputError(f"max_new_tokens={max_new_tokens} leaves no room for the prompt in this model's "
                              f"{self.window}-token window; ask for fewer new tokens")
         system = [m for m in messages[:1] if m["role"] == "system"]
         turns = messages[len(system):]
-        while turns:
-            if len(self.tokenizer(self.render(system + turns), add_special_tokens=False)["input_ids"]) <= budget:
-                return system + turns
-            turns = turns[2:] if len(turns) > 2 else []  # drop the oldest user/assistant exchange
+        costs = self._message_costs(turns)
+        start, estimate = 0, (self._prompt_tokens(system) if system else 0) + sum(costs)
+        while True:
+            if estimate <= budget:
+                exact = self._prompt_tokens(system + turns[start:])  # about one window long, never more
+                if exact <= budget:
+                    return system + turns[start:]
+                estimate = exact  # the counts were short (tokens merged across messages): go on from the exact one
+            if len(turns) - start <= 2:
+                break
+            estimate -= costs[start] + costs[start + 1]  # drop the oldest user/assistant exchange
+            start += 2
         raise InputError(f"the message is too long for this model: keep it under about {budget} tokens "
                          f"(the window is {self.window}, of which {max_new_tokens} are kept for the answer)")
+
+    def _prompt_tokens(self, messages: list[dict]) -> int:
+        return len(self.tokenizer(self.render(messages), add_special_tokens=False)["input_ids"])
+
+    def _message_costs(self, messages: list[dict]) -> list[int]:
+        """Tokens each message adds to the prompt (its text, counted in one batched call, plus markup)."""
+        if not messages:
+            return []
+        counted = self.tokenizer([m["content"] for m in messages], add_special_tokens=False)["input_ids"]
+        return [len(ids) + self._markup_tokens() for ids in counted]
+
+    def _markup_tokens(self) -> int:
+        """The chat template's tokens around one message (role header, end of turn), measured once."""
+        if self._markup is None:
+            system = [{"role": "system", "content": "x"}]
+            probe = [*system, {"role": "user", "content": "x"}, {"role": "assistant", "content": "x"}]
+            added = self._prompt_tokens(probe) - self._prompt_tokens(system) - 2 * self.count_tokens("x")
+            self._markup = max(0, -(-added // 2))
+        return self._markup
 
     def __call__(self, conversations: list[list[dict]], stop: threading.Event | None = None,
                  **overrides) -> list[str]:
@@ -125,7 +161,7 @@ class ChatRunner(BaseRunner):
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
-    "models/runners/chat.py": "10da228f82f71dc0",
+    "models/runners/chat.py": "accd3acd0b06f5e5",
     "models/runners/streaming.py": "2d76dc5629491148",
     "models/generation_tasks.py": "f2ac1b2a5ff99277",
     "models/text_split.py": "8e7eb7ce74934750",

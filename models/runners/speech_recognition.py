@@ -110,7 +110,7 @@ class SpeechRecognitionRunner(BaseRunner):
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
     "models/runners/speech_recognition.py": "dfc55136240c2c55",
-    "models/audio_io.py": "05f94b4a3527e75a",
+    "models/audio_io.py": "1a854ac2c59c6a9b",
     "models/speech_text.py": "716a2b1a3bfd5005",
 }
 
