@@ -102,6 +102,14 @@ def call(head: str, args: list[str], indent: str = "", width: int = 110) -> str:
     return "\n".join(lines + [current])
 
 
+def sentence_lines(language: str) -> str:
+    """A script's sentence splitter, ``sentences_of(line)``: sentencex in the language the demo splits in (the
+    demo also glues back the few continuations sentencex cuts, ``models.text_split._continues``)."""
+    return f'''def sentences_of(line):  # sentencex knows each language's abbreviations ("Dr.", "z. B.", "3.5", ...)
+    return [s.strip() for s in segment({literal(language)}, line) if s.strip()]
+'''
+
+
 def header(pip: str, spec: ModelSpec, what: str) -> str:
     """The first lines every snippet shares: the pip line, what it does, and the checkpoint."""
     lines = [f"# pip install {pip}",

@@ -141,9 +141,10 @@ def _snippet_sampling(params: dict) -> list[str]:
 
 
 def code_snippet(spec, settings: dict) -> str:
-    from models.code_snippets import DEVICE_LINES, call, checkpoint_lines, header, literal, merged, text_literal
+    from models.code_snippets import (DEVICE_LINES, call, checkpoint_lines, header, literal, merged, sentence_lines,
+                                      text_literal)
     from models.generation_tasks import summary_instruction, translation_instruction
-    from models.text_split import SENTENCE_END, sentence_joiner
+    from models.text_split import sentence_joiner, sentence_language
 
     params = merged(spec, settings)
     max_new = int(params.get("max_new_tokens", 512))
@@ -181,16 +182,11 @@ print(summary)
         source, target = settings.get("source"), settings.get("target", "en")
         inputs = (f"TEXT = {text_literal(settings, 'text')}\n"
                   f"INSTRUCTION = {literal(translation_instruction('', source, target))}\n")
-        return header('"transformers>=5" torch', spec, "Translate a text with a chat model") + "\nimport re\n\n" + \
-            top(inputs) + ask + f"""
+        return header('"transformers>=5" sentencex torch', spec, "Translate a text with a chat model") + \
+            "\nfrom sentencex import segment\n" + top(inputs) + ask + f"""
 
 # sentence by sentence (the demo sends 8 sentences per batch); the line breaks of TEXT are kept
-SENTENCE_END = re.compile({literal(SENTENCE_END.pattern)})
-
-
-def sentences_of(line):
-    return [s.strip() for s in SENTENCE_END.sub(lambda m: m.group().rstrip() + "\\n", line).split("\\n") if s.strip()]
-
+{sentence_lines(sentence_language(source, settings.get("text") or ""))}
 
 def translate(sentence):  # a model that never stops cannot run on: at most 3x the sentence's tokens + 16
     budget = min({max_new}, 3 * len(tokenizer(sentence, add_special_tokens=False)["input_ids"]) + 16)
