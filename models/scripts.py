@@ -6,6 +6,8 @@ words with spaces like Latin script does, so it is not one of them.
 
 from __future__ import annotations
 
+import re
+
 # (first, last) code points of blocks whose letters are written without spaces between words
 NO_SPACE_RANGES = (
     (0x0E00, 0x0EFF),   # Thai, Lao
@@ -22,6 +24,7 @@ NO_SPACE_RANGES = (
     (0xFF61, 0xFF9F),   # halfwidth CJK punctuation and Katakana
     (0x20000, 0x3134F),  # CJK extensions B-G
 )
+NO_SPACE = re.compile("[" + "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in NO_SPACE_RANGES) + "]")
 HANGUL_RANGES = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF))
 KANA_RANGES = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F))
 HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
@@ -35,7 +38,7 @@ def _in(ch: str, ranges) -> bool:
 
 def no_space_script(ch: str) -> bool:
     """True for a character of a script that writes words without spaces (Han, kana, Thai, ...)."""
-    return _in(ch, NO_SPACE_RANGES)
+    return NO_SPACE.match(ch) is not None
 
 
 def guess_language(text: str) -> str | None:

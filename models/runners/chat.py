@@ -32,7 +32,7 @@ def shared_causal_lm(source, placement):
     """The causal LM at ``source`` on ``placement``, loaded once however many runners use it."""
     from transformers import AutoModelForCausalLM
 
-    key = (source.path, source.revision, placement.device, placement.dtype)
+    key = (source.path, source.revision, source.gguf_file, placement.device, placement.dtype)
     with _SHARED_LOCK:
         model = _SHARED_MODELS.get(key)
         if model is None:
@@ -127,8 +127,8 @@ class ChatRunner(BaseRunner):
 SNIPPET_REVIEWED = {
     "models/runners/chat.py": "10da228f82f71dc0",
     "models/runners/streaming.py": "2d76dc5629491148",
-    "models/generation_tasks.py": "f2ac1b2a5ff99277",
-    "models/text_split.py": "8e7eb7ce74934750",
+    "models/generation_tasks.py": "f494fb6fcfdb20e9",
+    "models/text_split.py": "babca963c864dce2",
 }
 
 

@@ -92,8 +92,8 @@ class Seq2SeqRunner(BaseRunner):
 SNIPPET_REVIEWED = {
     "models/runners/seq2seq.py": "18eb02cad36b6f5c",
     "models/runners/streaming.py": "2d76dc5629491148",
-    "models/generation_tasks.py": "f2ac1b2a5ff99277",
-    "models/text_split.py": "8e7eb7ce74934750",
+    "models/generation_tasks.py": "f494fb6fcfdb20e9",
+    "models/text_split.py": "babca963c864dce2",
 }
 
 
