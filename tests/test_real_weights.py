@@ -135,7 +135,7 @@ def ask(ctx, question: str, max_new_tokens: int = 48, request=None) -> list[tupl
 
 @pytest.mark.parametrize("question, expected", [
     ("What is the capital of France?", "paris"),
-    ("What color is the sky on a clear day?", "blue"),
+    ("What is the capital of Japan?", "tokyo"),
     ("How many days are there in a week?", "seven|7"),
 ])
 def test_smollm2_answers_simple_questions_through_the_chat_tab(real_ctx, smollm, question, expected):
