@@ -83,7 +83,7 @@ task = "knowledge-graph"
 checkpoint = "{folders['smollm']}"
 gguf_file = "{SMOLLM_FILE}"
 runner = "chat"
-params = {{max_new_tokens = 96, temperature = 0.0, window_tokens = 2048}}
+params = {{max_new_tokens = 64, temperature = 0.0, window_tokens = 2048}}
 
 [[model]]
 key = "{MINILM}"

@@ -125,7 +125,7 @@ class ChatRunner(BaseRunner):
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
-    "models/runners/chat.py": "10da228f82f71dc0",
+    "models/runners/chat.py": "690c3f99da72623e",
     "models/runners/streaming.py": "2d76dc5629491148",
     "models/generation_tasks.py": "f494fb6fcfdb20e9",
     "models/text_split.py": "babca963c864dce2",
@@ -141,8 +141,8 @@ def _snippet_sampling(params: dict) -> list[str]:
 
 
 def code_snippet(spec, settings: dict) -> str:
-    from models.code_snippets import (DEVICE_LINES, call, checkpoint_lines, header, literal, merged, sentence_lines,
-                                      text_literal)
+    from models.code_snippets import (DEVICE_LINES, call, checkpoint_lines, header, literal, load_kwargs, merged,
+                                      sentence_lines, text_literal)
     from models.generation_tasks import summary_instruction, translation_instruction
     from models.text_split import sentence_joiner, sentence_language
 
@@ -156,8 +156,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 {checkpoint_lines(spec)}
 {inputs}
 {DEVICE_LINES}
-tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, revision=REVISION)
-model = AutoModelForCausalLM.from_pretrained(CHECKPOINT, revision=REVISION, dtype=dtype).to(device).eval()
+tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, {load_kwargs(spec)})
+model = AutoModelForCausalLM.from_pretrained(CHECKPOINT, {load_kwargs(spec)}, dtype=dtype).to(device).eval()
 """
     ask = f"""
 
