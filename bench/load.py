@@ -41,7 +41,7 @@ def text_mix() -> list[tuple[str, list]]:
         ("classify_text", ["I love this movie", "text-classification/distilbert-sst2"]),
         ("find_named_entities", ["Sarah works for Google in London.", "token-classification/multilingual-ner"]),
         ("answer_question", ["The Eiffel Tower is in Paris.", "Where is the tower?",
-                             "question-answering/distilbert-squad"]),
+                             "question-answering/distilbert-squad", 1]),
         ("chat", ["Hello!", [], "", "chat/qwen2.5-0.5b-instruct", 0.7, 0.9, 16]),
         ("translate", ["Good morning, my friend.", "en", "zh", "opus-mt"]),
         ("summarize", ["The city council met on Tuesday to discuss the new park. " * 5, None,

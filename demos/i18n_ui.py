@@ -38,6 +38,8 @@ UI_ZH = {
     "Ask something the context answers…": "提一个上下文能回答的问题……",
     "Answer": "答案",
     "Answer in context": "答案在上下文中的位置",
+    "Answers": "答案数",
+    "how many answers to list, best first, each with its score": "列出几个答案：最好的在前，各附得分",
     # summarization
     "Paste or upload a text and get a summary that streams in. Texts longer than the model reads at once are "
     "summarized part by part, then the part summaries are summarized again.":

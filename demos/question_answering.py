@@ -7,6 +7,7 @@ import gradio as gr
 from demos.code_panel import code_panel
 from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
                           status_line)
+from demos.generation_common import check_number
 
 # the answer in its context reads as a paragraph: gradio's highlighted text puts each span in a block of its own
 # and breaks lines inside words (the app gives each tab's CSS to launch())
@@ -31,20 +32,43 @@ EXAMPLES = [
 ]
 
 
-def answer_question(ctx: DemoContext, context: str, question: str, model: str,
+MAX_ANSWERS = 5
+
+
+def answer_question(ctx: DemoContext, context: str, question: str, model: str, answers: int = 1,
                     progress: gr.Progress | None = None) -> tuple[str, dict, str]:
     context = check_text(context, "Context", ctx.limits.max_context_chars)
     question = check_text(question, "Question", ctx.limits.max_question_chars)
+    top_k = check_number(1 if answers is None else answers, "Answers", 1, MAX_ANSWERS, integer=True)
     spec = check_model(ctx, TASK, model)
-    timed = run_batched(ctx, spec, (question, context), progress)
+    timed = run_batched(ctx, spec, (question, context), progress, **({"top_k": top_k} if top_k > 1 else {}))
     answer = timed.result
     windows = f" · context read in {answer.windows} overlapping windows" if answer.windows > 1 else ""
+    others = [(span.text, span.start, span.end, span.score) for span in answer.alternatives]
     if answer.no_answer:
-        return ("(no answer in this context)", {"text": context, "entities": []},
-                timed.status + f" · no-answer score {answer.score:.3f}{windows}")
-    highlighted = {"text": context, "entities": [
-        {"entity": f"answer ({answer.score:.2f})", "start": answer.start, "end": answer.end}]}
-    return answer.text, highlighted, timed.status + f" · score {answer.score:.3f}{windows}"
+        text = "(no answer in this context)"
+        status = timed.status + f" · no-answer score {answer.score:.3f}{windows}"
+        ranked = others
+    else:
+        text, status = answer.text, timed.status + f" · score {answer.score:.3f}{windows}"
+        ranked = [(answer.text, answer.start, answer.end, answer.score), *others]
+    if top_k > 1:  # one line per answer, best first, with its score; each highlighted where none overlap
+        lines = [text] if answer.no_answer else []
+        text = "\n".join(lines + [f"{n}. {t} ({score:.3f})" for n, (t, _, _, score) in enumerate(ranked, 1)])
+    return text, {"text": context, "entities": _highlights(ranked)}, status
+
+
+def _highlights(ranked: list[tuple[str, int, int, float]]) -> list[dict]:
+    """Highlights for the answers, best first; one that overlaps a better one is listed but not highlighted."""
+    taken: list[tuple[int, int]] = []
+    entities = []
+    for n, (_, start, end, score) in enumerate(ranked, 1):
+        if any(start < other_end and other_start < end for other_start, other_end in taken):
+            continue
+        taken.append((start, end))
+        label = f"answer ({score:.2f})" if len(ranked) == 1 else f"answer {n} ({score:.2f})"
+        entities.append({"entity": label, "start": start, "end": end})
+    return entities
 
 
 def code_settings(ctx: DemoContext, model: str, context: str, question: str) -> tuple[str, dict]:
@@ -60,6 +84,8 @@ def build(ctx: DemoContext) -> None:
                                  placeholder="Paste the text that holds the answer…")
             question = gr.Textbox(label="Question", max_length=ctx.limits.max_question_chars,
                                   placeholder="Ask something the context answers…")
+            answers = gr.Slider(1, MAX_ANSWERS, value=1, step=1, label="Answers",
+                                info="how many answers to list, best first, each with its score")
             button = gr.Button("Run", variant="primary")
         with gr.Column():
             answer = gr.Textbox(label="Answer", interactive=False)
@@ -67,7 +93,7 @@ def build(ctx: DemoContext) -> None:
             status = status_line()
     gr.Examples(EXAMPLES, inputs=[context, question])
 
-    def answer_from_context(context: str, question: str, model: str,
+    def answer_from_context(context: str, question: str, model: str, answers: int = 1,
                             progress=gr.Progress()) -> tuple[str, dict, str]:
         """Answer a question with a span copied from the given context (extractive QA).
 
@@ -75,11 +101,13 @@ def build(ctx: DemoContext) -> None:
             context: the text that holds the answer; long texts are read in overlapping windows.
             question: the question to answer.
             model: registry key of the model, e.g. "question-answering/distilbert-squad".
+            answers: how many answers to give (1-5), best first; equal answers are listed once.
         Returns:
-            the answer text, the context with the answer highlighted, and a status line with its score.
+            the answer text (with several answers: one numbered line each, with its score), the context with
+            the answers highlighted, and a status line with the best answer's score.
         """
-        return answer_question(ctx, context, question, model, progress)
+        return answer_question(ctx, context, question, model, answers, progress)
 
-    model_event(ctx, [button.click, question.submit], answer_from_context, [context, question, model],
+    model_event(ctx, [button.click, question.submit], answer_from_context, [context, question, model, answers],
                 [answer, highlighted, status], api_name="answer_question")
     code_panel(ctx, [model, context, question], code_settings)

@@ -102,15 +102,32 @@ def call(head: str, args: list[str], indent: str = "", width: int = 110) -> str:
     return "\n".join(lines + [current])
 
 
+def sentence_lines(language: str) -> str:
+    """A script's sentence splitter, ``sentences_of(line)``: sentencex in the language the demo splits in (the
+    demo also glues back the few continuations sentencex cuts, ``models.text_split._continues``)."""
+    return f'''def sentences_of(line):  # sentencex knows each language's abbreviations ("Dr.", "z. B.", "3.5", ...)
+    return [s.strip() for s in segment({literal(language)}, line) if s.strip()]
+'''
+
+
 def header(pip: str, spec: ModelSpec, what: str) -> str:
     """The first lines every snippet shares: the pip line, what it does, and the checkpoint."""
+    pip += " gguf" if spec.gguf_file else ""  # transformers reads GGUF files through it
     lines = [f"# pip install {pip}",
              f"# {what} with {spec.checkpoint} (license: {spec.license}), as in the demo."]
     return "\n".join(lines)
 
 
 def checkpoint_lines(spec: ModelSpec) -> str:
-    return f"CHECKPOINT = {literal(spec.checkpoint)}\nREVISION = {literal(spec.revision)}"
+    lines = f"CHECKPOINT = {literal(spec.checkpoint)}\nREVISION = {literal(spec.revision)}"
+    if spec.gguf_file:
+        lines += f"\nGGUF_FILE = {literal(spec.gguf_file)}  # a llama.cpp file in CHECKPOINT, dequantized on load"
+    return lines
+
+
+def load_kwargs(spec: ModelSpec) -> str:
+    """The keyword arguments a script passes to from_pretrained: the revision, and the GGUF file if any."""
+    return "revision=REVISION" + (", gguf_file=GGUF_FILE" if spec.gguf_file else "")
 
 
 def merged(spec: ModelSpec, settings: dict[str, Any]) -> dict[str, Any]:

@@ -129,7 +129,7 @@ def translate(runner, text: str, source: str | None, target: str, stop: threadin
 
     ``source`` None means auto-detect (chat models only: the instruction does not name the language).
     """
-    paragraphs = split_paragraphs(text)
+    paragraphs = split_paragraphs(text, source)
     sentences = [s for p in paragraphs for s in p.sentences]
     joiner = sentence_joiner(target)
     if not sentences:

@@ -113,8 +113,26 @@ def validate_spec(spec: ModelSpec) -> None:
         problems.append("revision is empty (use 'main' when no commit is confirmed)")
     if spec.tiny is not None and not isinstance(spec.tiny, TinyRecipe):
         problems.append("tiny must be a TinyRecipe")
+    if spec.gguf_file:
+        problems += gguf_problems(spec)
     if problems:
         raise RegistryError(f"registry entry {spec.key!r}: " + "; ".join(problems))
+
+
+def gguf_problems(spec: ModelSpec) -> list[str]:
+    """What stops an entry's GGUF file from loading; a local file is read (its header only) right away."""
+    from models.gguf_files import GGUF_RUNNERS, GGUFError, check_gguf, check_name
+    from models.sources import is_local
+
+    if spec.runner not in GGUF_RUNNERS:
+        return [f"gguf_file works with the {', '.join(sorted(GGUF_RUNNERS))} runner(s), not {spec.runner!r}"]
+    try:
+        check_name(spec.gguf_file)
+        if is_local(spec.checkpoint):
+            check_gguf(Path(spec.checkpoint).expanduser() / spec.gguf_file)
+    except GGUFError as exc:
+        return [str(exc)]
+    return []
 
 
 # --- the operator's models file --------------------------------------------------------------
@@ -137,6 +155,13 @@ def read_models_file(path: str | Path) -> list[dict[str, Any]]:
         [[model]]                       # override fields of a built-in entry
         key = "question-answering/distilbert-squad"
         revision = "564e9b582944a57a3e586bbb98fd6f0a4118db7f"
+
+        [[model]]                       # a llama.cpp GGUF file (dequantized on load by transformers)
+        key = "chat/smollm2-135m-q4"
+        task = "chat"
+        checkpoint = "/srv/models/smollm2"        # the folder that holds the file (or a hub repo id)
+        gguf_file = "SmolLM2-135M-Instruct.Q4_1.gguf"
+        runner = "chat"
 
         [[model]]                       # on a Ray cluster: 2-8 replicas, half a GPU each
         key = "text-classification/distilbert-sst2"

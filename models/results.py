@@ -29,6 +29,14 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class AnswerSpan:
+    text: str         # context[start:end]
+    start: int
+    end: int
+    score: float      # probability of the span
+
+
+@dataclass(frozen=True)
 class Answer:
     text: str         # context[start:end]; "" when the model finds no answer
     start: int
@@ -36,3 +44,4 @@ class Answer:
     score: float      # probability of the span (or of "no answer")
     no_answer: bool
     windows: int      # how many overlapping windows the context was split into
+    alternatives: tuple[AnswerSpan, ...] = ()  # the next best answers (top_k - 1 of them), best first

@@ -12,9 +12,13 @@ from models.spec import ModelSpec
 class ModelSource:
     path: str                 # hub id or local folder, as from_pretrained takes it
     revision: str | None      # None for local folders
+    gguf_file: str | None = None  # a GGUF file in that folder or repository, loaded instead of safetensors
 
     def pretrained_kwargs(self) -> dict:
-        return {"revision": self.revision} if self.revision else {}
+        kwargs = {"revision": self.revision} if self.revision else {}
+        if self.gguf_file:
+            kwargs["gguf_file"] = self.gguf_file
+        return kwargs
 
 
 def is_local(checkpoint: str) -> bool:
@@ -23,11 +27,11 @@ def is_local(checkpoint: str) -> bool:
 
 def resolve_source(spec: ModelSpec, profile: str) -> ModelSource:
     if is_local(spec.checkpoint):
-        return ModelSource(str(Path(spec.checkpoint).expanduser()), None)
+        return ModelSource(str(Path(spec.checkpoint).expanduser()), None, spec.gguf_file or None)
     if profile == "tiny":
         if spec.tiny is None:
             raise FileNotFoundError(f"{spec.key} has no tiny twin recipe, so the tiny profile cannot run it")
         from models.tiny import ensure_twin
 
         return ModelSource(str(ensure_twin(spec)), None)
-    return ModelSource(spec.checkpoint, spec.revision)
+    return ModelSource(spec.checkpoint, spec.revision, spec.gguf_file or None)

@@ -54,6 +54,8 @@ class ModelSpec:
     params:     the runner's defaults (thresholds, window sizes, ...).
     tiny:       recipe for the offline twin used by the ``tiny`` profile and the tests.
     scaling:    replicas, GPUs and batch size on a Ray cluster (``Scaling``; defaults by runner kind).
+    gguf_file:  a llama.cpp GGUF file inside the checkpoint folder or repository, loaded (dequantized) by
+                transformers instead of its safetensors; chat-family runners only (``models.gguf_files``).
     """
 
     key: str
@@ -68,6 +70,7 @@ class ModelSpec:
     size: str = ""
     description: str = ""
     scaling: Scaling = field(default_factory=Scaling)
+    gguf_file: str = ""
 
     @property
     def name(self) -> str:
@@ -75,7 +78,7 @@ class ModelSpec:
 
     def card(self) -> str:
         """A one-line model card for the UI."""
-        parts = [f"`{self.checkpoint}`"]
+        parts = [f"`{self.checkpoint}`" + (f" ({self.gguf_file})" if self.gguf_file else "")]
         if self.size:
             parts.append(self.size)
         parts.append(f"license {self.license}")

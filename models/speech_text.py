@@ -1,9 +1,12 @@
-"""Text around speech, without torch: transcript segments, SRT subtitles, and sentence splitting for TTS."""
+"""Text around speech, without torch: transcript segments, SRT subtitles, and sentences cut to a length for TTS."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from models.scripts import no_space_script
+from models.text_split import split_paragraphs
 
 
 @dataclass(frozen=True)
@@ -41,30 +44,17 @@ def join_segments(segments: list[Segment]) -> str:
         piece = segment.text.strip()
         if not piece:
             continue
-        if text and not (_no_space_script(text[-1]) and _no_space_script(piece[0])):
+        if text and not (no_space_script(text[-1]) and no_space_script(piece[0])):
             text += " "
         text += piece
     return text
 
 
-def _no_space_script(ch: str) -> bool:
-    code = ord(ch)
-    return (0x3000 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF
-            or 0xFF00 <= code <= 0xFFEF)
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?;:。！？；…])[\"'”’)\]]*\s+|(?<=[。！？；])")
-
-
-def split_sentences(text: str, max_chars: int) -> list[str]:
-    """Sentences of ``text``, each at most ``max_chars`` long (long ones are cut at commas, then spaces)."""
-    pieces = []
-    for paragraph in re.split(r"\n\s*\n|\n", text):
-        for sentence in _SENTENCE_END.split(paragraph):
-            sentence = " ".join(sentence.split())
-            if sentence:
-                pieces.extend(_cut(sentence, max_chars))
-    return pieces
+def split_sentences(text: str, max_chars: int, language: str | None = None) -> list[str]:
+    """Sentences of ``text`` (the app's one splitter, ``models.text_split``), whitespace collapsed, each at
+    most ``max_chars`` long (long ones are cut at commas, then spaces)."""
+    return [piece for paragraph in split_paragraphs(text, language) for sentence in paragraph.sentences
+            for piece in _cut(" ".join(sentence.split()), max_chars)]
 
 
 def _cut(sentence: str, max_chars: int) -> list[str]:

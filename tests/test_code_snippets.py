@@ -412,3 +412,15 @@ def test_every_tab_shows_a_code_panel_outside_the_api(ctx):
     assert all(code.value.startswith("# pip install ") for code in codes)
     feeding = [fn for fn in demo.fns.values() if any(out in codes for out in fn.outputs)]
     assert feeding and all(fn.api_visibility == "private" for fn in feeding)
+
+
+def test_a_gguf_entrys_script_loads_its_gguf_file(registry):
+    import dataclasses
+
+    spec = dataclasses.replace(registry.get("chat/qwen2.5-0.5b-instruct"), checkpoint="/srv/models/smollm2",
+                               gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf")
+    script = render(spec, {"messages": [{"role": "user", "content": "Hi"}]})
+    compile(script, spec.key, "exec")
+    assert script.startswith('# pip install "transformers>=5" torch gguf')
+    assert "GGUF_FILE = 'SmolLM2-135M-Instruct.Q4_1.gguf'" in script
+    assert script.count("from_pretrained(CHECKPOINT, revision=REVISION, gguf_file=GGUF_FILE") == 2

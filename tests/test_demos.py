@@ -74,6 +74,21 @@ def test_question_answering_highlights_the_answer(ctx):
     assert "score" in status
 
 
+def test_question_answering_lists_the_top_answers_with_scores(ctx):
+    context = "The Transformer was introduced in 2017 by researchers at Google in Mountain View, California."
+    answer, highlighted, status = question_answering.answer_question(
+        ctx, context, "Who introduced it?", "question-answering/distilbert-squad", 3)
+    lines = answer.splitlines()
+    assert [line.split(".", 1)[0] for line in lines] == ["1", "2", "3"]  # best first, one per answer
+    texts = [line.split(". ", 1)[1].rsplit(" (", 1)[0] for line in lines]
+    assert len(set(texts)) == 3 and all(text in context for text in texts)
+    scores = [float(line.rsplit("(", 1)[1].rstrip(")")) for line in lines]
+    assert scores == sorted(scores, reverse=True) and f"score {scores[0]:.3f}" in status
+    assert highlighted["entities"][0]["entity"].startswith("answer 1 (")
+    with pytest.raises(gr.Error, match="Answers must be a whole number between 1 and 5"):
+        question_answering.answer_question(ctx, context, "Who?", "question-answering/distilbert-squad", 9)
+
+
 def test_question_answering_reports_no_answer_truthfully(ctx, monkeypatch):
     from models.results import Answer
 

@@ -220,7 +220,7 @@ def test_chat_entries_of_one_checkpoint_share_one_copy_of_its_weights(registry, 
     second = chat.ChatRunner(registry.get("summarization/qwen2.5-0.5b-instruct"), ModelSource(folder, None),
                              placement)
     assert first.model is second.model and first.params != second.params
-    key = (folder, None, "cpu", "float32")
+    key = (folder, None, None, "cpu", "float32")  # (path, revision, GGUF file, device, dtype)
     first.close()
     gc.collect()
     assert key in chat._SHARED_MODELS  # still used by the second runner

@@ -114,3 +114,69 @@ def test_spec_defaults_are_plain_data():
     assert spec.name == "x" and spec.revision == "main"
     with pytest.raises(dataclasses.FrozenInstanceError):
         spec.key = "y"  # type: ignore[misc]
+
+
+# --- GGUF checkpoints (llama.cpp files) ---------------------------------------------------------
+
+def write_gguf(path, architecture="llama", dtype="float32"):
+    """A small GGUF file: its architecture and one tensor of the given numpy type."""
+    import gguf
+    import numpy as np
+
+    writer = gguf.GGUFWriter(str(path), arch=architecture)
+    writer.add_tensor("token_embd.weight", np.zeros((4, 32), dtype=dtype))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+def gguf_entry(folder, name="model.gguf", runner="chat"):
+    return ModelSpec(key="chat/local-gguf", task="chat", checkpoint=str(folder), runner=runner, gguf_file=name)
+
+
+def test_a_gguf_file_of_a_supported_architecture_is_an_entry(tmp_path):
+    from models.gguf_files import read_header
+    from models.sources import resolve_source
+
+    write_gguf(tmp_path / "model.gguf")
+    assert read_header(tmp_path / "model.gguf") == ("llama", ["F32"])
+    spec = Registry([gguf_entry(tmp_path)]).get("chat/local-gguf")
+    source = resolve_source(spec, "tiny")  # a local file runs as itself in every profile
+    assert source.pretrained_kwargs() == {"gguf_file": "model.gguf"} and source.path == str(tmp_path)
+    assert "(model.gguf)" in spec.card()
+
+
+@pytest.mark.parametrize("architecture, dtype, message", [
+    ("rwkv6", "float32", r"cannot load GGUF architecture 'rwkv6'; supported: .*llama.*qwen2"),
+    ("llama", "float64", r"cannot dequantize F64; supported quantizations: F32, F16, Q4_0, Q4_1"),
+])
+def test_gguf_files_transformers_cannot_load_are_refused_naming_what_is_supported(tmp_path, architecture, dtype,
+                                                                                   message):
+    write_gguf(tmp_path / "model.gguf", architecture, dtype)
+    with pytest.raises(RegistryError, match=message):
+        Registry([gguf_entry(tmp_path)])
+
+
+@pytest.mark.parametrize("name, runner, message", [
+    ("model.gguf", "pipeline", "gguf_file works with the chat runner"),
+    ("../model.gguf", "chat", "a file name ending in .gguf"),
+    ("model.bin", "chat", "a file name ending in .gguf"),
+    ("absent.gguf", "chat", "absent.gguf is not in the checkpoint folder"),
+    ("junk.gguf", "chat", "junk.gguf is not a readable GGUF file"),
+])
+def test_bad_gguf_entries_are_refused(tmp_path, name, runner, message):
+    write_gguf(tmp_path / "model.gguf")
+    (tmp_path / "junk.gguf").write_bytes(b"not a gguf file at all")
+    with pytest.raises(RegistryError, match=message):
+        Registry([gguf_entry(tmp_path, name, runner)])
+
+
+def test_the_operators_models_file_names_gguf_files(tmp_path):
+    write_gguf(tmp_path / "model.gguf")
+    models = tmp_path / "models.toml"
+    models.write_text(f'[[model]]\nkey = "chat/local-gguf"\ntask = "chat"\ncheckpoint = "{tmp_path}"\n'
+                      f'gguf_file = "model.gguf"\nrunner = "chat"\n', encoding="utf-8")
+    spec = builtin_registry().with_models_file(models).get("chat/local-gguf")
+    assert spec.gguf_file == "model.gguf"

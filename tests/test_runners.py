@@ -126,6 +126,92 @@ def test_no_answer_when_the_null_score_wins(registry):
     assert not forced.no_answer and forced.text == context[forced.start:forced.end]
 
 
+def runner_pointing_at(registry, key, question, context, start_char, end_char):
+    """A QA runner whose model points its start at the token holding ``context[start_char]`` and its end at
+    the one holding ``context[end_char - 1]`` (a short context: one window, token positions as encoded here)."""
+    import torch
+
+    spec = registry.get(key)
+    runner = ExtractiveQARunner(spec, ModelSource(str(ensure_twin(spec)), None), Placement("cpu", "float32"))
+    encoded = runner.tokenizer(question, context, return_offsets_mapping=True)
+    tokens = list(zip(encoded["offset_mapping"], encoded.sequence_ids()))
+
+    def position(char):
+        return next(t for t, ((first, last), sequence) in enumerate(tokens) if sequence == 1 and first <= char < last)
+
+    first, last = position(start_char), position(end_char - 1)
+    raw = (tokens[first][0][0], tokens[last][0][1])  # the characters the two tokens cover
+
+    class Pointer(torch.nn.Module):
+        config = runner.model.config
+
+        def forward(self, input_ids, attention_mask=None, **_):
+            start, end = torch.zeros(input_ids.shape), torch.zeros(input_ids.shape)
+            start[:, first] = end[:, last] = 20.0
+            return SimpleNamespace(start_logits=start, end_logits=end)
+
+    runner.model = Pointer()
+    return runner, raw
+
+
+@pytest.mark.parametrize("key", ["question-answering/distilbert-squad", "question-answering/xlm-roberta-squad2"])
+def test_answers_start_and_end_on_word_boundaries(registry, key):
+    # the model's best tokens start inside "Huggingface" and end inside "yesterday": the answer is the whole
+    # words, as the transformers pipeline's align_to_words gave it (the raw offsets gave "face ... yes")
+    context = "We met the Huggingface people in Paris yesterday."
+    start, end = context.index("Huggingface") + 7, context.index("yesterday") + 4
+    runner, raw = runner_pointing_at(registry, key, "Who?", context, start, end)
+    assert context[raw[0]:raw[1]] != "Huggingface people in Paris yesterday"  # the tokens cut words
+    answer = runner([("Who?", context)])[0]
+    assert answer.text == "Huggingface people in Paris yesterday" == context[answer.start:answer.end]
+    # the raw token span remains available to scripts that ask for it
+    assert runner([("Who?", context)], align_to_words=False)[0].text == context[raw[0]:raw[1]].strip()
+
+
+def test_chinese_answers_keep_the_character_span(registry):
+    # XLM-R's pre-tokenizer splits on spaces only: the whole Chinese sentence is one "word", so widening to
+    # words (as the pipeline did) would answer the whole sentence; the tokens' own characters are kept
+    context = "华为公司的总部位于中国广东省深圳市。Hugging Face is here."
+    start = context.index("深圳")
+    runner, _ = runner_pointing_at(registry, "question-answering/xlm-roberta-squad2", "哪里？", context,
+                                   start, start + 2)
+    answer = runner([("哪里？", context)])[0]
+    assert answer.text == "深圳"
+
+
+def test_answers_are_at_most_15_tokens_by_default(registry):
+    for key in ("question-answering/distilbert-squad", "question-answering/xlm-roberta-squad2"):
+        assert registry.get(key).params["max_answer_tokens"] == 15  # as the reference pipeline's max_answer_len
+    context = "alpha " + "one two three four five six seven eight nine ten eleven twelve thirteen " * 2 + "omega"
+    runner, _ = runner_pointing_at(registry, "question-answering/distilbert-squad", "What?", context,
+                                   0, len(context))
+    runner.params.pop("max_answer_tokens")  # the runner's own default
+    answer = runner([("What?", context)])[0]
+    assert len(runner.tokenizer(answer.text, add_special_tokens=False)["input_ids"]) <= 15
+    assert runner([("What?", context)], max_answer_tokens=100)[0].text == context
+
+
+@pytest.mark.parametrize("key", ["question-answering/distilbert-squad", "question-answering/xlm-roberta-squad2"])
+def test_top_k_answers_are_distinct_and_ranked(registry, key):
+    # "Paris" sits in the overlap of several windows and twice in the text: it is listed once, best first
+    filler = "The museum opens at nine in the morning and closes at six in the evening. "
+    context = filler * 6 + "The treaty was signed in Paris. " + filler * 6 + "Paris is far. " + filler * 3
+    runner = pointing_runner(registry, key, marker_word="Paris")
+    runner.window = 64
+    answer = runner([("Where was the treaty signed?", context)], top_k=4, stride_tokens=32)[0]
+    assert answer.windows >= 4
+    ranked = [(answer.text, answer.score)] + [(span.text, span.score) for span in answer.alternatives]
+    assert len(ranked) == 4 and ranked[0][0] == "Paris"
+    texts = [text for text, _ in ranked]
+    assert len(set(texts)) == len(texts)
+    assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
+    for span in answer.alternatives:
+        assert span.text == context[span.start:span.end]
+    assert runner([("Where?", context)])[0].alternatives == ()  # top_k=1 by default
+    with pytest.raises(InputError, match="top_k"):
+        runner([("Where?", context)], top_k=0)
+
+
 def test_too_long_question_is_an_input_error(tiny_manager):
     runner = tiny_manager.get("question-answering/distilbert-squad")
     with pytest.raises(InputError, match="question is too long"):

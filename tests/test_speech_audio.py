@@ -142,6 +142,13 @@ def test_srt_is_valid_numbered_and_in_order():
 def test_joined_transcript_spaces_words_but_not_chinese():
     assert join_segments([Segment(0, 1, " Hello"), Segment(1, 2, "world. ")]) == "Hello world."
     assert join_segments([Segment(0, 1, "你好"), Segment(1, 2, "世界")]) == "你好世界"
+    assert join_segments([Segment(0, 1, "こんにちは。"), Segment(1, 2, "元気です")]) == "こんにちは。元気です"
+
+
+def test_korean_segments_keep_the_space_between_them():
+    # Hangul separates words with spaces: it was joined like Chinese ("안녕하세요반갑습니다")
+    assert join_segments([Segment(0, 1, "안녕하세요"), Segment(1, 2, "반갑습니다")]) == "안녕하세요 반갑습니다"
+    assert join_segments([Segment(0, 1, "ㅋㅋ"), Segment(1, 2, "좋아요")]) == "ㅋㅋ 좋아요"
 
 
 def test_sentences_split_on_ends_and_long_ones_at_commas_then_spaces():

@@ -52,8 +52,8 @@ class BarkRunner(SentenceSpeechRunner):
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
     "models/runners/bark_speech.py": "39ceb19bbe85a538",
-    "models/runners/text_to_speech.py": "200bc16cd60d3cfb",
-    "models/speech_text.py": "716a2b1a3bfd5005",
+    "models/runners/text_to_speech.py": "01fe3ed7b3ee0ace",
+    "models/speech_text.py": "bde011b83243c28c",
 }
 
 

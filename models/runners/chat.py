@@ -32,7 +32,7 @@ def shared_causal_lm(source, placement):
     """The causal LM at ``source`` on ``placement``, loaded once however many runners use it."""
     from transformers import AutoModelForCausalLM
 
-    key = (source.path, source.revision, placement.device, placement.dtype)
+    key = (source.path, source.revision, source.gguf_file, placement.device, placement.dtype)
     with _SHARED_LOCK:
         model = _SHARED_MODELS.get(key)
         if model is None:
@@ -161,10 +161,10 @@ class ChatRunner(BaseRunner):
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
-    "models/runners/chat.py": "accd3acd0b06f5e5",
+    "models/runners/chat.py": "41bbe9ded71bd3c1",
     "models/runners/streaming.py": "2d76dc5629491148",
-    "models/generation_tasks.py": "f2ac1b2a5ff99277",
-    "models/text_split.py": "8e7eb7ce74934750",
+    "models/generation_tasks.py": "f494fb6fcfdb20e9",
+    "models/text_split.py": "babca963c864dce2",
 }
 
 
@@ -177,9 +177,10 @@ def _snippet_sampling(params: dict) -> list[str]:
 
 
 def code_snippet(spec, settings: dict) -> str:
-    from models.code_snippets import DEVICE_LINES, call, checkpoint_lines, header, literal, merged, text_literal
+    from models.code_snippets import (DEVICE_LINES, call, checkpoint_lines, header, literal, load_kwargs, merged,
+                                      sentence_lines, text_literal)
     from models.generation_tasks import summary_instruction, translation_instruction
-    from models.text_split import SENTENCE_END, sentence_joiner
+    from models.text_split import sentence_joiner, sentence_language
 
     params = merged(spec, settings)
     max_new = int(params.get("max_new_tokens", 512))
@@ -191,8 +192,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 {checkpoint_lines(spec)}
 {inputs}
 {DEVICE_LINES}
-tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, revision=REVISION)
-model = AutoModelForCausalLM.from_pretrained(CHECKPOINT, revision=REVISION, dtype=dtype).to(device).eval()
+tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, {load_kwargs(spec)})
+model = AutoModelForCausalLM.from_pretrained(CHECKPOINT, {load_kwargs(spec)}, dtype=dtype).to(device).eval()
 """
     ask = f"""
 
@@ -217,16 +218,11 @@ print(summary)
         source, target = settings.get("source"), settings.get("target", "en")
         inputs = (f"TEXT = {text_literal(settings, 'text')}\n"
                   f"INSTRUCTION = {literal(translation_instruction('', source, target))}\n")
-        return header('"transformers>=5" torch', spec, "Translate a text with a chat model") + "\nimport re\n\n" + \
-            top(inputs) + ask + f"""
+        return header('"transformers>=5" sentencex torch', spec, "Translate a text with a chat model") + \
+            "\nfrom sentencex import segment\n" + top(inputs) + ask + f"""
 
 # sentence by sentence (the demo sends 8 sentences per batch); the line breaks of TEXT are kept
-SENTENCE_END = re.compile({literal(SENTENCE_END.pattern)})
-
-
-def sentences_of(line):
-    return [s.strip() for s in SENTENCE_END.sub(lambda m: m.group().rstrip() + "\\n", line).split("\\n") if s.strip()]
-
+{sentence_lines(sentence_language(source, settings.get("text") or ""))}
 
 def translate(sentence):  # a model that never stops cannot run on: at most 3x the sentence's tokens + 16
     budget = min({max_new}, 3 * len(tokenizer(sentence, add_special_tokens=False)["input_ids"]) + 16)

@@ -92,8 +92,8 @@ class Seq2SeqRunner(BaseRunner):
 SNIPPET_REVIEWED = {
     "models/runners/seq2seq.py": "18eb02cad36b6f5c",
     "models/runners/streaming.py": "2d76dc5629491148",
-    "models/generation_tasks.py": "f2ac1b2a5ff99277",
-    "models/text_split.py": "8e7eb7ce74934750",
+    "models/generation_tasks.py": "f494fb6fcfdb20e9",
+    "models/text_split.py": "babca963c864dce2",
 }
 
 
@@ -109,8 +109,9 @@ def _snippet_generate_args(params: dict, extra: list[str] | None = None) -> list
 
 
 def code_snippet(spec, settings: dict) -> str:
-    from models.code_snippets import DEVICE_LINES, call, checkpoint_lines, header, literal, merged, text_literal
-    from models.text_split import SENTENCE_END, sentence_joiner
+    from models.code_snippets import (DEVICE_LINES, call, checkpoint_lines, header, literal, merged, sentence_lines,
+                                      text_literal)
+    from models.text_split import sentence_joiner, sentence_language
 
     params = merged(spec, settings)
 
@@ -149,20 +150,14 @@ print(summary)
         extra.append("forced_bos_token_id=tokenizer.get_lang_id(TARGET)")
     source_lang = "tokenizer.src_lang = SOURCE\n" if multilingual else ""
     joiner = sentence_joiner(target)
-    return header('"transformers>=5" sentencepiece torch', spec, "Translate a text") + """
-import re
-
+    return header('"transformers>=5" sentencepiece sentencex torch', spec, "Translate a text") + """
 import torch
+from sentencex import segment
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 """ + load("\n".join(lines) + "\n") + f"""{source_lang}
 # sentence by sentence, in batches; the line breaks of TEXT are kept
-SENTENCE_END = re.compile({literal(SENTENCE_END.pattern)})
-
-
-def sentences_of(line):
-    return [s.strip() for s in SENTENCE_END.sub(lambda m: m.group().rstrip() + "\\n", line).split("\\n") if s.strip()]
-
+{sentence_lines(sentence_language(source, settings.get("text") or ""))}
 
 lines = [sentences_of(line) for line in TEXT.split("\\n")]
 sentences = [s for line in lines for s in line]

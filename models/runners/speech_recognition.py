@@ -111,7 +111,7 @@ class SpeechRecognitionRunner(BaseRunner):
 SNIPPET_REVIEWED = {
     "models/runners/speech_recognition.py": "dfc55136240c2c55",
     "models/audio_io.py": "1a854ac2c59c6a9b",
-    "models/speech_text.py": "716a2b1a3bfd5005",
+    "models/speech_text.py": "bde011b83243c28c",
 }
 
 

@@ -73,7 +73,8 @@ class SentenceSpeechRunner(BaseRunner):
                    on_progress: ProgressCallback | None) -> Speech:
         import torch
 
-        pieces = split_sentences(text, int(params.get("max_sentence_chars", 300)))
+        language = self.spec.languages[0] if len(self.spec.languages) == 1 else None  # else guessed from the text
+        pieces = split_sentences(text, int(params.get("max_sentence_chars", 300)), language)
         sentences = [s for s in (self.speakable(piece)[0] for piece in pieces) if any(ch.isalnum() for ch in s)]
         if not sentences:
             raise InputError(f"this voice cannot speak any of the text; it reads {self.describe_symbols()}")
@@ -130,8 +131,8 @@ class VitsRunner(SentenceSpeechRunner):
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
-    "models/runners/text_to_speech.py": "200bc16cd60d3cfb",
-    "models/speech_text.py": "716a2b1a3bfd5005",
+    "models/runners/text_to_speech.py": "01fe3ed7b3ee0ace",
+    "models/speech_text.py": "bde011b83243c28c",
 }
 
 
@@ -139,16 +140,18 @@ def _snippet_speech(spec, settings: dict, *, pip: str, imports: str, load: str, 
                     values: str = "") -> str:
     """The script every sentence-by-sentence voice shares; a family gives its loading, the characters it
     keeps and how it synthesizes a batch of sentences (to ``waveforms`` and ``lengths``)."""
-    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged, text_literal
-    from models.speech_text import _SENTENCE_END
+    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged, sentence_lines, text_literal
+    from models.text_split import sentence_language
 
     params = merged(spec, settings)
+    language = sentence_language(spec.languages[0] if len(spec.languages) == 1 else None, settings.get("text") or "")
     return f"""{header(pip, spec, "Read a text aloud")}
 import re
 
 import numpy as np
 import soundfile
 import torch
+from sentencex import segment
 {imports}
 
 {checkpoint_lines(spec)}
@@ -159,8 +162,8 @@ SEED = {int(settings.get("seed") or 0)}  # the model samples noise: the same see
 {load}
 
 # sentence by sentence (the demo also cuts sentences over {int(params.get("max_sentence_chars", 300))} characters)
-SENTENCE_END = re.compile({literal(_SENTENCE_END.pattern)})
-sentences = [" ".join(s.split()) for line in re.split(r"\\n\\s*\\n|\\n", TEXT) for s in SENTENCE_END.split(line)]
+{sentence_lines(language)}
+sentences = [" ".join(s.split()) for line in re.split(r"\\n\\s*\\n|\\n", TEXT) for s in sentences_of(line)]
 # only characters the voice can speak; sentences left without letters or digits are skipped
 sentences = [s for s in (" ".join("".join(ch for ch in s if ch.isspace() or {keep}).split()) for s in sentences)
              if any(ch.isalnum() for ch in s)]
