@@ -140,7 +140,7 @@ def _snippet_speech(spec, settings: dict, *, pip: str, imports: str, load: str, 
                     values: str = "") -> str:
     """The script every sentence-by-sentence voice shares; a family gives its loading, the characters it
     keeps and how it synthesizes a batch of sentences (to ``waveforms`` and ``lengths``)."""
-    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged, sentence_lines, text_literal
+    from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, merged, sentence_lines, text_literal
     from models.text_split import sentence_language
 
     params = merged(spec, settings)
