@@ -244,27 +244,46 @@ def test_killed_replica_loses_no_request(server, client):
             assert start <= back_at and end >= killed_at, (start - killed_at, end - killed_at)
 
 
-def test_call_in_flight_when_its_replica_dies_is_sent_again(manager):
+def test_call_in_flight_when_its_replica_dies_is_sent_again(cluster, registry):
     """A replica's process killed in the middle of a call: the call fails there (ActorDiedError) and the
-    remote runner sends it again; it is answered once Serve has started a new replica."""
+    remote runner sends it again; it is answered once Serve has started a new replica. The replicas' model
+    calls wait at a gate (tests/ray_gate.py), so the call is surely running on the replica when it is killed,
+    and its resending is seen arriving at the new replica, however fast or slow the machine is."""
+    import ray
     from ray import serve
 
-    from models.ray_config import app_name
+    from models.ray_backend import NAMESPACE, RemoteRunner
+    from models.ray_config import DEPLOYMENT_NAME, plan
+    from tests.ray_gate import Gate, GatedModel
 
-    runner = manager.get("chat/qwen2.5-0.5b-instruct")
-    handle = serve.get_deployment_handle("Model", app_name=app_name(runner.spec.key))
-    victim = handle.describe.remote().result()["pid"]
-    answers: list = []
-    conversation = [{"role": "user", "content": "Tell me a story."}]
-    call = threading.Thread(target=lambda: answers.append(runner([conversation], None, max_new_tokens=900,
-                                                                 temperature=0.0)))
-    call.start()
-    time.sleep(0.7)  # 900 greedy tokens take seconds even for the tiny twin: the call is running now
-    os.kill(victim, signal.SIGKILL)
-    call.join(timeout=120)
-    assert len(answers) == 1 and isinstance(answers[0][0], str)
-    assert runner.resent == 1
-    assert handle.describe.remote().result()["pid"] != victim
+    spec = registry.get("chat/qwen2.5-0.5b-instruct")
+    name = "test-gated-chat"
+    gate = Gate.options(name=f"{name}-gate", namespace=NAMESPACE).remote()
+    serve.start(proxy_location="Disabled")
+    deployment = serve.deployment(GatedModel, name=DEPLOYMENT_NAME).options(**plan(spec, "tiny").deployment_options())
+    serve.run(deployment.bind(spec, f"{name}-gate"), name=name, route_prefix=None)
+    try:
+        handle = serve.get_deployment_handle(DEPLOYMENT_NAME, app_name=name)
+        description = handle.describe.remote().result(timeout_s=60)
+        runner, victim = RemoteRunner(spec, handle, description), description["pid"]
+        answers: list = []
+        conversation = [{"role": "user", "content": "Tell me a story."}]
+        call = threading.Thread(target=lambda: answers.append(runner([conversation], None, max_new_tokens=8,
+                                                                     temperature=0.0)))
+        call.start()
+        assert ray.get(gate.arrived.remote(1), timeout=60) == [victim]  # running on the replica, held there
+        os.kill(victim, signal.SIGKILL)
+        first, again = ray.get(gate.arrived.remote(2), timeout=120)  # sent again, to the replacement
+        assert first == victim and again != victim
+        gate.open.remote()
+        call.join(timeout=120)
+        assert not call.is_alive(), "the resent call was not answered within 120 s of the gate opening"
+        assert len(answers) == 1 and isinstance(answers[0][0], str)
+        assert runner.resent == 1
+        assert handle.describe.remote().result(timeout_s=60)["pid"] == again
+    finally:
+        serve.delete(name)
+        ray.kill(gate)
 
 
 def test_a_model_that_cannot_load_fails_alone_with_its_reason(cluster, registry, tmp_path):
