@@ -266,19 +266,28 @@ def test_call_in_flight_when_its_replica_dies_is_sent_again(cluster, registry):
         handle = serve.get_deployment_handle(DEPLOYMENT_NAME, app_name=name)
         description = handle.describe.remote().result(timeout_s=60)
         runner, victim = RemoteRunner(spec, handle, description), description["pid"]
-        answers: list = []
-        conversation = [{"role": "user", "content": "Tell me a story."}]
-        call = threading.Thread(target=lambda: answers.append(runner([conversation], None, max_new_tokens=8,
-                                                                     temperature=0.0)))
+        outcome: list = []  # the answers, or the exception the call ended with
+
+        def ask() -> None:
+            try:
+                outcome.append(runner([[{"role": "user", "content": "Tell me a story."}]], None, max_new_tokens=8,
+                                      temperature=0.0))
+            except Exception as exc:  # reported by the assertions below
+                outcome.append(exc)
+
+        call = threading.Thread(target=ask)
         call.start()
         assert ray.get(gate.arrived.remote(1), timeout=60) == [victim]  # running on the replica, held there
         os.kill(victim, signal.SIGKILL)
-        first, again = ray.get(gate.arrived.remote(2), timeout=120)  # sent again, to the replacement
+        try:  # upper bound: Serve replaces a replica in ~8-12 s
+            first, again = ray.get(gate.arrived.remote(2), timeout=120)  # sent again, to the replacement
+        except ray.exceptions.GetTimeoutError:
+            pytest.fail(f"the call was not sent again within 120 s of the kill; it ended with {outcome}")
         assert first == victim and again != victim
         gate.open.remote()
         call.join(timeout=120)
         assert not call.is_alive(), "the resent call was not answered within 120 s of the gate opening"
-        assert len(answers) == 1 and isinstance(answers[0][0], str)
+        assert len(outcome) == 1 and isinstance(outcome[0], list) and isinstance(outcome[0][0], str), outcome
         assert runner.resent == 1
         assert handle.describe.remote().result(timeout_s=60)["pid"] == again
     finally:
