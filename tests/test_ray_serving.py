@@ -13,6 +13,7 @@ pytest.importorskip("ray", reason="Ray is not installed: pip install -r requirem
 
 from tests.conftest import ROOT  # noqa: E402
 from tests.server import running_app  # noqa: E402
+from tests.waiting import wait_until  # noqa: E402
 
 SST2 = "text-classification/distilbert-sst2"
 
@@ -218,16 +219,20 @@ def test_killed_replica_loses_no_request(server, client):
                 outcomes.append((sent, time.perf_counter(), "failed"))
             i += 1
 
+    def answered(after: float = 0.0) -> int:
+        return sum(1 for sent, _, outcome in list(outcomes) if outcome == "ok" and sent > after)
+
     senders = [threading.Thread(target=send, args=(w,)) for w in range(2)]
     for thread in senders:
         thread.start()
-    time.sleep(3)
+    wait_until(lambda: answered() >= 4, timeout=120, what="four answers before the kill")
     killed_at = time.perf_counter()
     os.kill(victim, signal.SIGKILL)
-    while handle.describe.remote().result(timeout_s=90)["pid"] == victim:  # Serve holds it until a replica is up
-        time.sleep(0.2)
+    # Serve holds a describe call until a replica is up; upper bounds only
+    wait_until(lambda: handle.describe.remote().result(timeout_s=90)["pid"] != victim, timeout=180,
+               what="a new replica", interval=0.2)
     back_at = time.perf_counter()
-    time.sleep(4)  # the new replica serves for a while
+    wait_until(lambda: answered(after=back_at) >= 4, timeout=120, what="four answers from the new replica")
     stop.set()
     for thread in senders:
         thread.join(timeout=90)
