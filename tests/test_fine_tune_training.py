@@ -2,7 +2,6 @@
 training at a time, and bad input gets a clear gr.Error while the tab keeps working."""
 
 import threading
-import time
 import zipfile
 from types import SimpleNamespace
 
