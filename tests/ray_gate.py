@@ -2,10 +2,10 @@
 a gate that the test opens, so that a call is in flight on a replica for as long as the test needs, whatever
 the machine's speed. Imported by the replicas too (the test cluster puts this checkout on their PYTHONPATH).
 
-    gate = Gate.options(name=..., namespace=NAMESPACE).remote()   # in the test
-    deploy GatedModel with (spec, gate name)        # every replica's runner calls wait at the gate
-    ray.get(gate.arrived.remote(1), timeout=...)    # a call has reached a replica and is running there
-    gate.open.remote()                              # held and later calls go on to the real model
+    gate = Gate.options(name=..., namespace=NAMESPACE).remote()  # in the test
+    deploy GatedModel with (spec, gate name)       # every replica's runner calls wait at the gate
+    ray.get(gate.arrived.remote(1), timeout=...)   # a call has reached a replica and is held there
+    gate.open.remote()                             # held and later calls go on to the real model
 """
 
 from __future__ import annotations
