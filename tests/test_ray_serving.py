@@ -17,6 +17,8 @@ from tests.waiting import wait_until  # noqa: E402
 
 SST2 = "text-classification/distilbert-sst2"
 
+pytestmark = pytest.mark.timeout(1800)  # the first test that needs the app waits for its start (see `server`)
+
 
 @pytest.fixture(scope="module")
 def cluster():
@@ -45,7 +47,8 @@ def cluster():
 @pytest.fixture(scope="module")
 def server(cluster):
     """The app as a separate front end process, connected to the cluster, every tab's default deployed."""
-    with running_app("--backend", "ray", "--ray-address", cluster, "--preload", timeout=400,
+    # an upper bound: 14 deployments start in a few minutes on 2 cores; under heavy load 400 s was not enough
+    with running_app("--backend", "ray", "--ray-address", cluster, "--preload", timeout=900,
                      env={"DEMO_GENERATED_DIR": str(ROOT / ".cache" / "ray-test-out")}) as url:
         yield url
 
