@@ -273,7 +273,7 @@ def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | Non
     try:
         acquired = ctx.manager.acquire(spec.key)
     except ModelLoadError as exc:  # the manager logged it with the operator's hint (download it, --profile tiny)
-        raise gr.Error(f"{spec.name} could not be loaded: {exc.reason}. The operator of this server has been told. "
+        raise gr.Error(f"{spec.name} could not be loaded: {hide_paths(exc.reason)}. The operator of this server has been told. "
                        "Select Run to try again; the other tabs keep working.") from exc
     if loading:  # only then: a progress message per request costs a lone user a few milliseconds
         progress(0.5, desc=f"Running {spec.name}…")

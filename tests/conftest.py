@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,49 @@ os.environ.setdefault("DEMO_DATA_DIR", tempfile.mkdtemp(prefix="demo-test-data-"
 
 @pytest.fixture(autouse=True)
 def read_every_token(monkeypatch):
-    """Tiny twins generate a token in about a millisecond: read streams at every token, so tests see the
-    growth that a real model shows at the default pacing (tests/test_generation_streaming_pace.py checks it)."""
+    """Tiny twins generate a token in about a millisecond: read streams without pausing between reads
+    (tests/test_streaming.py checks the pacing itself)."""
     from models.runners import streaming
 
     monkeypatch.setattr(streaming, "READ_INTERVAL_S", 0.0)
+
+
+@pytest.fixture
+def lockstep_generation(monkeypatch):
+    """Generation in this process waits at each new token until the stream's reader has read the one before.
+    A reader then sees every token (a stream grows step by step), and a generation is still running while
+    the test reads it, however the machine schedules the two threads. A set stop flag or a closed stream
+    releases the generation, which then stops as it always does."""
+    from models.runners import streaming
+
+    class Lockstep(streaming.TokenCollector):
+        def __init__(self, skip_prompt: bool):
+            super().__init__(skip_prompt)
+            self.read, self.stops = threading.Event(), []
+            self.read.set()
+
+        def put(self, value) -> None:
+            if not self._skip:  # (the prompt is not a new token)
+                while not self.read.wait(0.01):
+                    if any(stop.is_set() for stop in self.stops):
+                        break
+                self.read.clear()
+            super().put(value)
+
+        def ids(self) -> list[int]:
+            ids = super().ids()
+            self.read.set()
+            return ids
+
+    generate_once = streaming.generate_once
+
+    def generate_in_lockstep(model, inputs, kwargs, *stops):
+        if isinstance(kwargs.get("streamer"), Lockstep):
+            kwargs["streamer"].stops = [stop for stop in stops if stop is not None]
+        return generate_once(model, inputs, kwargs, *stops)
+
+    monkeypatch.setattr(streaming, "TokenCollector", Lockstep)
+    monkeypatch.setattr(streaming, "generate_once", generate_in_lockstep)
 
 
 @pytest.fixture(scope="session")

@@ -20,11 +20,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(*args: str, timeout: float = 90, env: dict | None = None):
-    """Yields the app's URL once it answers; stops it afterwards. ``env`` adds environment variables."""
+def running_app(*args: str, timeout: float = 300, env: dict | None = None, hooks: list[str] | None = None):
+    """Yields the app's URL once it answers; stops it afterwards. ``env`` adds environment variables; ``hooks``
+    names test hooks to install in the app's process first (``tests.hooks.HOOKS``). ``timeout`` is an upper
+    bound on the start."""
     port = free_port()
     env = {**os.environ, "DEMO_LOG_LEVEL": "WARNING", **(env or {})}
-    process = subprocess.Popen([sys.executable, "app.py", "--profile", "tiny", "--port", str(port), *args],
+    command = ["-m", "tests.hooks", ",".join(hooks), "--"] if hooks else ["app.py"]
+    process = subprocess.Popen([sys.executable, *command, "--profile", "tiny", "--port", str(port), *args],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + timeout

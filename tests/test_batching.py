@@ -1,11 +1,12 @@
 """Dynamic batching and the accelerator gate."""
 
+import itertools
 import threading
-import time
 
 import pytest
 
 from models.batching import Gate, MicroBatcher
+from tests.waiting import wait_until
 
 
 def run_concurrently(fn, items):
@@ -28,53 +29,100 @@ def run_concurrently(fn, items):
 
 
 class RecordingModel:
-    def __init__(self, delay=0.05, fail_on=None):
-        self.delay, self.fail_on, self.batches = delay, fail_on, []
+    """Records its batches. ``hold``: calls wait for it to be set (the test decides when a batch ends);
+    ``meeting``: the first calls wait for each other (they must run at the same time)."""
+
+    def __init__(self, fail_on=None, hold: threading.Event | None = None, meeting: "Meeting | None" = None):
+        self.fail_on, self.hold, self.meeting, self.batches = fail_on, hold, meeting, []
+        self.entered = threading.Event()
 
     def __call__(self, items):
         self.batches.append(list(items))
-        time.sleep(self.delay)
+        self.entered.set()
+        if self.hold is not None:
+            assert self.hold.wait(10), "the test never let the batch end"
+        if self.meeting is not None:
+            self.meeting.attend()
         if self.fail_on is not None and self.fail_on in items:
             raise ValueError(f"cannot handle {self.fail_on!r}")
         return [f"<{item}>" for item in items]
 
 
+class Meeting:
+    """The first ``parties`` calls wait for each other (a broken barrier after 10 s if they cannot meet)."""
+
+    def __init__(self, parties: int):
+        self.barrier = threading.Barrier(parties, timeout=10)
+        self.arrivals = itertools.count()
+
+    def attend(self) -> None:
+        if next(self.arrivals) < self.barrier.parties:
+            self.barrier.wait()
+
+
+def run_behind_a_held_call(batcher, model, items):
+    """``items[0]`` runs alone and is held in the model until all the others are queued behind it; then they
+    run in full batches (first come, first served). Returns results and errors like ``run_concurrently``."""
+    outcome: list = []
+    first = threading.Thread(target=lambda: outcome.append(("first", *run_concurrently(batcher, items[:1]))))
+    first.start()
+    assert model.entered.wait(10)
+    rest = threading.Thread(target=lambda: outcome.append(("rest", *run_concurrently(batcher, items[1:]))))
+    rest.start()
+    wait_until(lambda: len(batcher._queue) == len(items) - 1, what="all the other requests queueing")
+    model.hold.set()
+    for thread in (first, rest):
+        thread.join(20)
+    parts = {name: (results, errors) for name, results, errors in outcome}
+    return parts["first"][0] + parts["rest"][0], parts["first"][1] + parts["rest"][1]
+
+
 def test_each_user_gets_their_own_result_and_requests_are_grouped():
-    model = RecordingModel()
+    model = RecordingModel(hold=threading.Event())
     batcher = MicroBatcher(model, Gate(1), max_batch_size=8)
     items = ["x" * (i * 7 % 23 + 1) + str(i) for i in range(24)]
-    results, errors = run_concurrently(batcher, items)
+    results, errors = run_behind_a_held_call(batcher, model, items)
     assert errors == [None] * 24
     assert results == [f"<{item}>" for item in items]
-    assert len(model.batches) < 24 and batcher.largest_batch > 1
-    assert all(len(batch) <= 8 for batch in model.batches)
+    assert [len(batch) for batch in model.batches] == [1, 8, 8, 7] and batcher.largest_batch == 8
     for batch in model.batches:  # sorted by length to limit padding
         assert [len(x) for x in batch] == sorted(len(x) for x in batch)
 
 
 def test_a_lone_request_runs_at_once():
-    model = RecordingModel(delay=0)
-    batcher = MicroBatcher(model, Gate(1))
-    started = time.perf_counter()
+    """No waiting for company: a lone request never waits on the batcher's condition."""
+
+    class CountingCondition(type(threading.Condition())):
+        waits = 0
+
+        def wait(self, timeout=None):
+            self.waits += 1
+            return super().wait(timeout)
+
+    model = RecordingModel()
+    condition = CountingCondition()
+    batcher = MicroBatcher(model, Gate(1), _cv=condition)
     assert batcher("alone") == "<alone>"
-    assert time.perf_counter() - started < 0.05 and model.batches == [["alone"]]
+    assert condition.waits == 0 and model.batches == [["alone"]]
 
 
 def test_one_bad_input_fails_only_its_own_request():
-    model = RecordingModel(fail_on="bad")
+    model = RecordingModel(fail_on="bad", hold=threading.Event())
     batcher = MicroBatcher(model, Gate(1), max_batch_size=16)
     items = ["a", "b", "bad", "c", "d", "e"]
-    results, errors = run_concurrently(batcher, items)
+    results, errors = run_behind_a_held_call(batcher, model, items)
+    assert sorted(model.batches[1]) == ["b", "bad", "c", "d", "e"]  # it shared a batch with four others
     assert isinstance(errors[2], ValueError) and "bad" in str(errors[2])
     assert [r for i, r in enumerate(results) if i != 2] == ["<a>", "<b>", "<c>", "<d>", "<e>"]
     assert batcher("next") == "<next>"
 
 
 def test_the_gate_limits_executions_across_models():
-    gate = Gate(2)
-    batchers = [MicroBatcher(RecordingModel(delay=0.02), gate, max_batch_size=2) for _ in range(6)]
+    gate, meeting = Gate(2), Meeting(2)  # the first two executions must overlap: the gate has two slots
+    batchers = [MicroBatcher(RecordingModel(meeting=meeting), gate, max_batch_size=2) for _ in range(6)]
     items = list(range(36))
-    run_concurrently(lambda i: batchers[i % 6](str(i)), items)
+    results, errors = run_concurrently(lambda i: batchers[i % 6](str(i)), items)
+    assert errors == [None] * 36 and results == [f"<{i}>" for i in items]
     assert gate.max_in_flight == 2 and gate.in_flight == 0
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from demos.common import DemoContext, run_batched, run_model
 from models.manager import ModelManager
+from tests.waiting import wait_until
 
 TEXT_KEY = "text-classification/distilbert-sst2"
 
@@ -33,8 +34,8 @@ class FlakyRunner:
         pass
 
 
-def fake_context(registry, *errors):
-    runner = FlakyRunner(errors)
+def fake_context(registry, *errors, runner_class=FlakyRunner):
+    runner = runner_class(errors)
     manager = ModelManager(registry, profile="tiny", device="cpu", loader=lambda spec, profile, placement: runner)
     return DemoContext(manager), runner
 
@@ -66,7 +67,21 @@ def test_an_exception_in_a_runner_is_a_gr_error_and_the_next_request_works(regis
 
 
 def test_concurrent_requests_survive_one_failing_batch(registry):
-    ctx, runner = fake_context(registry, RuntimeError("boom"))
+    """The first request fails alone (its call is held in the runner until the seven others are queued behind
+    it, so it is surely a batch of one); the seven others are answered, batched."""
+
+    class HeldFirstCall(FlakyRunner):
+        def __init__(self, errors):
+            super().__init__(errors)
+            self.in_call, self.release = threading.Event(), threading.Event()
+
+        def __call__(self, items, **params):
+            if not self.in_call.is_set():
+                self.in_call.set()
+                assert self.release.wait(30), "the test never let the first call go on"
+            return super().__call__(items, **params)
+
+    ctx, runner = fake_context(registry, RuntimeError("boom"), runner_class=HeldFirstCall)
     spec = registry.get(TEXT_KEY)
     results, errors = [], []
 
@@ -77,11 +92,16 @@ def test_concurrent_requests_survive_one_failing_batch(registry):
             errors.append(exc)
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(8)]
-    for thread in threads:
+    threads[0].start()
+    assert runner.in_call.wait(30)
+    for thread in threads[1:]:
         thread.start()
+    [(_, batcher)] = ctx.manager._batchers.values()
+    wait_until(lambda: len(batcher._queue) == 7, what="seven requests queueing behind the first")
+    runner.release.set()
     for thread in threads:
         thread.join(30)
-    assert len(results) + len(errors) == 8 and errors and results  # every request answered; one batch failed
+    assert len(results) == 7 and len(errors) == 1  # every request answered; the lone failing batch failed
     assert all(r.startswith("T") for r in results)
     assert_released(ctx)
 
@@ -128,7 +148,8 @@ def test_a_load_failure_breaks_only_its_own_model(registry):
     assert_released(ctx, bad.key)
 
 
-def test_closing_a_chat_stream_midway_stops_generation_and_frees_the_gate(ctx):
+def test_closing_a_chat_stream_midway_stops_generation_and_frees_the_gate(ctx, lockstep_generation):
+    """(In lockstep, the answer is still being generated when the stream is closed.)"""
     from demos.chat import chat_reply
 
     spec = ctx.specs("chat")[0]

@@ -2,12 +2,13 @@
 stream, classify with the result in the Text classification tab, Stop, one training at a time, bad files."""
 
 import re
-import time
 import zipfile
 
 import pytest
 
+from tests.hooks import HELD_EPOCHS
 from tests.server import running_app
+from tests.waiting import wait_until
 
 TRAIN = dict(text_column="text", label_column="label", base_model="fine-tune/distilbert-multilingual",
              epochs=2, learning_rate=1e-2, batch_size=16, validation_share=0.2, model_name="")
@@ -17,8 +18,9 @@ TRAIN = dict(text_column="text", label_column="label", base_model="fine-tune/dis
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
     # one torch thread: tiny models gain nothing from more, and a busy 2-core machine loses a lot
+    # a training of 20 epochs cannot finish unless it is stopped (tests/hooks.py)
     with running_app("--demos", "text-classification,fine-tune", "--data-dir", str(data),
-                     env={"OMP_NUM_THREADS": "1"}) as url:
+                     env={"OMP_NUM_THREADS": "1"}, hooks=["hold-long-trainings"]) as url:
         yield url, data
 
 
@@ -40,6 +42,11 @@ def train(client, upload=None, use_sample=True, **changes):
     return client.submit(handle_file(upload) if upload else None, args["text_column"], args["label_column"],
                          use_sample, args["base_model"], args["epochs"], args["learning_rate"], args["batch_size"],
                          args["validation_share"], args["model_name"], api_name="/fine_tune")
+
+
+def wait_for_the_first_step(job) -> None:
+    wait_until(lambda: any("step" in out[0] for out in job.outputs()), timeout=120,
+               what="the training's first step", interval=0.1)
 
 
 def test_the_tab_has_its_endpoints(client):
@@ -81,10 +88,8 @@ def test_stop_and_one_training_at_a_time(server):
     from gradio_client.exceptions import AppError
 
     first, second = client_for(server), client_for(server)
-    job = train(first, epochs=20, batch_size=4)  # ~1,200 steps: long enough to be stopped
-    deadline = time.time() + 60
-    while not any("step" in out[0] for out in job.outputs()) and time.time() < deadline:
-        time.sleep(0.2)
+    job = train(first, epochs=HELD_EPOCHS, batch_size=4)  # cannot finish unless stopped
+    wait_for_the_first_step(job)
     with pytest.raises(AppError, match="Another training is running on this server"):
         train(second).result(timeout=60)
     assert second.predict(api_name="/stop_training") == "No training of yours is running."
@@ -144,14 +149,24 @@ def test_an_open_page_lists_a_model_fine_tuned_after_it_loaded(server, client):
 
 
 def test_a_cancelled_request_stops_its_training_and_frees_the_slot(server):
+    from gradio_client.exceptions import AppError
+
     first, second = client_for(server), client_for(server)
-    job = train(first, epochs=20, batch_size=4)
-    deadline = time.time() + 60
-    while not any("step" in out[0] for out in job.outputs()) and time.time() < deadline:
-        time.sleep(0.2)
+    job = train(first, epochs=HELD_EPOCHS, batch_size=4)  # cannot finish unless stopped
+    wait_for_the_first_step(job)
     assert job.cancel()
-    time.sleep(1.5)  # the run ends within a step
-    *_, status = train(second, epochs=1).result(timeout=120)
+    status = ""
+
+    def second_trains() -> bool:  # refused at once while the cancelled run still holds the slot
+        nonlocal status
+        try:
+            *_, status = train(second, epochs=1).result(timeout=120)
+        except AppError as exc:
+            assert "Another training is running" in str(exc)
+            return False
+        return True
+
+    wait_until(second_trains, timeout=60, what="the slot being freed by the cancelled run", interval=0.2)
     assert "Saved as" in status
 
 

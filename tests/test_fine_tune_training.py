@@ -3,7 +3,6 @@ training at a time, and bad input gets a clear gr.Error while the tab keeps work
 
 import re
 import threading
-import time
 import zipfile
 from types import SimpleNamespace
 
@@ -118,7 +117,16 @@ def test_a_run_streams_saves_registers_and_classifies(ft_ctx, tmp_path):
     assert FineTunedStore(ft_ctx.data_dir).restore(restarted.registry) == []  # once only
 
 
-def test_stop_ends_the_run_and_saves_nothing(ft_ctx):
+@pytest.fixture()
+def cannot_finish_unless_stopped(monkeypatch):
+    """A training waits before its last step until it is stopped (tests/hooks.py)."""
+    from models.fine_tune.trainer import FineTuneBase
+    from tests.hooks import held_before_the_last_step
+
+    monkeypatch.setattr(FineTuneBase, "train", held_before_the_last_step(FineTuneBase.train))
+
+
+def test_stop_ends_the_run_and_saves_nothing(ft_ctx, cannot_finish_unless_stopped):
     stream = tab.fine_tune(ft_ctx, None, None, None, True, BASE, 20, 1e-2, 4, 0.2, "", request("stopper"))
     first = next(stream)
     assert "Loading" in first[0]

@@ -20,6 +20,7 @@ def run(generator):
 
 # --- summarization ---------------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("lockstep_generation")  # each read finds one new token
 def test_summary_streams_and_reports_the_map_reduce(ctx):
     outputs = run(summarization.summarize_text(ctx, LONG_TEXT, None, BART, "short", 1, 0.3))
     summary, status = outputs[-1]
@@ -116,6 +117,7 @@ def test_bad_translation_requests_get_clear_errors_and_the_next_works(ctx, sourc
 
 # --- chat ------------------------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("lockstep_generation")  # each read finds one new token
 def test_chat_appends_the_streamed_answer_to_the_history(ctx):
     history = [{"role": "user", "content": "Hello"}, {"role": "assistant", "content": [{"type": "text", "text": "Hi"}]}]
     outputs = run(chat.chat_reply(ctx, "你好", history, "", CHAT, 0.0, 0.8, 16))

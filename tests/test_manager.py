@@ -1,5 +1,4 @@
 import threading
-import time
 
 import pytest
 
@@ -7,6 +6,7 @@ from models.device import Placement, check_device_name, choose_placement
 from models.errors import ModelLoadError
 from models.manager import ModelManager
 from models.registry import UnknownModelError
+from tests.waiting import wait_until
 
 
 class FakeRunner:
@@ -19,17 +19,16 @@ class FakeRunner:
 
 
 class CountingLoader:
-    """Loads instantly (or slowly), counts loads per key, fails for keys it is told to."""
+    """Loads instantly, counts loads per key, fails for keys it is told to."""
 
-    def __init__(self, delay=0.0, failing=()):
-        self.delay, self.failing = delay, set(failing)
+    def __init__(self, failing=()):
+        self.failing = set(failing)
         self.loads: dict[str, int] = {}
         self.lock = threading.Lock()
 
     def __call__(self, spec, profile, placement):
         with self.lock:
             self.loads[spec.key] = self.loads.get(spec.key, 0) + 1
-        time.sleep(self.delay)
         if spec.key in self.failing:
             raise OSError(f"Unable to load weights from checkpoint file for '{spec.checkpoint}'")
         return FakeRunner(spec)
@@ -52,48 +51,70 @@ def test_loads_lazily_and_once(registry):
 
 
 def test_concurrent_first_requests_load_once(registry):
-    manager, loader = make(registry, loader=CountingLoader(delay=0.3))
+    """Eight first requests at once: the load is held until all eight have asked for the model's lock, so
+    they surely overlap it, and it runs once."""
+    all_asked, asked = threading.Event(), []
+
+    class Holding(CountingLoader):
+        def __call__(self, spec, profile, placement):
+            assert all_asked.wait(10), f"only {len(asked)} of 8 requests reached the load"
+            return super().__call__(spec, profile, placement)
+
+    manager, loader = make(registry, loader=Holding())
+    key_lock = manager._key_lock
+
+    def counting_key_lock(key):  # called by a request that found the model not loaded
+        asked.append(key)
+        if len(asked) == 8:
+            all_asked.set()
+        return key_lock(key)
+
+    manager._key_lock = counting_key_lock
     key = registry.keys()[0]
-    runners, barrier = [], threading.Barrier(8)
-
-    def request():
-        barrier.wait()
-        runners.append(manager.get(key))
-
-    threads = [threading.Thread(target=request) for _ in range(8)]
+    runners = []
+    threads = [threading.Thread(target=lambda: runners.append(manager.get(key))) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(20)
     assert loader.loads == {key: 1}
     assert len(runners) == 8 and all(r is runners[0] for r in runners)
 
 
 def test_loads_are_serialized_but_resident_models_keep_serving(registry):
     """transformers' loading is not thread-safe: two models never load at the same time, while a model that
-    is already loaded answers at once."""
+    is already loaded answers at once. The slow load is held until the test lets it finish, so both facts
+    are checked while it is surely under way."""
     resident_key, slow_key, other_key = registry.keys()[:3]
     active, overlaps = [0], []
+    slow_started, release = threading.Event(), threading.Event()
 
     class Watching(CountingLoader):
         def __call__(self, spec, profile, placement):
             active[0] += 1
             overlaps.append(active[0])
-            time.sleep(0.5 if spec.key == slow_key else 0.05)
+            if spec.key == slow_key:
+                slow_started.set()
+                assert release.wait(30), "the test never released the slow load"
             active[0] -= 1
             return super().__call__(spec, profile, placement)
 
     manager, _ = make(registry, loader=Watching())
     manager.get(resident_key)
-    threads = [threading.Thread(target=manager.get, args=(key,)) for key in (slow_key, other_key)]
-    for t in threads:
-        t.start()
-    time.sleep(0.1)
-    started = time.perf_counter()
-    manager.get(resident_key)
-    assert time.perf_counter() - started < 0.05
-    for t in threads:
-        t.join()
+    slow = threading.Thread(target=manager.get, args=(slow_key,))
+    slow.start()
+    assert slow_started.wait(10)
+    other = threading.Thread(target=manager.get, args=(other_key,))
+    other.start()
+    wait_until(lambda: manager.state(other_key) == "loading", what="the second load request")  # it asked for its load while the slow one runs
+    answered = threading.Thread(target=manager.get, args=(resident_key,))
+    answered.start()
+    answered.join(10)  # an upper bound: it returns at once, unless the slow load blocked it
+    assert not answered.is_alive(), "a resident model waited for another model's load"
+    assert manager.state(slow_key) == "loading" and manager.state(other_key) == "loading"
+    release.set()
+    for t in (slow, other):
+        t.join(10)
     assert max(overlaps) == 1 and manager.state(slow_key) == manager.state(other_key) == "ready"
 
 
@@ -140,7 +161,7 @@ def test_a_request_running_on_an_evicted_model_finishes(registry):
     results = []
     thread = threading.Thread(target=lambda: results.append(runner(texts)))
     thread.start()
-    in_call.wait(10)
+    assert in_call.wait(10)
     manager.get("text-classification/distilbert-sst2")  # evicts the NER model while it runs
     evicted.set()
     thread.join()
@@ -285,17 +306,21 @@ def test_c_heap_is_returned_to_the_system_after_frees():
 
 
 def test_the_heap_is_trimmed_periodically_until_stopped(monkeypatch):
-    import time
-
     import models.device as device
 
     calls = []
-    monkeypatch.setattr(device, "trim_c_heap", lambda: calls.append(time.monotonic()))
+    three = threading.Event()
+
+    def trim():
+        calls.append(1)
+        if len(calls) >= 3:
+            three.set()
+
+    monkeypatch.setattr(device, "trim_c_heap", trim)
+    before = set(threading.enumerate())
     stop = device.trim_c_heap_every(0.02)
-    time.sleep(0.2)
+    [trimmer] = [t for t in threading.enumerate() if t.name == "trim-c-heap" and t not in before]
+    assert three.wait(10)  # an upper bound: three trims come after about 0.06 s
     stop.set()
-    time.sleep(0.05)
-    made = len(calls)
-    assert made >= 3
-    time.sleep(0.1)
-    assert len(calls) == made  # stopped
+    trimmer.join(10)  # an upper bound: the thread ends within one period of the stop
+    assert not trimmer.is_alive()  # stopped: no trim can follow
