@@ -224,8 +224,11 @@ def _table_problem(table: dict[str, Any]) -> str | None:
             return "tiny.builder must be a string and tiny.options a table"
     scaling = table.get("scaling")
     if scaling is not None:
-        if not isinstance(scaling, dict) or set(scaling) - _SCALING_FIELDS:
+        if not isinstance(scaling, dict):
             return f"scaling must be a table; allowed fields: {sorted(_SCALING_FIELDS)}"
+        if set(scaling) - _SCALING_FIELDS:
+            return (f"scaling takes only {', '.join(sorted(_SCALING_FIELDS))}; "
+                    f"not {', '.join(sorted(set(scaling) - _SCALING_FIELDS))}")
         wrong = [name for name, value in scaling.items()
                  if isinstance(value, bool) or not isinstance(value, (int, float))]
         if wrong:
