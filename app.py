@@ -16,6 +16,7 @@ import sys
 
 from demos import DEMO_MODULES, load_demos, zerogpu
 from models import log_limit
+from models.env import env_int
 from models.device import check_device_name, cpu_int8_default, limit_c_heap_arenas, trim_c_heap_every
 from models.fine_tune.store import FineTunedStore
 from models.manager import PROFILES, ModelManager
@@ -78,8 +79,7 @@ def environment_problem(environ=os.environ) -> str | None:
 
 def _env_int(name: str, default: int) -> int:
     """A numeric DEMO_ variable (checked by ``environment_problem`` before the parser is built)."""
-    value = str(_env(name, "")).strip()
-    return int(value) if value else default
+    return env_int(ENV_PREFIX + name, default)
 
 
 def build_parser() -> argparse.ArgumentParser:

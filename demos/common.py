@@ -22,6 +22,7 @@ from demos.access import Access, note_model
 from demos.failures import remembering, show_failures
 from models.batching import GatedRunner
 from models.device import free_cached_memory, is_out_of_memory
+from models.env import env_int
 from models.errors import InputError, ModelLoadError, hide_paths
 from models.manager import ModelManager
 from models.registry import UnknownModelError
@@ -30,18 +31,13 @@ from models.spec import ModelSpec
 log = logging.getLogger(__name__)
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
 @dataclass(frozen=True)
 class Limits:
     """Input limits, configurable through environment variables."""
 
-    max_text_chars: int = field(default_factory=lambda: _env_int("DEMO_MAX_TEXT_CHARS", 10_000))
-    max_context_chars: int = field(default_factory=lambda: _env_int("DEMO_MAX_CONTEXT_CHARS", 50_000))
-    max_question_chars: int = field(default_factory=lambda: _env_int("DEMO_MAX_QUESTION_CHARS", 500))
+    max_text_chars: int = field(default_factory=lambda: env_int("DEMO_MAX_TEXT_CHARS", 10_000))
+    max_context_chars: int = field(default_factory=lambda: env_int("DEMO_MAX_CONTEXT_CHARS", 50_000))
+    max_question_chars: int = field(default_factory=lambda: env_int("DEMO_MAX_QUESTION_CHARS", 500))
 
 
 @dataclass

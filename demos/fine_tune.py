@@ -14,11 +14,12 @@ from typing import Any, Iterator
 
 import gradio as gr
 
-from demos.common import (TINY_NOTE, DemoContext, _env_int, acquire_model, check_model, error_text, model_picker,
+from demos.common import (TINY_NOTE, DemoContext, acquire_model, check_model, error_text, model_picker,
                           registry_changed, reported_failures, status_line)
 from demos.examples import example_path
 from demos.failures import remembering, show_failures
 from demos.generation_common import STOPS, check_number
+from models.env import env_int
 from models.fine_tune.dataset import (DatasetError, DatasetLimits, LabeledData, clean, guess_columns,
                                       labeled_rows, read_table, split)
 from models.fine_tune.job import Job, Saving, TrainingBusy, TrainingSlot, fine_tune_and_save
@@ -49,9 +50,9 @@ def _state(ctx: DemoContext) -> dict:
         state = ctx.shared.setdefault("fine_tune", {
             "slot": TrainingSlot(),
             "limits": DatasetLimits(),
-            "store": FineTunedStore(ctx.data_dir, max_saved=_env_int("DEMO_FINETUNE_MAX_SAVED", 20),
-                                    max_per_user=_env_int("DEMO_FINETUNE_MAX_PER_USER", 5)),
-            "max_seconds": 60 * _env_int("DEMO_FINETUNE_MAX_MINUTES", 60),
+            "store": FineTunedStore(ctx.data_dir, max_saved=env_int("DEMO_FINETUNE_MAX_SAVED", 20),
+                                    max_per_user=env_int("DEMO_FINETUNE_MAX_PER_USER", 5)),
+            "max_seconds": 60 * env_int("DEMO_FINETUNE_MAX_MINUTES", 60),
         })
     return state
 

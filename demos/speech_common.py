@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from demos.common import _env_int
+from models.env import env_int
 from models.temp_dirs import fresh_temp_dir
 
 MODEL_RATE = 16_000   # every speech recognition entry reads 16 kHz mono; the runner resamples if one differs
@@ -25,8 +25,8 @@ LANGUAGE_CODES = {code for _, code in LANGUAGES}
 class SpeechLimits:
     """Input limits of the speech tabs, configurable through environment variables."""
 
-    max_audio_seconds: int = field(default_factory=lambda: _env_int("DEMO_MAX_AUDIO_SECONDS", 600))
-    max_tts_chars: int = field(default_factory=lambda: _env_int("DEMO_MAX_TTS_CHARS", 2000))
+    max_audio_seconds: int = field(default_factory=lambda: env_int("DEMO_MAX_AUDIO_SECONDS", 600))
+    max_tts_chars: int = field(default_factory=lambda: env_int("DEMO_MAX_TTS_CHARS", 2000))
 
 
 OUTPUT_PREFIX = "demo-speech-"

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,24 +27,20 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from demos.common import error_text
 from models.decode_budget import DECODED, BudgetError, DecodeBudget
+from models.env import env_int
 from models.temp_dirs import fresh_temp_dir
 
 FORMATS = "JPEG, PNG, WebP, GIF, BMP or TIFF"
 EXIF_ORIENTATION = 0x0112
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
 @dataclass(frozen=True)
 class ImageLimits:
     """Limits on input images, configurable through environment variables."""
 
-    max_pixels: int = field(default_factory=lambda: _env_int("DEMO_MAX_IMAGE_PIXELS", 50_000_000))
-    max_side: int = field(default_factory=lambda: _env_int("DEMO_MAX_IMAGE_SIDE", 2048))
-    max_bytes: int = field(default_factory=lambda: _env_int("DEMO_MAX_IMAGE_MB", 30) * 1024 * 1024)
+    max_pixels: int = field(default_factory=lambda: env_int("DEMO_MAX_IMAGE_PIXELS", 50_000_000))
+    max_side: int = field(default_factory=lambda: env_int("DEMO_MAX_IMAGE_SIDE", 2048))
+    max_bytes: int = field(default_factory=lambda: env_int("DEMO_MAX_IMAGE_MB", 30) * 1024 * 1024)
     min_side: int = 8
 
 

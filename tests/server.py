@@ -13,6 +13,13 @@ from contextlib import contextmanager
 from tests.conftest import ROOT
 
 
+def users_file(folder, users: dict[str, str]):
+    """A ``--auth-file`` in ``folder`` with one ``user:password`` line per user."""
+    path = folder / "users.txt"
+    path.write_text("".join(f"{user}:{password}\n" for user, password in users.items()))
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

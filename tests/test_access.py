@@ -9,7 +9,7 @@ import gradio as gr
 import pytest
 
 from demos.access import Access, AuditLog, RateLimiter, note_model, parse_auth, read_auth_file
-from tests.server import running_app
+from tests.server import running_app, users_file
 
 SECRET = "zebra-marker-7731"  # input text that must never reach the audit log
 
@@ -227,8 +227,7 @@ CLASSIFY = "text-classification/distilbert-sst2"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("access")
-    auth_file = folder / "users.txt"
-    auth_file.write_text("".join(f"{u}:{p}\n" for u, p in USERS.items()))
+    auth_file = users_file(folder, USERS)
     audit = folder / "audit.jsonl"
     with running_app("--demos", "text-classification,ner", "--rate-limit", "2", "--auth-file", str(auth_file),
                      env={"DEMO_AUDIT_LOG": str(audit)}) as url:

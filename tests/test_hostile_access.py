@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import app
-from tests.server import running_app
+from tests.server import running_app, users_file
 
 pytest.importorskip("mcp", reason="gradio[mcp] (requirements.txt) provides the MCP server")
 
@@ -282,8 +282,7 @@ def test_every_endpoint_is_audited_with_its_outcome(open_server):
 @pytest.fixture(scope="module")
 def login_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("login")
-    users = folder / "users.txt"
-    users.write_text("".join(f"{u}:{p}\n" for u, p in USERS.items()))
+    users = users_file(folder, USERS)
     temp = folder / "gradio-temp"
     temp.mkdir()
     audit = folder / "audit.jsonl"

@@ -80,10 +80,10 @@ def test_bad_numbers_in_the_environment_are_refused_at_start(monkeypatch, capsys
 
 
 def test_every_numeric_demo_variable_the_code_reads_is_checked_at_start():
-    """A new DEMO_ number read anywhere (``_env_int("DEMO_X", ...)``, ``float(os.environ.get("DEMO_X" ...``) must join
+    """A new DEMO_ number read anywhere (``env_int("DEMO_X", ...)``, ``float(os.environ.get("DEMO_X" ...``) must join
     app.NUMERIC_ENV, or a typo in it is a traceback (or a failure on first use) again."""
-    pattern = re.compile(r"""(?:_env_int|int|float)\(\s*(?:os\.environ\.get\(|_env\()\s*["'](?:DEMO_)?([A-Z_]+)["']"""
-                         r"""|_env_int\(\s*["'](?:DEMO_)?([A-Z_]+)["']""")
+    pattern = re.compile(r"""(?:_?env_int|int|float)\(\s*(?:os\.environ\.get\(|_env\()\s*["'](?:DEMO_)?([A-Z_]+)["']"""
+                         r"""|_?env_int\(\s*["'](?:DEMO_)?([A-Z_]+)["']""")
     read = set()
     for path in [ROOT / "app.py", *(ROOT / "demos").rglob("*.py"), *(ROOT / "models").rglob("*.py")]:
         for match in pattern.finditer(path.read_text(encoding="utf-8")):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models.env import env_int
 from models.errors import InputError
 
 
@@ -22,17 +22,12 @@ class DatasetError(InputError):
     """The training data cannot be used as given."""
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
 @dataclass(frozen=True)
 class DatasetLimits:
     """Limits on training data, configurable through environment variables."""
 
-    max_mb: int = field(default_factory=lambda: _env_int("DEMO_FINETUNE_MAX_MB", 10))
-    max_rows: int = field(default_factory=lambda: _env_int("DEMO_FINETUNE_MAX_ROWS", 20_000))
+    max_mb: int = field(default_factory=lambda: env_int("DEMO_FINETUNE_MAX_MB", 10))
+    max_rows: int = field(default_factory=lambda: env_int("DEMO_FINETUNE_MAX_ROWS", 20_000))
     max_labels: int = 50
     max_columns: int = 50
     max_cells: int = 500_000  # rows x columns, counted from the separators before the file is parsed
