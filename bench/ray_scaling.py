@@ -76,6 +76,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
 
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # loopback only (read when ray is imported)
     import ray
     from ray import serve
 
@@ -88,7 +89,6 @@ def main() -> int:
     models_file = models_file_pointing(spec, folder, Path(tempfile.mkdtemp()) / "models.toml")
     registry = builtin_registry().with_models_file(models_file)
     rounds: list[dict[str, dict]] = []
-    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # loopback only
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     address = ray.init(num_cpus=CORES, include_dashboard=False, namespace="serve",
                        log_to_driver=False).address_info["gcs_address"]

@@ -61,7 +61,8 @@ def read_image(value: Any, limits: ImageLimits | None = None, budget: DecodeBudg
 
     The pixels are decoded inside a reservation of the process-wide budget for decoded media
     (``models.decode_budget``), sized from the header before decoding: each image is bounded by ``max_pixels``,
-    and all the images being decoded at once by the budget. What comes back is at most ``max_side`` on its
+    and all the images being decoded at once by the budget; a large one is decoded at a lower CPU priority
+    (the budget's background lane). What comes back is at most ``max_side`` on its
     long side (12 MB at 2048 x 2048), whatever was uploaded."""
     limits = limits or ImageLimits()
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -76,8 +77,8 @@ def read_image(value: Any, limits: ImageLimits | None = None, budget: DecodeBudg
     else:
         raise gr.Error(f"An image must be a file, not a {type(value).__name__}. Upload a {FORMATS} image.")
     try:
-        with (budget or DECODED).reserve(decoding_bytes(image), "the image"):
-            return _prepared(image, limits, owned=image is not value)
+        return (budget or DECODED).decode(decoding_bytes(image), "the image",
+                                          lambda: _prepared(image, limits, owned=image is not value))
     except BudgetError as exc:
         if image is not value:
             image.close()  # opened here, never decoded: let the file go now

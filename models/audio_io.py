@@ -11,7 +11,7 @@ import io
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 import numpy as np
 
@@ -23,6 +23,8 @@ MIN_SECONDS = 0.1
 SILENCE_PEAK = 1e-3                       # peak amplitude below which a recording counts as silence
 MAX_RATE = 192_000                        # the highest sample rate accepted (studio recordings; headers can claim more)
 BLOCK_SAMPLES = 1 << 18                   # samples (frames x channels) read at a time: 1 MB of float32
+
+T = TypeVar("T")
 
 
 class AudioError(InputError):
@@ -49,22 +51,22 @@ def decode(source: str | Path | bytes, max_seconds: float | None = None, budget:
     they come, never more than ``max_seconds`` of them, inside a reservation of the process-wide budget
     (``models.decode_budget``): a 1 MB file of 64 channels at 192 kHz would otherwise decode to gigabytes.
     """
-    with _decoded(source, max_seconds, budget) as (samples, rate):
-        return samples, rate
+    return _decoded(source, max_seconds, budget, then=lambda samples, rate: (samples, rate))
 
 
-@contextmanager
 def _decoded(source: str | Path | bytes, max_seconds: float | None, budget: DecodeBudget | None,
-             copies: Callable[[int], float] = lambda rate: 0.0):
-    """``(mono samples, rate)`` while the budget holds them, ``copies(rate)`` more arrays of their size (what
-    the caller makes of them: normalized, resampled) and one block of the file's channels."""
+             then: Callable[[np.ndarray, int], T], copies: Callable[[int], float] = lambda rate: 0.0) -> T:
+    """``then(mono samples, rate)``, decoded while the budget holds them, ``copies(rate)`` more arrays of their
+    size (what ``then`` makes of them: normalized, resampled) and one block of the file's channels. A large
+    recording is decoded in the budget's background lane (``DecodeBudget.decode``)."""
     budget = budget or DECODED
     with _opened(source) as (sound, name):
         frames = _checked_frames(sound, max_seconds, budget)
         block = max(1024, BLOCK_SAMPLES // sound.channels)
         reserved = int(frames * (1 + copies(sound.samplerate)) + block * sound.channels) * 4
-        with budget.reserve(reserved, "the recording"):
-            yield _read_mono(sound, frames, block, max_seconds), int(sound.samplerate)
+        rate = int(sound.samplerate)
+        return budget.decode(reserved, "the recording", lambda: then(_read_mono(sound, frames, block, max_seconds),
+                                                                     rate))
 
 
 @contextmanager
@@ -170,8 +172,9 @@ def load_for_model(source: str | Path | bytes, rate: int, max_seconds: float,
     larger arrays on the way are reserved in the decoded-media budget while they exist."""
     # held beside the mono samples: a normalized copy (when the peak exceeds full scale) and the resampled one
     copies = lambda source_rate: 1 + rate / source_rate  # noqa: E731
-    with _decoded(source, max_seconds, budget, copies) as (samples, source_rate):
-        return prepare(samples, source_rate, rate, max_seconds)
+    return _decoded(source, max_seconds, budget, then=lambda samples, source_rate: prepare(samples, source_rate, rate,
+                                                                                           max_seconds),
+                    copies=copies)
 
 
 def prepare(samples: np.ndarray, source_rate: int, rate: int, max_seconds: float) -> Audio:

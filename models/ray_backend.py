@@ -254,9 +254,10 @@ class RayModelManager(ModelManager):
     # --- internals ------------------------------------------------------------------------------
     def _connect(self) -> None:
         with self._connected:
-            if not self.address:  # a private local Ray: on loopback only (read when ray is imported), and its
-                # workers import this checkout
+            if not self.address or self.address.split(":")[0] in ("127.0.0.1", "localhost"):
+                # a Ray on this machine: on loopback only (read when ray is first imported)
                 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+            if not self.address:  # a private local Ray: its workers import this checkout
                 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", ""))
                                                            if p)
             import ray

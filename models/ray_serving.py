@@ -36,6 +36,33 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH = 16
 
 
+def _keep_replica_ports_on_loopback() -> None:
+    """Serve (2.5x) starts an inter-deployment gRPC server in every replica on ``[::]:0``, every interface,
+    whatever address the cluster uses, and has no setting for it. On a cluster kept on loopback
+    (``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, as the app's own Ray and the tests are) that port alone would
+    listen to the network, so it is bound to 127.0.0.1 instead (the replica's address on such a cluster). Runs
+    in the replica when it imports this module, before it starts; if Serve changes, nothing is patched
+    (``tests/test_ray_serving.py`` checks that every port stays on loopback)."""
+    if os.environ.get("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER") != "0":
+        return
+    try:
+        from ray.serve._private import replica
+    except ImportError:
+        return
+    add_port = getattr(replica, "add_port_to_grpc_server", None)
+    if add_port is None or getattr(add_port, "on_loopback", False):
+        return
+
+    def on_loopback(server, address):
+        return add_port(server, "127.0.0.1:0" if address == "[::]:0" else address)
+
+    on_loopback.on_loopback = True
+    replica.add_port_to_grpc_server = on_loopback
+
+
+_keep_replica_ports_on_loopback()
+
+
 class StopToken:
     """Stands in an argument list for the caller's stop flag (see the module docstring)."""
 

@@ -17,6 +17,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+# Ray reads this when it is imported (not at ray.init): set before any test module imports ray, so that every Ray
+# process the tests start listens on loopback only (tests/test_ray_serving.py checks it)
+os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
 # one twin cache for the whole run (the app subprocess reuses it); CI starts from an empty one
 os.environ.setdefault("DEMO_TINY_CACHE", str(ROOT / ".cache" / "tiny-test"))
 # what apps under test save (fine-tuned models) goes to a fresh folder, never the repository's ./data

@@ -39,7 +39,20 @@ def hold_long_trainings() -> None:
                                                    lambda settings: settings.epochs == HELD_EPOCHS)
 
 
-HOOKS = {"hold-long-trainings": hold_long_trainings}
+def freeze_rate_limit_clock() -> None:
+    """In the app: the rate limiter's clock stands still, so a test's requests all fall in one window
+    however slowly the machine serves them (on a real clock, a minute-long run would reopen the window)."""
+    from demos.access import RateLimiter
+
+    init = RateLimiter.__init__
+
+    def frozen(self, per_minute, clock=None):
+        init(self, per_minute, clock=lambda: 0.0)
+
+    RateLimiter.__init__ = frozen
+
+
+HOOKS = {"hold-long-trainings": hold_long_trainings, "freeze-rate-limit-clock": freeze_rate_limit_clock}
 
 
 def main(argv: list[str]) -> None:

@@ -230,7 +230,7 @@ def server(tmp_path_factory):
     auth_file = users_file(folder, USERS)
     audit = folder / "audit.jsonl"
     with running_app("--demos", "text-classification,ner", "--rate-limit", "2", "--auth-file", str(auth_file),
-                     env={"DEMO_AUDIT_LOG": str(audit)}) as url:
+                     env={"DEMO_AUDIT_LOG": str(audit)}, hooks=["freeze-rate-limit-clock"]) as url:
         yield url, audit
 
 

@@ -7,6 +7,8 @@ import csv
 import io
 import logging
 import math
+import os
+import sys
 import threading
 import tracemalloc
 
@@ -271,6 +273,47 @@ def test_images_decode_inside_the_budget_and_are_refused_before_decoding_when_ov
     monkeypatch.setattr(Image.Image, "load", lambda self: pytest.fail("the image was decoded"))
     with pytest.raises(gr.Error, match="the server allows"):
         read_image(str(path), budget=DecodeBudget(need - 1))
+
+
+def decoding_threads(monkeypatch) -> list[tuple[str, int]]:
+    """(thread name, its nice value) of every image decode and audio block read from now on."""
+    seen = []
+
+    def record():
+        seen.append((threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+
+    load, read = Image.Image.load, soundfile.SoundFile.read
+    monkeypatch.setattr(Image.Image, "load", lambda self: (record(), load(self))[1])
+    monkeypatch.setattr(soundfile.SoundFile, "read", lambda self, *a, **k: (record(), read(self, *a, **k))[1])
+    return seen
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread CPU priority is Linux's")
+def test_large_uploads_decode_at_a_lower_cpu_priority_and_small_ones_in_the_request(tmp_path, monkeypatch):
+    from demos.vision_common import decoding_bytes, read_image
+    from models import audio_io
+
+    path = tmp_path / "photo.png"
+    Image.new("RGB", (300, 200), (10, 200, 30)).save(path)
+    need = decoding_bytes(Image.open(path))
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen = decoding_threads(monkeypatch)
+
+    assert read_image(str(path), budget=DecodeBudget(2**30, large_bytes=need + 1)).image.size == (300, 200)
+    assert seen and all(name == threading.current_thread().name for name, _ in seen)  # small: in the request
+
+    seen.clear()
+    large = DecodeBudget(2**30, large_bytes=need)
+    assert read_image(str(path), budget=large).image.size == (300, 200)
+    audio = audio_io.load_for_model(silent_flac(2, 48_000, 3), 16_000, max_seconds=60, budget=large)
+    assert audio.rate == 16_000 and audio.seconds == pytest.approx(3)
+    assert len(seen) >= 2 and all(name.startswith("background-lane") and nice > mine for name, nice in seen), seen
+    assert large.in_use == 0
+
+    Image.new("RGB", (300, 4), (0, 0, 0)).save(tmp_path / "thin.png")  # an error in the lane reaches the caller
+    with pytest.raises(gr.Error, match="too small"):
+        read_image(str(tmp_path / "thin.png"), budget=DecodeBudget(2**30, large_bytes=1))
+    assert read_image(str(path), budget=large).image.size == (300, 200)  # and the lane still works
 
 
 def test_a_huge_value_is_never_echoed_whole_in_an_error_or_a_log_line(ctx, caplog):

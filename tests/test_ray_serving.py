@@ -28,8 +28,7 @@ def cluster():
     import this checkout and see the test environment (offline hub, the shared twin cache)."""
     import ray
 
-    saved = {name: os.environ.get(name) for name in ("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "PYTHONPATH")}
-    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # Ray binds 127.0.0.1, not the machine's address
+    saved = {name: os.environ.get(name) for name in ("PYTHONPATH",)}  # loopback only: tests/conftest.py
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), saved["PYTHONPATH"]) if p)
     context = ray.init(num_cpus=4, include_dashboard=False, namespace="serve", log_to_driver=False)
     try:
@@ -89,6 +88,28 @@ def test_each_default_model_runs_as_its_own_serve_application(client, registry):
 
     for task in TAB_TASKS.values():
         assert running_replicas(app_name(registry.default_for(task).key)) == 1, task
+
+
+def test_ray_and_the_app_listen_on_loopback_only(server):
+    """With every deployment up, no process this test started (Ray's GCS, raylet, workers, replicas, the app)
+    accepts connections from the network."""
+    import psutil
+
+    listening = {entry for process in psutil.Process().children(recursive=True) for entry in _listening(process)}
+    assert any(name == "gcs_server" for name, _, _ in listening), listening  # Ray's own sockets were seen
+    outside = {entry for entry in listening if entry[1] not in ("127.0.0.1", "::ffff:127.0.0.1", "::1")}
+    assert not outside, sorted(outside)
+
+
+def _listening(process) -> list[tuple[str, str, int]]:
+    """(process name, address, port) of each TCP socket the process listens on (none once it has ended)."""
+    import psutil
+
+    try:
+        return [(process.name(), c.laddr.ip, c.laddr.port) for c in process.net_connections(kind="inet")
+                if c.status == psutil.CONN_LISTEN]
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return []
 
 
 def test_text_tabs(client):
