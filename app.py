@@ -302,7 +302,7 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     import gradio as gr
 
     from demos import i18n
-    from demos.access import Access, AuditLog
+    from demos.access import Access, AuditLog, kept_salt
     from demos import session_memory
     from demos.common import DemoContext
 
@@ -311,7 +311,7 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     manager = manager or make_manager(args)
     decode_budget.configure(args.max_decoded_mb)  # process-wide: the images and recordings of every tab
     access = Access(rate_limit=args.rate_limit, audit=AuditLog(args.audit_log) if args.audit_log else None,
-                    hf_login=args.hf_login)
+                    hf_login=args.hf_login, salt=kept_salt(args.data_dir))
     # twice a batch per slot: while one batch runs, the next one gathers in the batcher
     ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size, access=access,
                       data_dir=args.data_dir)

@@ -193,6 +193,35 @@ def hf_username(request) -> str | None:
 
 # --- the guard -------------------------------------------------------------------------------------
 
+SALT_FILE = ".address-salt"
+
+
+def kept_salt(data_dir: str | os.PathLike) -> bytes:
+    """The salt that hashes client addresses: ``DEMO_AUDIT_SALT`` when set, else one made at random on the first
+    start and kept in ``data_dir`` (readable by the server's user only), so that a guest's hashed address, and
+    with it their fine-tuned models and quota, survive a restart. A folder that cannot keep it: a fresh salt."""
+    given = os.environ.get("DEMO_AUDIT_SALT", "")
+    if given:
+        return given.encode()
+    path = Path(data_dir) / SALT_FILE
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        pass
+    salt = os.urandom(16)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(salt.hex())
+    except FileExistsError:  # another process made it first: use theirs
+        return kept_salt(data_dir)
+    except OSError as exc:
+        log.warning("cannot keep the address salt in %s (%s): guests get new names after a restart",
+                    path.parent.name, exc.strerror or exc)
+    return salt
+
+
 @dataclass
 class Access:
     """The rate limit and audit log every model-bound handler goes through (both optional)."""
@@ -201,6 +230,8 @@ class Access:
     audit: AuditLog | None = None
     hf_login: str = "off"          # off, optional or required (Hugging Face OAuth on Spaces)
     salt: bytes = field(default_factory=lambda: os.environ.get("DEMO_AUDIT_SALT", "").encode() or os.urandom(16))
+    # (the app passes ``kept_salt(data_dir)``: a guest keeps the same name, and so their fine-tuned models,
+    # across restarts)
     clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:

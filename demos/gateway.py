@@ -244,6 +244,11 @@ class Gateway:
         if (scope.get("method") == "POST" and path.rstrip("/").endswith("/login") and not internal
                 and getattr(scope.get("app"), "auth", None)):
             return await self._login(scope, receive, send, address, started)
+        name = _called_endpoint(scope)
+        if name is not None and not _has_endpoint(scope.get("app"), name):  # gradio would answer with a 500
+            self._audit(address, _route(path), "not_found", started)
+            return await _send_json(send, 404, f"There is no API endpoint named {name[:60]!r}; the endpoints "
+                                               "are listed at /gradio_api/info.")
         await self._bounded(scope, receive, send, address, path, started)
 
     # MCP
@@ -305,15 +310,19 @@ class Gateway:
                 return  # the app's answer to a cut-off body is replaced by the 413
             if message["type"] == "http.response.start":
                 state["started"] = True
+                state["status"] = message["status"]
             await send(message)
 
         try:
             await self.app(scope, counted_receive, checked_send)
         except Exception:
             if not state["exceeded"]:
+                self._audit(address, _route(path), "error", started)  # gradio's route failed (answered with 500)
                 raise
         if state["exceeded"] and not state["started"]:
             await self._too_large(send, address, path, started)
+        elif state.get("status") in DOOR_STATUSES:  # turned away before any handler could audit it
+            self._audit(address, _route(path), DOOR_STATUSES[state["status"]], started)
 
     # login
     async def _login(self, scope, receive, send, address: str, started: float) -> None:
@@ -354,6 +363,25 @@ class Gateway:
 
 
 LOGIN_BODY_BYTES = 64 * 2**10  # a login form is a name and a password
+
+# answers gradio gives before a handler runs (no login, no such endpoint or file, a malformed body): each gets
+# an audit line here, as the handlers' own outcomes get theirs (demos.access)
+DOOR_STATUSES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "not_allowed",
+                 422: "invalid", 500: "error"}
+
+
+def _called_endpoint(scope) -> str | None:
+    """The API name of a ``POST /gradio_api/call/NAME`` request, else None."""
+    if scope.get("method") != "POST":
+        return None
+    before, found, name = scope.get("path", "").partition("/gradio_api/call/")
+    name = name.rstrip("/")
+    return name if found and not before and name and "/" not in name else None
+
+
+def _has_endpoint(app, name: str) -> bool:
+    blocks = app.get_blocks() if app is not None and hasattr(app, "get_blocks") else None
+    return blocks is None or any(fn.api_name == name for fn in blocks.fns.values())
 
 
 def _replay(body: bytes, then=None):

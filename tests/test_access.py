@@ -8,7 +8,7 @@ import json
 import gradio as gr
 import pytest
 
-from demos.access import Access, AuditLog, RateLimiter, note_model, parse_auth, read_auth_file
+from demos.access import SALT_FILE, Access, AuditLog, RateLimiter, kept_salt, note_model, parse_auth, read_auth_file
 from tests.server import running_app, users_file
 
 SECRET = "zebra-marker-7731"  # input text that must never reach the audit log
@@ -219,6 +219,21 @@ def test_flags_and_environment(monkeypatch, tmp_path, capsys):
 
 
 # --- the running app -------------------------------------------------------------------------------
+
+def test_a_guest_keeps_their_hashed_name_across_restarts_of_the_same_server(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEMO_AUDIT_SALT", raising=False)
+    address = "198.51.100.7"
+    first = Access(salt=kept_salt(tmp_path)).address_id(address)
+    assert Access(salt=kept_salt(tmp_path)).address_id(address) == first  # a restart: the same name
+    assert Access(salt=kept_salt(tmp_path / "other")).address_id(address) != first  # another server's salt
+    assert (tmp_path / SALT_FILE).stat().st_mode & 0o777 == 0o600
+    assert address not in (tmp_path / SALT_FILE).read_text()
+    monkeypatch.setenv("DEMO_AUDIT_SALT", "operator-chosen-salt")
+    assert kept_salt(tmp_path) == b"operator-chosen-salt"
+    monkeypatch.delenv("DEMO_AUDIT_SALT")
+    unusable = tmp_path / SALT_FILE / "data"  # under a file: nothing can be kept there
+    assert len(kept_salt(unusable)) == 16 and kept_salt(unusable) != kept_salt(unusable)  # fresh ones, no error
+
 
 USERS = {"ann": "pw-ann", "bob": "pw-bob"}
 CLASSIFY = "text-classification/distilbert-sst2"

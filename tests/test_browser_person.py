@@ -4,6 +4,7 @@ English and Chinese, on a desktop and a phone screen, asserting what a person se
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
@@ -11,6 +12,7 @@ from tests.server import running_app
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
 expect = sync_api.expect
+PlaywrightTimeoutError = sync_api.TimeoutError
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 
@@ -59,14 +61,26 @@ def open_page(browser, app_url):
 
 
 def open_tab(page, name: str):
-    """Select a tab by its title, from the "More tabs" menu where the screen is too narrow for all of them."""
-    tab = page.get_by_role("tab", name=name, exact=True)
+    """Select a tab by its title, from the "More tabs" menu where the screen is too narrow for all of them.
+    gradio moves the tabs that do not fit into that menu after the bar is shown, so a tab seen in the bar may be
+    gone a moment later: click it only while it is there, else take it from the menu (30 s in all: a bound)."""
     expect(page.locator(".tab-wrapper").first).to_be_visible(timeout=30_000)
-    if tab.count():
-        tab.click()
-    else:
-        page.get_by_role("button", name="More tabs").click()
-        page.locator(".overflow-dropdown button", has_text=name).first.click()
+    tab = page.get_by_role("tab", name=name, exact=True)
+    more = page.get_by_role("button", name="More tabs")
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if tab.count() and tab.first.is_visible():
+                tab.first.click(timeout=2_000)
+                break
+            if more.count() and more.first.is_visible():
+                more.first.click(timeout=2_000)
+                page.locator(".overflow-dropdown button", has_text=name).first.click(timeout=2_000)
+                break
+        except PlaywrightTimeoutError:
+            pass  # the bar changed under the click: look again
+        assert time.monotonic() < deadline, f"tab {name!r} is neither in the tab bar nor in its menu"
+        page.wait_for_timeout(100)
     return page.locator("[role=tabpanel]:visible").first
 
 

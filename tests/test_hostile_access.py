@@ -60,6 +60,12 @@ def audit_lines(path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
+def last_lines(path, count: int, which) -> list[dict] | None:
+    """The last ``count`` audit lines that ``which`` picks, or None while there are fewer."""
+    lines = [r for r in audit_lines(path) if which(r)]
+    return lines[-count:] if len(lines) >= count else None
+
+
 def wait_for(condition, timeout: float = 30):
     """Poll until ``condition()`` is true (the audit line of a finished request is written just after it)."""
     deadline = time.time() + timeout
@@ -277,6 +283,28 @@ def test_every_endpoint_is_audited_with_its_outcome(open_server):
     assert len({r["who"] for r in records}) == 1
 
 
+def test_requests_to_routes_that_do_not_exist_or_are_malformed_are_audited(open_server):
+    url, audit = open_server
+    with client_from("127.0.0.32", url) as client:
+        unknown = client.post("gradio_api/call/no_such_tab", json={"data": ["hi"]})
+        assert unknown.status_code == 404 and "/gradio_api/info" in unknown.json()["detail"]
+        assert client.get("gradio_api/no/such/route").status_code == 404
+        assert client.post("gradio_api/call/classify_text", content=b"{not json",
+                           headers={"content-type": "application/json"}).status_code == 422
+        assert client.post("gradio_api/queue/join", json={"data": ["hi"], "fn_index": 9999,
+                                                          "session_hash": "abc"}).status_code >= 400
+    with client_from("127.0.0.32", url) as client:  # (gradio drops the connection after that one)
+        assert client.get("config").status_code == 200  # answered normally: no line of its own
+        assert rest_call(client, "classify_text", ["hi", CLASSIFY])[0] == "complete"  # and the app still serves
+    records = wait_for(lambda: last_lines(audit, 4, lambda r: r["tab"].startswith("/gradio_api/")
+                                          and r["outcome"] != "ok"))
+    assert [(r["tab"], r["outcome"]) for r in records[:3]] == [("/gradio_api/call/no_such_tab", "not_found"),
+                                                               ("/gradio_api/no/such", "not_found"),
+                                                               ("/gradio_api/call/classify_text", "invalid")]
+    assert records[3]["tab"] == "/gradio_api/queue/join" and records[3]["outcome"] in ("invalid", "not_found", "error")
+    assert len({r["who"] for r in records}) == 1
+
+
 # --- the server behind a login ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -328,6 +356,19 @@ def test_mcp_with_a_login_and_no_token_refuses_to_start(monkeypatch, capsys):
     with pytest.raises(SystemExit):
         app.parse_args(["--mcp", "--mcp-token", "short"])
     assert app.parse_args(["--mcp", "--auth", "ann:pw", "--mcp-token", TOKEN]).mcp_token == TOKEN
+
+
+def test_calls_without_a_login_are_refused_and_audited_on_every_way_in(login_server):
+    url, _, audit = login_server
+    with client_from("127.0.0.42", url) as client:
+        assert client.post("gradio_api/call/classify_text", json={"data": ["hi", CLASSIFY]}).status_code == 401
+        assert client.post("gradio_api/queue/join", json={"data": ["hi", CLASSIFY], "fn_index": 0,
+                                                          "session_hash": "abc"}).status_code == 401
+        assert client.get("gradio_api/info").status_code == 401
+    records = wait_for(lambda: last_lines(audit, 3, lambda r: r["outcome"] == "unauthorized"
+                                          and r["tab"].startswith("/gradio_api/")))
+    assert [r["tab"] for r in records] == ["/gradio_api/call/classify_text", "/gradio_api/queue/join",
+                                           "/gradio_api/info"]
 
 
 def test_failed_logins_back_off_and_the_rightful_user_gets_in_after(login_server):
