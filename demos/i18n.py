@@ -86,10 +86,10 @@ class Blocks(gr.Blocks):
     Its warnings and notices (``gr.Warning``, ``gr.Info``) are in Chinese for a browser that asks for Chinese."""
 
     def queue(self, *args, **kwargs):
+        from demos.i18n_events import request_language  # (it builds on this module)
+
         blocks = super().queue(*args, **kwargs)
         log_message = self._queue.log_message
-
-        from demos.i18n_events import request_language
 
         @functools.wraps(log_message)
         def chinese_log_message(*args, **kwargs):
@@ -136,7 +136,7 @@ def translate_controls(blocks) -> int:
             if "choices" in block.constructor_args:
                 block.constructor_args["choices"] = block.choices
             swapped += 1
-    from demos.i18n_events import localize_events, localize_page  # (they build on this module)
+    from demos.i18n_events import localize_events, localize_page  # (it builds on this module)
 
     localize_events(blocks)
     localize_page(blocks)

@@ -15,6 +15,7 @@ import inspect
 from typing import Any, Callable
 
 import gradio as gr
+from gradio.blocks import Block
 
 from demos.i18n import I18N, TRANSLATED_PROPS, TRANSLATED_VALUES, control_key, translate_choices
 from demos.i18n_messages import TITLES_ZH, to_chinese
@@ -48,11 +49,16 @@ SERVER_SIDE_CLASSES = ("status-line", "model-card")  # outputs whose text is bui
 def localize_events(blocks) -> None:
     """Wrap every event handler of ``blocks`` (plain, generator or async) so that what it sends back, its errors and
     its progress are translated: see ``localized_value``; errors and progress in Chinese for a Chinese browser."""
+    wrappers: dict[tuple, Callable] = {}  # one handler wired twice to the same outputs stays one function
     for block_fn in blocks.fns.values():
         fn = block_fn.fn
         if fn is None or getattr(fn, LOCALIZED, False):
             continue
-        block_fn.fn = localized(fn, list(block_fn.outputs))
+        outputs = list(block_fn.outputs)
+        key = (fn, tuple(id(block) for block in outputs))
+        if key not in wrappers:
+            wrappers[key] = localized(fn, outputs)
+        block_fn.fn = wrappers[key]
 
 
 def localized(fn: Callable, outputs: list) -> Callable:
@@ -136,7 +142,7 @@ def localize_results(value: Any, outputs: list, language: str) -> Any:
         return localized_value(value, outputs[0], language)
     if isinstance(value, (tuple, list)) and len(value) == len(outputs):
         return type(value)(localized_value(item, block, language) for item, block in zip(value, outputs))
-    if isinstance(value, dict) and value and all(isinstance(key, gr.blocks.Block) for key in value):
+    if isinstance(value, dict) and value and all(isinstance(key, Block) for key in value):
         return {block: localized_value(item, block, language) for block, item in value.items()}
     return value
 
@@ -145,7 +151,7 @@ def localized_value(value: Any, block, language: str) -> Any:
     """What a handler sends to ``block``, translated: an update's or a component's label, hint, placeholder and choice
     names become translation keys (for every browser: the page picks the text); for a Chinese browser, the text of a
     status line or model card and the headers of a table, in Chinese."""
-    if isinstance(value, gr.blocks.Block):  # gradio sends a returned component's constructor arguments
+    if isinstance(value, Block):  # gradio sends a returned component's constructor arguments
         _translate_props(value.constructor_args, block)
         return value
     if isinstance(value, dict) and value.get("__type__") == "update":
@@ -194,7 +200,8 @@ def localize_page(blocks) -> None:
     datasets = [block for block in blocks.blocks.values() if isinstance(block, gr.Dataset) and block.headers]
     cards = [block for block in blocks.blocks.values()
              if "model-card" in (getattr(block, "elem_classes", None) or []) and isinstance(block.value, str)]
-    tables = [block for block in blocks.blocks.values() if isinstance(block, gr.Dataframe) and block.headers]
+    tables = [block for block in blocks.blocks.values()
+              if isinstance(block, gr.Dataframe) and block.headers and _empty(block.value)]
     outputs = datasets + cards + tables
     if not outputs:
         return
@@ -219,3 +226,9 @@ def _chinese_choice_names(props: dict) -> dict:
         return props
     return {**props, "choices": [(CHOICES_ZH.get(name, name) if isinstance(name, str) else name, value)
                                  for name, value in (tuple(c) for c in choices)]}
+
+
+def _empty(value: Any) -> bool:
+    """Whether a table holds no data (only then is it sent again, with its headers in Chinese)."""
+    data = value.get("data") if isinstance(value, dict) else getattr(value, "data", value)
+    return not data or all(cell in (None, "") for row in data for cell in (row if isinstance(row, list) else [row]))
