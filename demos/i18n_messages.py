@@ -69,6 +69,12 @@ _MESSAGES = [
     # translation
     (r"(?P<lang_a>[A-Z][a-z]+) → (?P<lang_b>[A-Za-z]+) is not available with this model; pick the languages by hand\.",
      "这个模型不支持 {lang_a} → {lang_b}；请手动选择语言。"),
+    (r"This voice cannot speak any of the text; it reads (?P<symbols>.+)\.", "这个声音读不出这段文本中的任何字符；它能读：{symbols}。"),
+    # text tabs
+    (r"The text is (?P<n>[\d,]+) tokens long; this model reads at most (?P<m>[\d,]+), so only the beginning was "
+     r"classified\.", "文本有 {n} 个词元；这个模型最多读取 {m} 个，所以只对开头部分做了分类。"),
+    (r"The question is too long \((?P<n>\d+) tokens\); keep it under (?P<m>\d+) tokens\.",
+     "问题太长（{n} 个词元）；请保持在 {m} 个词元以内。"),
     # attention explorer
     (r"The text is (?P<n>[\d,]+) tokens long; this tab reads at most (?P<m>[\d,]+), so only the first (?P<k>[\d,]+) "
      r"tokens were used\.", "文本有 {n} 个词元；本标签页最多读取 {m} 个，所以只用了前 {k} 个词元。"),
@@ -109,8 +115,15 @@ _SEGMENTS = [
     (r"(?P<n>\d+) tokens", "{n} 个词元"),
     (r"(?P<layers>\d+) layers × (?P<heads>\d+) heads, d_k = (?P<dk>\d+)", "{layers} 层 × {heads} 个注意力头，d_k = {dk}"),
     (r"(?P<n>\d+) triples?", "{n} 个三元组"),
+    (r"image (?P<notes>.+)", "图像{notes}"),
     (r"Epoch (?P<e>\d+)", "第 {e} 轮"),
     (r"step (?P<a>[\d,]+) of (?P<b>[\d,]+)", "第 {a} 步（共 {b} 步）"),
+]
+
+_IMAGE_NOTES = [
+    (r"rotated upright \(EXIF orientation\)", "已按 EXIF 方向转正"),
+    (r"converted from (?P<mode>\S+) to RGB", "已从 {mode} 转为 RGB"),
+    (r"downscaled from (?P<a>\S+) to (?P<b>\S+)", "已从 {a} 缩小到 {b}"),
 ]
 
 TITLES_ZH = {"Error": "错误", "Warning": "警告", "Info": "提示", "Success": "成功"}
@@ -120,7 +133,7 @@ def _compile(table: list[tuple[str, str]]) -> list[tuple[re.Pattern, str]]:
     return [(re.compile(pattern, re.DOTALL), chinese) for pattern, chinese in table]
 
 
-MESSAGES, SEGMENTS = _compile(_MESSAGES), _compile(_SEGMENTS)
+MESSAGES, SEGMENTS, IMAGE_NOTES = _compile(_MESSAGES), _compile(_SEGMENTS), _compile(_IMAGE_NOTES)
 _MARKS = (("⚠️ ", ""), ("**", "**"), ("*", "*"))  # marks around a segment that stay as they are
 _DURATION = re.compile(r"(\d+) min (\d+) s|(\d+) s")
 
@@ -135,6 +148,8 @@ def _group(name: str, value: str) -> str:
         return "自动检测" if value == "auto-detected" else CHOICES_ZH.get(value, value)
     if name == "duration":
         return _DURATION.sub(lambda m: f"{m[1]} 分 {m[2]} 秒" if m[1] else f"{m[3]} 秒", value)
+    if name == "notes":  # what was done to an image before the model saw it
+        return "；".join(_match(note, IMAGE_NOTES) or note for note in value.split("; "))
     if name in ("segment", "rest"):
         return to_chinese(value)
     return value
