@@ -107,7 +107,8 @@ def test_translation_tab_stays_chinese_after_an_example_click_and_a_run(open_tab
 
 def test_choices_tables_errors_and_status_are_chinese(open_tab):
     page, panel = open_tab("zh-CN", "语音识别")
-    expect(panel.get_by_text("转写", exact=True).first).to_be_visible(timeout=30_000)  # a radio choice
+    expect(panel.get_by_role("radio", name="转写", exact=True)).to_be_visible(timeout=30_000)  # the choices
+    expect(panel.get_by_role("radio", name="翻译成英文", exact=True)).to_be_visible()
     expect(panel.get_by_label("语言", exact=True)).to_have_value("自动检测")
     expect(panel.locator("th").filter(has_text="开始").first).to_be_attached(timeout=30_000)  # the segments table
     click_example(page, panel.locator("tr.tr-body").first)
