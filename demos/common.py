@@ -63,10 +63,30 @@ def model_picker(ctx: DemoContext, task: str) -> gr.Dropdown:
     specs = ctx.specs(task)
     dropdown = gr.Dropdown(choices=[(spec.name, spec.key) for spec in specs], value=specs[0].key,
                            label="Model", interactive=len(specs) > 1)
-    card = gr.Markdown(model_card(ctx, specs[0].key))
+    card = gr.Markdown(model_card(ctx, specs[0].key), elem_classes=["model-card"])  # (translated on the server)
     dropdown.change(lambda key: model_card(ctx, key), dropdown, card, api_visibility="private")
     ctx.shared.setdefault("model_cards", {})[dropdown._id] = card
     return dropdown
+
+
+def examples(rows: list[list], inputs: list, names: list[tuple[str, Any]] | None = None, **kwargs) -> gr.Examples:
+    """gr.Examples whose table names every dropdown value of its rows. The table shows a dropdown's value by its
+    name among the dropdown's choices as built, so a value outside them (a target language that follows the
+    source, a voice of another model) would be an empty cell: it is added, named by ``names`` or as itself."""
+    table = gr.Examples(rows, inputs=inputs, **kwargs)
+    named = {value: name for name, value in names or []}
+    for column, props in enumerate(table.dataset.component_props):
+        if not isinstance(props.get("choices"), list):
+            continue
+        choices = [tuple(choice) for choice in props["choices"]]
+        known = {value for _, value in choices}
+        for row in table.visible_examples:
+            value = row[column]
+            if value is not None and value not in known:
+                choices.append((named.get(value, str(value)), value))
+                known.add(value)
+        props["choices"] = choices
+    return table
 
 
 def refresh_cards(ctx: DemoContext, event, inputs: list) -> None:

@@ -19,6 +19,7 @@ UI_ZH = {
     "Seed": "随机种子",
     "Language": "语言",
     "Code: do this in a few lines of Python": "代码：用几行 Python 做同样的事",
+    "Examples": "示例",
     # text classification
     "Is a text positive or negative? The model gives a probability for each label.":
         "这段文字是正面还是负面？模型给出每个标签的概率。",
@@ -193,4 +194,32 @@ UI_ZH = {
     "Validation metrics": "验证指标",
     "Confusion matrix (rows: true label, columns: predicted)": "混淆矩阵（行：真实标签，列：预测标签）",
     "Fine-tuned model (zip, Hugging Face format)": "微调后的模型（zip，Hugging Face 格式）",
+}
+
+# The visible names of dropdown and radio choices (their values, which the handlers and the API take, stay as they
+# are). Only controls built with one of these names are translated, so a user's own CSV column "short" stays so.
+CHOICES_ZH = {
+    # summary length
+    "short": "短", "medium": "中", "long": "长",
+    # speech recognition
+    "Transcribe": "转写", "Translate to English": "翻译成英文", "Auto-detect": "自动检测",
+    # text to speech
+    "the model's only voice": "该模型唯一的声音",
+    # attention explorer
+    "average": "平均",
+    # language names (models/languages.py, demos/speech_common.py)
+    "English": "英语", "Chinese": "中文", "German": "德语", "French": "法语", "Spanish": "西班牙语",
+    "Italian": "意大利语", "Portuguese": "葡萄牙语", "Russian": "俄语", "Japanese": "日语", "Korean": "韩语",
+    "Arabic": "阿拉伯语", "Hindi": "印地语", "Dutch": "荷兰语", "Polish": "波兰语", "Turkish": "土耳其语",
+    "Vietnamese": "越南语", "Indonesian": "印尼语", "Thai": "泰语", "Ukrainian": "乌克兰语", "Swedish": "瑞典语",
+    "Czech": "捷克语", "Greek": "希腊语", "Hebrew": "希伯来语", "Persian": "波斯语", "Cantonese": "粤语",
+}
+
+# Column headers of the result tables and of the examples tables (the latter name the inputs by their labels).
+HEADERS_ZH = {
+    "entity": "实体", "type": "类型", "score": "得分", "start": "开始", "end": "结束", "text": "文本",
+    "label": "标签", "head": "头实体", "relation": "关系", "tail": "尾实体",
+    "token": "词元", "key k_j (first dims)": "键 k_j（前几维）", "score q·k_j/√d_k": "得分 q·k_j/√d_k",
+    "heatmap row": "热力图行", "value v_j (first dims)": "值 v_j（前几维）",
+    "true \\ predicted": "真实 \\ 预测",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel
-from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
+from demos.common import (DemoContext, check_model, check_text, examples, model_event, model_picker, run_batched,
                           status_line)
 
 NAME = "ner"
@@ -13,11 +13,12 @@ TITLE = "Named entities"
 TASK = "token-classification"
 TABLE_HEADERS = ["entity", "type", "score", "start", "end"]
 
-EXAMPLES = [
-    ["My name is Wolfgang and I live in Berlin. Sarah works for Google in London."],
-    ["Apple was founded by Steve Jobs, Steve Wozniak and Ronald Wayne in April 1976 in California."],
-    ["马云在杭州创办了阿里巴巴集团。"],
-    ["李明在北京大学学习计算机科学，他的朋友在上海工作。"],
+ENGLISH_MODEL, MULTILINGUAL_MODEL = "token-classification/bert-base-ner", "token-classification/multilingual-ner"
+EXAMPLES = [  # each with the model it needs: the default reads English only
+    ["My name is Wolfgang and I live in Berlin. Sarah works for Google in London.", ENGLISH_MODEL],
+    ["Apple was founded by Steve Jobs, Steve Wozniak and Ronald Wayne in April 1976 in California.", ENGLISH_MODEL],
+    ["马云在杭州创办了阿里巴巴集团。", MULTILINGUAL_MODEL],
+    ["李明在北京大学学习计算机科学，他的朋友在上海工作。", MULTILINGUAL_MODEL],
 ]
 
 
@@ -51,7 +52,7 @@ def build(ctx: DemoContext) -> None:
             status = status_line()
     table = gr.Dataframe(headers=TABLE_HEADERS, label="Entity table (character offsets)",
                          interactive=False, wrap=True)
-    gr.Examples(EXAMPLES, inputs=[text])
+    examples(EXAMPLES, inputs=[text, model])
 
     def find_named_entities(text: str, model: str, progress=gr.Progress()) -> tuple[dict, list[list], str]:
         """Find named entities (persons, organizations, locations, ...) in a text.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel
-from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
+from demos.common import (DemoContext, check_model, check_text, examples, model_event, model_picker, run_batched,
                           status_line)
 from demos.generation_common import check_number
 
@@ -25,10 +25,11 @@ TASK = "question-answering"
 EXAMPLES = [
     ["The Transformer is a deep learning architecture based on the attention mechanism. It was introduced "
      "in 2017 by researchers at Google in the paper Attention Is All You Need.",
-     "Who introduced the Transformer?"],
+     "Who introduced the Transformer?", "question-answering/distilbert-squad"],
     ["Apple was founded by Steve Jobs, Steve Wozniak and Ronald Wayne in April 1976 in California.",
-     "When was Apple founded?"],
-    ["长城是中国古代的伟大建筑，位于北京北部。华为公司的总部位于中国广东省深圳市。", "华为的总部在哪里？"],
+     "When was Apple founded?", "question-answering/distilbert-squad"],
+    ["长城是中国古代的伟大建筑，位于北京北部。华为公司的总部位于中国广东省深圳市。", "华为的总部在哪里？",
+     "question-answering/xlm-roberta-squad2"],  # the default model reads English only
 ]
 
 
@@ -91,7 +92,7 @@ def build(ctx: DemoContext) -> None:
             answer = gr.Textbox(label="Answer", interactive=False)
             highlighted = gr.HighlightedText(label="Answer in context", elem_classes=["answer-in-context"])
             status = status_line()
-    gr.Examples(EXAMPLES, inputs=[context, question])
+    examples(EXAMPLES, inputs=[context, question, model])
 
     def answer_from_context(context: str, question: str, model: str, answers: int = 1,
                             progress=gr.Progress()) -> tuple[str, dict, str]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel, file_name
-from demos.common import (DemoContext, check_model, error_text, guarded, model_picker, model_queue, refresh_cards,
-                          run_model, shown, status_line)
+from demos.common import (DemoContext, check_model, error_text, examples, guarded, model_picker, model_queue,
+                          refresh_cards, run_model, shown, status_line)
+from demos.examples import example_path
 from demos.failures import show_failures
 from demos.speech_common import LANGUAGE_CODES, LANGUAGES, MODEL_RATE, limits_of, output_dir, safe_stem
 from models.audio_io import FORMATS, AudioError, format_duration, is_silent, load_for_model
@@ -19,6 +20,10 @@ TITLE = "Speech recognition"
 TASK = "automatic-speech-recognition"
 TABLE_HEADERS = ["start", "end", "text"]
 TASKS = ("transcribe", "translate")
+EXAMPLES = [  # short clips made with espeak-ng (demos/examples/ATTRIBUTION.md)
+    [example_path("speech_en.flac"), "en"],
+    [example_path("speech_zh.flac"), "zh"],
+]
 
 
 def transcribe(ctx: DemoContext, audio: str | None, model: str, language: str = "auto", task: str = "transcribe",
@@ -82,7 +87,8 @@ def build(ctx: DemoContext) -> None:
     with gr.Row():
         with gr.Column():
             model = model_picker(ctx, TASK)
-            audio = gr.Audio(sources=["microphone", "upload"], type="filepath", label="Speech")
+            # upload first: it works everywhere, a microphone only where there is one (and the page may use it)
+            audio = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Speech")
             with gr.Row():
                 language = gr.Dropdown(choices=LANGUAGES, value="auto", label="Language")
                 task = gr.Radio(choices=[("Transcribe", "transcribe"), ("Translate to English", "translate")],
@@ -94,6 +100,7 @@ def build(ctx: DemoContext) -> None:
             files = gr.File(label="Downloads (.srt subtitles, .txt)", file_count="multiple")
             status = status_line()
     table = gr.Dataframe(headers=TABLE_HEADERS, label="Segments (seconds)", interactive=False, wrap=True)
+    examples(EXAMPLES, inputs=[audio, language])
 
     def transcribe_audio(audio: str, model: str, language: str = "auto", task: str = "transcribe",
                          timestamps: bool = True, progress=gr.Progress()) -> tuple[str, list[list], list[str], str]:

@@ -12,6 +12,7 @@ from demos.common import (
     DemoContext,
     check_model,
     check_text,
+    examples,
     shown,
     model_event,
     model_picker,
@@ -33,10 +34,10 @@ EXAMPLES = [
     ["The Transformer is a deep learning architecture based on the attention mechanism. It was introduced in "
      "2017 by researchers at Google in the paper Attention Is All You Need. BERT is an encoder that is "
      "pre-trained on large amounts of unlabeled text and then fine-tuned. Large language models are trained "
-     "on billions of words and have billions of parameters."],
+     "on billions of words and have billions of parameters.", "summarization/distilbart-cnn-12-6"],
     ["人工智能已经成为现代科技的重要一环，大模型是人工智能领域的重要发展方向。大模型通常指具有数十亿或甚至数百亿参数的"
      "神经网络模型。Transformer是一种基于注意力机制的深度学习模型，由谷歌的研究人员在2017年提出。自然语言处理、"
-     "计算机视觉和语音识别是大模型的主要应用领域。"],
+     "计算机视觉和语音识别是大模型的主要应用领域。", "summarization/qwen2.5-0.5b-instruct"],  # the default reads English only
 ]
 
 
@@ -117,7 +118,7 @@ def build(ctx: DemoContext) -> None:
         with gr.Column():
             summary = gr.Textbox(label="Summary", lines=10, interactive=False)
             status = status_line()
-    gr.Examples(EXAMPLES, inputs=[text])
+    examples(EXAMPLES, inputs=[text, model])
 
     def summarize_document(text: str, file: str | None, model: str, length: str, beams: int, temperature: float,
                            request: gr.Request, progress=gr.Progress()) -> Iterator[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel
-from demos.common import (DemoContext, check_model, check_text, model_event, model_picker, run_batched,
+from demos.common import (DemoContext, check_model, check_text, examples, model_event, model_picker, run_batched,
                           status_line)
 from demos.common import follow_registry
 
@@ -13,11 +13,12 @@ NAME = "text-classification"
 TITLE = "Text classification"
 TASK = "text-classification"
 
-EXAMPLES = [
-    ["I love this movie and I would watch it again and again!"],
-    ["The food was cold, the service was slow and the room was dirty."],
-    ["这部电影太好看了，我还想再看一遍。"],
-    ["服务很差，饭菜也是凉的，我不会再来了。"],
+ENGLISH_MODEL, MULTILINGUAL_MODEL = "text-classification/distilbert-sst2", "text-classification/multilingual-sentiment"
+EXAMPLES = [  # each with the model it needs: the default reads English only
+    ["I love this movie and I would watch it again and again!", ENGLISH_MODEL],
+    ["The food was cold, the service was slow and the room was dirty.", ENGLISH_MODEL],
+    ["这部电影太好看了，我还想再看一遍。", MULTILINGUAL_MODEL],
+    ["服务很差，饭菜也是凉的，我不会再来了。", MULTILINGUAL_MODEL],
 ]
 
 
@@ -50,7 +51,7 @@ def build(ctx: DemoContext) -> None:
         with gr.Column():
             label = gr.Label(label="Labels", num_top_classes=5)
             status = status_line()
-    gr.Examples(EXAMPLES, inputs=[text])
+    examples(EXAMPLES, inputs=[text, model])
 
     def classify_text(text: str, model: str, progress=gr.Progress()) -> tuple[dict[str, float], str]:
         """Classify the sentiment of a text.

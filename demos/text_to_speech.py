@@ -7,8 +7,8 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.code_panel import code_panel
-from demos.common import (DemoContext, check_model, check_number, check_text, model_event, model_picker, run_model,
-                          status_line)
+from demos.common import (DemoContext, check_model, check_number, check_text, examples, model_event, model_picker,
+                          run_model, status_line)
 from demos.speech_common import limits_of, output_dir
 from models.audio_io import format_duration, write_wav
 
@@ -18,11 +18,12 @@ TASK = "text-to-speech"
 SPEED_RANGE = (0.5, 2.0)
 MAX_SEED = 2**31 - 1
 
-EXAMPLES = [
-    ["Hello! This sentence was written as text and read aloud by a neural network."],
+ENGLISH_MODEL, BARK = "text-to-speech/mms-tts-eng", "text-to-speech/bark-small"
+EXAMPLES = [  # text, model, voice: the default voice speaks English letters only, so Chinese is read by Bark
+    ["Hello! This sentence was written as text and read aloud by a neural network.", ENGLISH_MODEL, ""],
     ["The Transformer is a deep learning architecture based on the attention mechanism. "
-     "It was introduced in 2017. Today it reads, writes, listens and speaks."],
-    ["这部电影太好看了，我还想再看一遍。"],  # Chinese: with Bark and a zh voice
+     "It was introduced in 2017. Today it reads, writes, listens and speaks.", ENGLISH_MODEL, ""],
+    ["这部电影太好看了，我还想再看一遍。", BARK, "v2/zh_speaker_7"],
 ]
 
 
@@ -69,15 +70,16 @@ def code_settings(ctx: DemoContext, model: str, text: str, speed: float, seed: i
     return model, {"text": text, "speed": float(speed), "seed": int(seed), "voice": voice or None}
 
 
-def voice_choices(ctx: DemoContext, model: str) -> gr.Dropdown:
-    """The voice dropdown for a model: its presets, or a single fixed voice."""
+def voice_choices(ctx: DemoContext, model: str, current: str | None = None) -> gr.Dropdown:
+    """The voice dropdown for a model: its presets (the current voice kept if the model has it, as when an
+    example sets both), or a single fixed voice."""
     try:
         voices = voices_of(check_model(ctx, TASK, model))
     except gr.Error:
         voices = ()
     if not voices:
         return gr.Dropdown(choices=[("the model's only voice", "")], value="", interactive=False)
-    return gr.Dropdown(choices=list(voices), value=voices[0], interactive=True)
+    return gr.Dropdown(choices=list(voices), value=current if current in voices else voices[0], interactive=True)
 
 
 def build(ctx: DemoContext) -> None:
@@ -106,9 +108,15 @@ def build(ctx: DemoContext) -> None:
             asr = ctx.shared.get("asr")
             back = gr.Button("Speak it back: transcribe this in the Speech recognition tab",
                              visible=asr is not None)
-    gr.Examples(EXAMPLES, inputs=[text])
+    table = examples(EXAMPLES, inputs=[text, model, voice])
 
-    model.change(lambda key: voice_choices(ctx, key), model, voice, api_visibility="private")
+    def follow_model(key: str, current: str) -> gr.Dropdown:
+        return voice_choices(ctx, key, current)
+
+    model.change(follow_model, [model, voice], voice, api_visibility="private")
+    # an example whose model is the one already chosen changes no model: its voice list follows all the same
+    table.load_input_event.then(follow_model, [model, voice], voice, api_visibility="private", queue=False,
+                                show_progress="hidden")
 
     def synthesize_speech(text: str, model: str, speed: float = 1.0, seed: int = 0, voice: str = "",
                           progress=gr.Progress()) -> tuple[str, str]:

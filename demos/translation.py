@@ -7,10 +7,10 @@ from typing import Iterator
 import gradio as gr
 
 from demos.code_panel import code_panel
-from demos.common import DemoContext, check_text, model_event, status_line
+from demos.common import DemoContext, check_text, examples, model_event, status_line
 from demos.generation_common import STOPS, stream_model
 from models.generation_tasks import translate
-from models.languages import language_name
+from models.languages import LANGUAGE_NAMES, language_name
 from models.translation_routes import AUTO, RouteError, engines, pairs, resolve
 
 NAME = "translation"
@@ -80,7 +80,8 @@ def build(ctx: DemoContext) -> None:
                 swap = gr.Button("⇄", scale=0, min_width=50)
                 target = gr.Dropdown(language_choices(table[first_source]), value=table[first_source][0], label="To",
                                      allow_custom_value=True)
-            card = gr.Markdown(route_card(specs, first, first_source, table[first_source][0]))
+            card = gr.Markdown(route_card(specs, first, first_source, table[first_source][0]),
+                               elem_classes=["model-card"])
             text = gr.Textbox(label="Text", lines=8, max_length=ctx.limits.max_context_chars,
                               placeholder="Type or paste the text to translate…")
             with gr.Row():
@@ -89,7 +90,7 @@ def build(ctx: DemoContext) -> None:
         with gr.Column():
             output = gr.Textbox(label="Translation", lines=8, interactive=False)
             status = status_line()
-    gr.Examples(EXAMPLES, inputs=[text, source, target])
+    table = examples(EXAMPLES, inputs=[text, source, target], names=language_choices(list(LANGUAGE_NAMES)))
 
     def update_languages(engine_value: str, source_value: str, target_value: str):
         options = pairs(specs, engine_value)
@@ -115,6 +116,9 @@ def build(ctx: DemoContext) -> None:
     gr.on([engine.change, source.change, target.change], lambda e, s, t: route_card(specs, e, s, t),
           [engine, source, target], card, api_visibility="private")
     source.input(update_languages, [engine, source, target], [source, target], api_visibility="private")
+    # an example sets both languages: the lists then offer what the model pairs with them
+    table.load_input_event.then(update_languages, [engine, source, target], [source, target],
+                                api_visibility="private", queue=False, show_progress="hidden")
     swap.click(swap_languages, [engine, source, target, text, output], [source, target, text, output],
                api_visibility="private")
 

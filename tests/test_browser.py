@@ -7,9 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile
 
 from demos import DEMO_MODULES, load_demos
 from models.code_snippets import TASKS_WITHOUT_SNIPPETS
@@ -18,14 +16,6 @@ from tests.server import running_app
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
-
-
-def speech_file(folder: Path) -> Path:
-    """Two seconds of a 440 Hz tone: the speech recognition tab has no examples to click."""
-    path = folder / "tone.wav"
-    t = np.arange(32_000) / 16_000
-    soundfile.write(path, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16_000)
-    return path
 
 
 def test_every_tab_runs_its_first_example_in_a_browser(tmp_path):
@@ -41,16 +31,10 @@ def test_every_tab_runs_its_first_example_in_a_browser(tmp_path):
             panel = page.locator("[role=tabpanel]:visible").first
             # one-input examples are buttons, several-input examples table rows
             examples = panel.locator("button.gallery-item, tr.tr-body")
-            if name == "asr":
-                panel.get_by_label("Upload file").click()  # the microphone is the first source
-                panel.locator("input[type=file]").first.set_input_files(speech_file(tmp_path))
-                sync_api.expect(panel.locator("audio, .waveform-container").first).to_be_attached(timeout=30_000)
-            else:
-                # an example is loaded by a request to the server: wait for it, or Run may read empty inputs
-                # (on a busy machine it took seconds)
-                with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url,
-                                          timeout=60_000):
-                    examples.first.click()
+            # an example is loaded by a request to the server: wait for it, or Run may read empty inputs
+            # (on a busy machine it took seconds)
+            with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
+                examples.first.click()
             panel.locator("button.primary").first.click()
             status = panel.locator(".status-line").first
             # the status line names the model and the device once the output is there
@@ -64,7 +48,7 @@ def test_every_tab_runs_its_first_example_in_a_browser(tmp_path):
                 continue
             # the Code panel shows the script for what just ran: it names this run's input
             panel.get_by_text("Code: do this in a few lines of Python").click()
-            first = "tone.wav" if name == "asr" else str(demo.EXAMPLES[0][0])
+            first = str(demo.EXAMPLES[0][0])
             shown = Path(first).name if Path(first).is_absolute() else first[:20]  # a file: by its name
             sync_api.expect(panel.locator(".cm-content").first).to_contain_text(shown, timeout=10_000)
         browser.close()

@@ -167,13 +167,13 @@ def test_an_error_stays_next_to_the_output_until_the_next_run(open_page):
     panel = open_tab(page, "文本分类")
     status = panel.locator(".status-line").first
     panel.get_by_role("button", name="运行", exact=True).click()
-    expect(status).to_contain_text("Text is empty", timeout=30_000)
+    expect(status).to_contain_text("文本为空", timeout=30_000)  # (in the page's language)
     page.wait_for_timeout(15_000)  # the assertion is about time passing: gradio's toast is gone by now
-    expect(status).to_contain_text("Text is empty")
+    expect(status).to_contain_text("文本为空")
     panel.get_by_role("textbox").first.fill("这部电影太好看了")
     panel.get_by_role("button", name="运行", exact=True).click()
-    expect(status).to_contain_text(" on cpu", timeout=60_000)
-    expect(status).not_to_contain_text("empty")
+    expect(status).to_contain_text("运行于 cpu", timeout=60_000)
+    expect(status).not_to_contain_text("为空")
 
 
 # --- uploads ---------------------------------------------------------------------------------------------------

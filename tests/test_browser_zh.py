@@ -1,0 +1,147 @@
+"""The examples and the Chinese UI as a person meets them: a real browser (Debian's chromium, driven by Playwright)
+on the tiny app. In Chinese, what the page shows stays Chinese after clicking an example and running it; every
+example of every tab runs without an error. Screenshots go to $SCREENSHOT_DIR if set."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from demos import DEMO_MODULES, load_demos
+from tests.server import running_app
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
+expect = sync_api.expect
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+
+DEMOS = dict(zip(DEMO_MODULES, load_demos()))
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with running_app(timeout=120) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_tab(browser, app_url):
+    """``open_tab(locale, title)``: the panel of a tab on a fresh page (a new browser context: its own session)."""
+    contexts = []
+
+    def open_tab(locale: str, title: str):
+        context = browser.new_context(locale=locale, viewport={"width": 1920, "height": 1000})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(app_url)
+        page.get_by_role("tab", name=title, exact=True).click()
+        return page, page.locator("[role=tabpanel]:visible").first
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def click_example(page, example) -> None:
+    """An example is loaded by a request to the server: wait for it, or Run may read the inputs before it."""
+    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
+        example.click()
+
+
+def run_and_wait(page, panel) -> None:
+    """Select the tab's main button and wait until nothing in the tab is pending or streaming."""
+    with page.expect_response(lambda response: "/gradio_api/queue/join" in response.url, timeout=60_000):
+        panel.locator("button.primary").first.click()
+    expect(panel.locator(".pending, .generating, .eta-bar")).to_have_count(0, timeout=240_000)
+
+
+def screenshot(page, name: str) -> None:
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+# --- Chinese stays Chinese -------------------------------------------------------------------------------------
+
+def test_translation_tab_stays_chinese_after_an_example_click_and_a_run(open_tab):
+    page, panel = open_tab("zh-CN", "翻译")
+    table = panel.locator("table").filter(has=page.locator("tr.tr-body")).first
+    expect(panel.get_by_text("示例", exact=True)).to_be_visible(timeout=30_000)
+    # the examples table: headers are the inputs' labels, language codes shown by their Chinese names
+    expect(table.locator("th")).to_have_text(["文本", "源语言", "目标语言"], timeout=30_000)
+    rows = table.locator("tr.tr-body")
+    expect(rows.nth(1).locator("td").nth(1)).to_have_text("中文")
+    for row in range(rows.count()):  # no example has an empty language
+        for column in (1, 2):
+            assert rows.nth(row).locator("td").nth(column).inner_text().strip(), (row, column)
+
+    click_example(page, rows.nth(1))  # Chinese to English
+    for label in ("文本", "源语言", "目标语言", "模型"):
+        expect(panel.get_by_label(label, exact=True).first).to_be_visible()
+    for english in ("Text", "From", "To", "Model"):
+        expect(panel.get_by_label(english, exact=True)).to_have_count(0)
+    expect(panel.get_by_label("源语言", exact=True)).to_have_value("中文")
+    expect(panel.get_by_label("目标语言", exact=True)).to_have_value("英语")
+
+    run_and_wait(page, panel)
+    status = panel.locator(".status-line").first
+    expect(status).to_contain_text("运行于 cpu")
+    expect(status).to_contain_text("中文 → 英语")
+    expect(status).not_to_contain_text("inference")
+    for label in ("文本", "源语言", "目标语言", "译文"):
+        expect(panel.get_by_label(label, exact=True).first).to_be_visible()
+    screenshot(page, "zh-translation")
+
+
+def test_choices_tables_errors_and_status_are_chinese(open_tab):
+    page, panel = open_tab("zh-CN", "语音识别")
+    expect(panel.get_by_role("radio", name="转写", exact=True)).to_be_visible(timeout=30_000)  # the choices
+    expect(panel.get_by_role("radio", name="翻译成英文", exact=True)).to_be_visible()
+    expect(panel.get_by_label("语言", exact=True)).to_have_value("自动检测")
+    expect(panel.locator("th").filter(has_text="开始").first).to_be_attached(timeout=30_000)  # the segments table
+    click_example(page, panel.locator("tr.tr-body").first)
+    expect(panel.get_by_label("语言", exact=True)).to_have_value("英语")
+    expect(panel.get_by_text("语音", exact=True).first).to_be_visible()
+    run_and_wait(page, panel)
+    status = panel.locator(".status-line").first
+    expect(status).to_contain_text("音频，分 1 段")
+    expect(status).not_to_contain_text("⚠")
+    screenshot(page, "zh-asr")
+
+    page, panel = open_tab("zh-CN", "文本分类")
+    panel.get_by_role("button", name="运行", exact=True).click()
+    status = panel.locator(".status-line").first
+    expect(status).to_contain_text("文本为空：请输入或粘贴一些文本。", timeout=30_000)
+    # the toast too (its heading is gradio's: the message type in English, whatever title the server sends)
+    expect(page.locator(".toast-body").first).to_contain_text("文本为空：请输入或粘贴一些文本。")
+    assert "empty" not in page.locator("body").inner_text()
+
+
+# --- every example runs ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(DEMO_MODULES))
+def test_every_example_runs_without_an_error(open_tab, name):
+    """Each example, clicked on a fresh page of the tab (its default settings, an empty status line), then run: the
+    status line names the model and the device (a failure writes its reason there instead), and no error toast."""
+    demo = DEMOS[name]
+    for index in range(len(demo.EXAMPLES)):
+        page, panel = open_tab("en-US", demo.TITLE)
+        examples = panel.locator("button.gallery-item, tr.tr-body")
+        expect(examples).to_have_count(len(demo.EXAMPLES), timeout=30_000)
+        click_example(page, examples.nth(index))
+        run_and_wait(page, panel)
+        expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=30_000)
+        assert not page.locator(".toast-body.error").all_inner_texts(), (name, index)
+        page.context.close()
