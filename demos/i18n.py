@@ -36,7 +36,7 @@ EN = {
     "area.vision": "Vision",
     "area.audio": "Audio",
     "area.learn": "Learn",
-    "nav.share": "🔗 Share",
+    "nav.share": "Share",
     "nav.link": "Link to this demo and its results",
 }
 
@@ -62,7 +62,7 @@ ZH = {
     "area.vision": "视觉",
     "area.audio": "音频",
     "area.learn": "学习",
-    "nav.share": "🔗 分享",
+    "nav.share": "分享",
     "nav.link": "此演示及其结果的链接",
 }
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import gradio as gr
+from gradio.utils import get_icon_path
 
 from demos import AREAS, areas_of, i18n
 
 PHONE_MAX_PX = 640
+LINK_ICON = get_icon_path("link.svg")  # gradio's own, as on its deep-link button
 
 
 def build(demos: list, build_demo: Callable) -> gr.Tabs:
@@ -38,7 +40,7 @@ def build(demos: list, build_demo: Callable) -> gr.Tabs:
                     for name in names:
                         gr.Button(i18n.text(f"tab.{name}"), elem_id=f"nav-{name}", elem_classes=["nav-demo"],
                                   size="sm")
-        share = gr.Button(i18n.text("nav.share"), elem_id="share-button", size="sm")
+        share = gr.Button(i18n.text("nav.share"), elem_id="share-button", size="sm", icon=LINK_ICON)
     link = gr.Textbox(label=i18n.text("nav.link"), elem_id="share-link", interactive=False, buttons=["copy"])
     with gr.Tabs(elem_id="demos", overflow_behavior="wrap") as tabs:
         for _, names in groups:
@@ -54,7 +56,7 @@ def open_demo_js(name: str) -> str:
     """A ``js=`` for an event that takes the user to another demo and its output (e.g. "speak it back": to the
     transcript in speech recognition)."""
     return (f"() => {{ const suite = window.demoSuite; "
-            f"if (suite && suite.open({name!r})) suite.showOutput(document.getElementById('tab-{name}')); }}")
+            f"if (suite && suite.open({name!r})) suite.showOutput('tab-{name}'); }}")
 
 
 SHARE_JS = """async () => {
@@ -76,6 +78,7 @@ SHARE_JS = """async () => {
 
 JS = """() => {
     const PHONE_MAX_PX = %(phone)d;
+    const DEMO_PANEL = "[role=tabpanel][id^='tab-']";  // a demo's tab (its own tabs inside have no such id)
     const params = new URLSearchParams(window.location.search);
     if (params.has("embed")) document.body.dataset.embed = "1";
     const byId = (id) => document.getElementById(id);
@@ -111,15 +114,17 @@ JS = """() => {
                 button.setAttribute("aria-expanded", String(button.id === `nav-area-${area}`));
             }
         },
-        // on one column (a phone): bring the output of a tab's running event into view (gradio marks it pending),
-        // the first one below the pressed button and outside its column (a chat's answer is above its box)
-        showOutput(panel, button = null) {
-            if (!panel || window.innerWidth > PHONE_MAX_PX) return;
+        // on one column (a phone): bring the output of a tab's running event into view (gradio marks it pending
+        // or lays its progress over it): the first below the pressed button, outside its column (a chat's answer
+        // is above its box)
+        showOutput(panelId, button = null) {
+            if (window.innerWidth > PHONE_MAX_PX) return;
             const column = button && button.closest(".column");
             const below = button ? button.getBoundingClientRect().bottom - 1 : -Infinity;
             const started = performance.now();
-            const look = () => {
-                const output = [...panel.querySelectorAll(".pending, .generating")]
+            const look = () => {  // a tab just opened is drawn a moment later
+                const panel = byId(panelId);
+                const output = panel && [...panel.querySelectorAll(".pending, .generating, .wrap.full:not(.hide)")]
                     .map((element) => element.closest(".block") || element)
                     .find((element) => element.offsetParent && !(column && column.contains(element))
                                        && element.getBoundingClientRect().top >= below);
@@ -133,10 +138,10 @@ JS = """() => {
         const target = event.target instanceof Element ? event.target : null;
         const demo = target && target.closest("#demo-nav .nav-demo");
         const area = target && target.closest("#demo-nav .nav-area");
-        const run = target && target.closest("[role=tabpanel] button.primary");
+        const run = target && target.closest(`${DEMO_PANEL} button.primary`);
         if (demo) suite.open(demo.id.replace(/^nav-/, ""));
         else if (area) suite.openArea(area.id.replace(/^nav-area-/, ""));
-        else if (run) suite.showOutput(run.closest("[role=tabpanel]"), run);
+        else if (run) suite.showOutput(run.closest(DEMO_PANEL).id, run);
     });
     // the demo named by the address (?tab=NAME) once its tab is on the page; else the first one, marked
     const wanted = params.get("tab");
