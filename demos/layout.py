@@ -171,6 +171,7 @@ def css() -> str:
 #demo-nav .nav-demo[aria-current="page"] { border-color: var(--color-accent); color: var(--color-accent);
   background: var(--color-accent-soft); }
 #share-button { align-self: flex-end; }
+#share-button img { width: 1em; height: 1em; }
 body:not([data-shared]) #share-link { display: none; }
 .block:has([data-testid="matplotlib"]) label[data-testid="block-label"].float { position: static; }
 body[data-embed] #suite-header, body[data-embed] #demo-nav { display: none; }
