@@ -301,7 +301,7 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
 def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     import gradio as gr
 
-    from demos import i18n
+    from demos import i18n, layout
     from demos.access import Access, AuditLog, kept_salt
     from demos import session_memory
     from demos.common import DemoContext
@@ -317,14 +317,12 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
                       data_dir=args.data_dir)
     demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
     with i18n.Blocks(title="Transformer demo suite") as blocks:  # gr.Blocks, API labels in English
-        gr.Markdown(i18n.text("header"))  # English or Chinese, following the browser's language
+        gr.Markdown(i18n.text("header"), elem_id="suite-header")  # English or Chinese, as the browser's language
         if args.profile == "tiny":
             gr.Markdown(i18n.text("header.tiny"))
         if args.hf_login != "off":
             gr.LoginButton()  # gradio's Hugging Face OAuth (needs hf_oauth: true on the Space)
-        for demo in demos:
-            with gr.Tab(i18n.text(f"tab.{demo.NAME}"), id=demo.NAME):
-                demo.build(ctx)
+        layout.build(demos, lambda demo: demo.build(ctx))  # the demos grouped by area, a link for each
     i18n.translate_controls(blocks)  # the tabs' labels, hints and buttons in Chinese too
     blocks.queue(max_size=args.max_queue, default_concurrency_limit=1)
     access.install(blocks)  # every other API endpoint audited (and rate limited), refusals before the handler too
@@ -369,13 +367,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"app.py: error: {problem}", file=sys.stderr)
         return 2
     blocks = build_app(args, manager)
-    from demos import i18n  # gradio loads with the app, not with `import app`
+    from demos import i18n, layout  # gradio loads with the app, not with `import app`
     if args.preload:
         defaults = [manager.registry.default_for(demo.TASK).key for demo in load_demos(args.demos)
                     if manager.registry.for_task(demo.TASK)]
         manager.preload(defaults if args.backend == "ray" else defaults[: args.max_models])  # a cluster holds them all
-    css = "\n".join(getattr(demo, "CSS", "") for demo in load_demos(args.demos))  # a tab's own styles
+    css = "\n".join([layout.css()] + [getattr(demo, "CSS", "") for demo in load_demos(args.demos)])  # tabs' own
     blocks.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True, css=css,
+                  js=layout.JS,
                   max_file_size=f"{args.max_upload_mb}mb",
                   mcp_server=args.mcp,
                   i18n=i18n.I18N,

@@ -11,6 +11,7 @@ from demos.code_panel import code_panel
 from demos.common import DemoContext, check_model, check_text, model_event, model_picker, run_model, status_line
 from demos.explain_plots import attention_heatmap, head_grid, positional_encoding_plot
 from demos.generation_common import check_number
+from demos.layout import PHONE_MAX_PX
 from models.attention import AttentionMaps, head_average, sinusoidal_encoding
 
 NAME = "attention"
@@ -22,6 +23,16 @@ MAX_HEADS = 16        # head choices offered (bert-base has 12); the model says 
 MAX_LAYERS = 48
 SHOWN_DIMS = 6        # dimensions of q, k, v and the output shown in the worked example
 MAX_PE_POSITIONS, MAX_PE_DIMS = 512, 1024
+
+# on a phone the heatmap keeps its drawn size (tick labels of 12.5 px) and scrolls sideways instead of shrinking
+CSS = f"""
+@media (max-width: {PHONE_MAX_PX}px) {{
+  .readable-plot [data-testid="matplotlib"] {{ overflow-x: auto; justify-content: flex-start;
+    align-items: flex-start; }}
+  .readable-plot [data-testid="matplotlib"] img {{ max-width: none; width: auto; height: auto; flex-shrink: 0; }}
+}}
+"""
+
 WORKED_HEADERS = ["j", "token", "key k_j (first dims)", "score q·k_j/√d_k", "softmax", "heatmap row",
                   "value v_j (first dims)"]
 
@@ -135,7 +146,7 @@ def build(ctx: DemoContext) -> None:
             button = gr.Button("Run", variant="primary")
             status = status_line()
         with gr.Column():
-            heatmap = gr.Plot(label="Attention weights")
+            heatmap = gr.Plot(label="Attention weights", elem_classes=["readable-plot"])
     grid = gr.Plot(label="Every head of the layer")
     summary = gr.Markdown()
     table = gr.Dataframe(headers=WORKED_HEADERS, label="Worked numbers for the chosen token", interactive=False,

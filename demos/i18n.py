@@ -1,7 +1,8 @@
 """The UI's static text in English and Chinese (gradio's i18n: the browser's language picks one).
 
-Translated: the page header, every tab's title, and the tabs' controls (labels, hints, placeholders, buttons,
-introductions, the names of dropdown and radio choices, the examples' heading), whose Chinese text lives in
+Translated: the page header, every tab's title, the areas that group them, the share button, and the tabs'
+controls (labels, hints, placeholders, buttons, introductions, the names of dropdown and radio choices, the
+examples' heading), whose Chinese text lives in
 ``demos/i18n_ui.py`` keyed by the English text, so a tab's code names its controls in plain English and needs no
 change to be translated. These go to the page as translation keys, and the page shows the browser language's text.
 
@@ -41,6 +42,12 @@ EN = {
     "tab.attention": "Attention explorer",
     "tab.knowledge-graph": "Knowledge graph",
     "tab.fine-tune": "Fine-tune a classifier",
+    "area.text": "Text",
+    "area.vision": "Vision",
+    "area.audio": "Audio",
+    "area.learn": "Learn",
+    "nav.share": "Share",
+    "nav.link": "Link to this demo and its results",
 }
 
 ZH = {
@@ -61,6 +68,12 @@ ZH = {
     "tab.attention": "注意力可视化",
     "tab.knowledge-graph": "知识图谱",
     "tab.fine-tune": "微调分类器",
+    "area.text": "文本",
+    "area.vision": "视觉",
+    "area.audio": "音频",
+    "area.learn": "学习",
+    "nav.share": "分享",
+    "nav.link": "此演示及其结果的链接",
 }
 
 

@@ -1,6 +1,6 @@
 """Text to speech: text in, a playable and downloadable WAV out, with voice, speed and seed where the model
 has them. Long text is read sentence by sentence, in batches, joined with short pauses. "Speak it back"
-sends the audio to the speech recognition tab."""
+sends the audio to the speech recognition tab and opens it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import gradio as gr
 from demos.code_panel import code_panel
 from demos.common import (DemoContext, check_model, check_number, check_text, examples, model_event, model_picker,
                           run_model, status_line)
+from demos.layout import open_demo_js
 from demos.speech_common import limits_of, output_dir
 from models.audio_io import format_duration, write_wav
 
@@ -143,5 +144,6 @@ def build(ctx: DemoContext) -> None:
             gr.Info("Sent to the Speech recognition tab; its transcript is there.")
             return path
 
-        back.click(hand_over, audio, asr["audio"], api_visibility="private").success(
-            **asr["event"], api_visibility="private")
+        handed = back.click(hand_over, audio, asr["audio"], api_visibility="private")
+        handed.success(**asr["event"], api_visibility="private")
+        handed.success(None, js=open_demo_js("asr"), api_visibility="private")  # and the user goes there

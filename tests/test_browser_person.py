@@ -3,20 +3,23 @@ English and Chinese, on a desktop and a phone screen, asserting what a person se
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
-import time
+from pathlib import Path
 
 import pytest
 
+from demos import AREAS, DEMO_MODULES, i18n
 from tests.server import running_app
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
 expect = sync_api.expect
-PlaywrightTimeoutError = sync_api.TimeoutError
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 
 DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
+AREA_OF = {name: area for area, names in AREAS.items() for name in names}
 
 
 BROKEN_CHAT = "broken-chat"  # a chat entry whose model cannot load (no tiny twin, no network)
@@ -33,6 +36,14 @@ runner = "chat"
 ''')
     with running_app("--models-file", str(models), timeout=120) as url:
         yield url
+
+
+def keep_screenshot(page, name: str) -> None:
+    """With SCREENSHOT_DIR set (e.g. docs/screenshots, for the README), save what the page shows."""
+    if os.environ.get("SCREENSHOT_DIR"):
+        folder = Path(os.environ["SCREENSHOT_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"))
 
 
 @pytest.fixture(scope="module")
@@ -61,27 +72,16 @@ def open_page(browser, app_url):
 
 
 def open_tab(page, name: str):
-    """Select a tab by its title, from the "More tabs" menu where the screen is too narrow for all of them.
-    gradio moves the tabs that do not fit into that menu after the bar is shown, so a tab seen in the bar may be
-    gone a moment later: click it only while it is there, else take it from the menu (30 s in all: a bound)."""
-    expect(page.locator(".tab-wrapper").first).to_be_visible(timeout=30_000)
-    tab = page.get_by_role("tab", name=name, exact=True)
-    more = page.get_by_role("button", name="More tabs")
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if tab.count() and tab.first.is_visible():
-                tab.first.click(timeout=2_000)
-                break
-            if more.count() and more.first.is_visible():
-                more.first.click(timeout=2_000)
-                page.locator(".overflow-dropdown button", has_text=name).first.click(timeout=2_000)
-                break
-        except PlaywrightTimeoutError:
-            pass  # the bar changed under the click: look again
-        assert time.monotonic() < deadline, f"tab {name!r} is neither in the tab bar nor in its menu"
-        page.wait_for_timeout(100)
-    return page.locator("[role=tabpanel]:visible").first
+    """Open a demo as a person does: its button in the navigation, after its area's button where the area is
+    closed (a phone). Returns the demo's panel once it shows."""
+    expect(page.locator("#demo-nav")).to_be_visible(timeout=30_000)
+    button = page.locator(f"#nav-{name}")
+    if not button.is_visible():
+        page.locator(f"#nav-area-{AREA_OF[name]}").click()
+    button.click()
+    panel = page.locator(f"#tab-{name}")
+    expect(panel).to_be_visible(timeout=10_000)
+    return panel
 
 
 # --- fine-tune: the live loss curve -------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def test_the_loss_curve_draws_both_lines_with_a_legend_on_a_chinese_phone(open_p
     from demos.fine_tune import TRAIN_CURVE, VALIDATION_CURVE
 
     page = open_page("zh-CN", PHONE)
-    panel = open_tab(page, "微调分类器")
+    panel = open_tab(page, "fine-tune")
     panel.get_by_label("训练轮数（1-20）").fill("2")  # two validation points make a line
     panel.get_by_role("button", name="训练", exact=True).click()
     # while it trains: the training loss is a drawn line (a stroke colour and a length), not axes alone
@@ -117,7 +117,7 @@ def pick(panel, label: str, option: str) -> None:
 
 def test_chat_enter_sends_and_a_failed_turn_is_marked_not_sent_again(open_page):
     page = open_page()
-    panel = open_tab(page, "Chat")
+    panel = open_tab(page, "chat")
     box = panel.get_by_role("textbox", name="Message", exact=True)
     status = panel.locator(".status-line").first
     stop = panel.get_by_role("button", name="Stop", exact=True)
@@ -164,7 +164,7 @@ def test_chat_enter_sends_and_a_failed_turn_is_marked_not_sent_again(open_page):
 
 def test_an_error_stays_next_to_the_output_until_the_next_run(open_page):
     page = open_page("zh-CN")
-    panel = open_tab(page, "文本分类")
+    panel = open_tab(page, "text-classification")
     status = panel.locator(".status-line").first
     panel.get_by_role("button", name="运行", exact=True).click()
     expect(status).to_contain_text("文本为空", timeout=30_000)  # (in the page's language)
@@ -174,13 +174,14 @@ def test_an_error_stays_next_to_the_output_until_the_next_run(open_page):
     panel.get_by_role("button", name="运行", exact=True).click()
     expect(status).to_contain_text("运行于 cpu", timeout=60_000)
     expect(status).not_to_contain_text("为空")
+    keep_screenshot(page, "zh-desktop")
 
 
 # --- uploads ---------------------------------------------------------------------------------------------------
 
 def test_a_non_image_uploaded_after_an_example_gets_the_apps_clear_message(open_page, tmp_path):
     page = open_page()
-    panel = open_tab(page, "Image classification")
+    panel = open_tab(page, "image-classification")
     with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
         panel.locator("button.gallery-item").first.click()  # the example updates the image input's props
     panel.get_by_role("button", name="Remove Image").first.click()
@@ -214,7 +215,7 @@ SPLIT_WORDS = """(root) => {
 
 def test_the_answer_in_context_breaks_lines_between_words_on_a_phone(open_page):
     page = open_page("en-US", PHONE)
-    panel = open_tab(page, "Question answering")
+    panel = open_tab(page, "qa")
     with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
         panel.locator("tr.tr-body").first.click()
     panel.get_by_role("button", name="Run", exact=True).click()
@@ -222,3 +223,118 @@ def test_the_answer_in_context_breaks_lines_between_words_on_a_phone(open_page):
     context = panel.locator(".answer-in-context .textfield").first
     expect(context).to_contain_text("Attention Is All You Need")
     assert context.evaluate(SPLIT_WORDS) == []  # no word is cut across two lines
+
+
+# --- finding a demo: grouped by area, one click on a desktop, two on a phone, a link each ---------------------
+
+ON_SCREEN = """(element) => { const box = element.getBoundingClientRect();
+    return box.width > 0 && box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth; }"""
+TOP_ON_SCREEN = """(element) => {
+    const top = element.getBoundingClientRect().top; return top > -2 && top < innerHeight - 60; }"""
+
+
+@pytest.mark.parametrize("locale, viewport, most_clicks", [("en-US", DESKTOP, 1), ("zh-CN", PHONE, 2)])
+def test_every_demo_is_one_click_away_on_a_desktop_and_two_on_a_phone(open_page, locale, viewport, most_clicks):
+    text = i18n.EN if locale == "en-US" else i18n.ZH
+    page = open_page(locale, viewport)
+    expect(page.locator("#demo-nav")).to_be_visible(timeout=30_000)
+    expect(page.locator("#demo-nav .nav-area")).to_have_text([text[f"area.{area}"] for area in AREAS])
+    assert page.locator("[aria-label='More tabs']:visible").count() == 0  # no demo behind an overflow menu
+    for name in DEMO_MODULES:
+        clicks = 0
+        button = page.locator(f"#nav-{name}")
+        if not button.is_visible():
+            area = page.locator(f"#nav-area-{AREA_OF[name]}")
+            assert area.evaluate(ON_SCREEN), name
+            area.click()
+            clicks += 1
+        assert button.evaluate(ON_SCREEN), name  # there without scrolling
+        expect(button).to_have_text(text[f"tab.{name}"])
+        button.click()
+        clicks += 1
+        expect(page.locator(f"#tab-{name}")).to_be_visible()
+        expect(button).to_have_attribute("aria-current", "page")
+        assert clicks <= most_clicks, name
+
+
+def test_a_demos_own_link_opens_it_alone_or_in_the_suite(open_page, app_url):
+    page = open_page()
+    page.goto(app_url + "?tab=summarization")
+    expect(page.locator("#tab-summarization")).to_be_visible(timeout=30_000)
+    expect(page.locator("#nav-summarization")).to_have_attribute("aria-current", "page")
+    open_tab(page, "object-detection")
+    expect(page).to_have_url(re.compile(r"[?&]tab=object-detection"))  # the address is the demo's link
+    page.goto(app_url + "?tab=tts&embed=1")  # for a page or a Space that embeds one demo
+    expect(page.locator("#tab-tts")).to_be_visible(timeout=30_000)
+    expect(page.locator("#demo-nav")).to_be_hidden()
+    expect(page.locator("#suite-header")).to_be_hidden()
+
+
+def test_share_gives_a_link_that_opens_the_demo_with_its_result(open_page):
+    page = open_page()
+    panel = open_tab(page, "text-classification")
+    panel.get_by_role("textbox").first.fill("What a wonderful afternoon")
+    panel.get_by_role("button", name="Run", exact=True).click()
+    status = panel.locator(".status-line").first
+    expect(status).to_contain_text(" on cpu", timeout=60_000)
+    page.locator("#share-button").click()
+    box = page.locator("#share-link").get_by_role("textbox")
+    expect(box).to_have_value(re.compile(r"deep_link="), timeout=15_000)
+    link = box.input_value()
+    assert "tab=text-classification" in link
+    other = open_page()  # someone else, in a browser of their own
+    other.goto(link)
+    restored = other.locator("#tab-text-classification")
+    expect(restored).to_be_visible(timeout=30_000)
+    expect(restored.get_by_role("textbox").first).to_have_value("What a wonderful afternoon")
+    expect(restored.locator(".status-line").first).to_have_text(status.inner_text())
+
+
+def test_speak_it_back_opens_the_speech_tab_at_its_transcript(open_page):
+    page = open_page("en-US", PHONE)
+    panel = open_tab(page, "tts")
+    panel.get_by_label("Text", exact=True).first.fill("Hello there")
+    panel.get_by_role("button", name="Speak", exact=True).click()
+    expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
+    panel.get_by_role("button", name=re.compile("^Speak it back")).click()
+    speech = page.locator("#tab-asr")
+    expect(speech).to_be_visible(timeout=10_000)
+    expect(page.locator("#nav-asr")).to_have_attribute("aria-current", "page")
+    expect(page).to_have_url(re.compile(r"[?&]tab=asr"))
+    expect(speech.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
+    transcript = speech.locator("textarea").first
+    page.wait_for_function(TOP_ON_SCREEN, arg=transcript.element_handle(), timeout=10_000)  # in view
+
+
+# --- a phone: the output in view, plots readable ----------------------------------------------------------------
+
+def test_on_a_phone_the_output_comes_into_view_when_run_is_pressed(open_page):
+    page = open_page("en-US", PHONE)
+    panel = open_tab(page, "summarization")
+    panel.get_by_label("Text", exact=True).fill("The committee met on Monday to discuss the budget. " * 20)
+    summary = panel.get_by_label("Summary", exact=True)
+    button = panel.get_by_role("button", name="Summarize", exact=True)
+    button.evaluate("(element) => element.scrollIntoView({block: 'end'})")
+    assert not summary.evaluate(TOP_ON_SCREEN)  # below the inputs, out of sight
+    button.click()
+    page.wait_for_function(TOP_ON_SCREEN, arg=summary.element_handle(), timeout=10_000)
+    expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
+    keep_screenshot(page, "en-phone")
+
+
+def test_the_attention_heatmap_is_readable_on_a_phone(open_page):
+    page = open_page("en-US", PHONE)
+    panel = open_tab(page, "attention")
+    panel.get_by_label("Sentence", exact=True).fill("The cat sat on the mat because it was tired.")
+    panel.get_by_role("button", name="Run", exact=True).click()
+    expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
+    heatmap = panel.locator(".block", has=page.get_by_text("Attention weights", exact=True)).first
+    image = heatmap.locator("img").first
+    expect(image).to_be_visible(timeout=30_000)
+    page.wait_for_function(TOP_ON_SCREEN, arg=heatmap.element_handle(), timeout=10_000)  # Run brought it in view
+    image.evaluate("(element) => element.decode()")
+    # drawn at its own size (the tick labels are 9 pt at 100 dpi, 12.5 px), not shrunk to the phone's width
+    assert image.evaluate("(img) => img.getBoundingClientRect().width / img.naturalWidth") >= 0.95
+    badge = heatmap.locator("[data-testid=block-label]").first  # gradio's label: above the figure, not on its title
+    expect(badge).to_have_text("Attention weights")
+    assert badge.bounding_box()["y"] + badge.bounding_box()["height"] <= image.bounding_box()["y"] + 1

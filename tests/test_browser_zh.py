@@ -37,16 +37,18 @@ def browser():
 
 @pytest.fixture
 def open_tab(browser, app_url):
-    """``open_tab(locale, title)``: the panel of a tab on a fresh page (a new browser context: its own session)."""
+    """``open_tab(locale, name)``: the panel of a demo on a fresh page (a new browser context: its own session),
+    opened by the demo's own link (``?tab=NAME``)."""
     contexts = []
 
-    def open_tab(locale: str, title: str):
+    def open_tab(locale: str, name: str):
         context = browser.new_context(locale=locale, viewport={"width": 1920, "height": 1000})
         contexts.append(context)
         page = context.new_page()
-        page.goto(app_url)
-        page.get_by_role("tab", name=title, exact=True).click()
-        return page, page.locator("[role=tabpanel]:visible").first
+        page.goto(f"{app_url}?tab={name}")
+        panel = page.locator(f"#tab-{name}")
+        expect(panel).to_be_visible(timeout=30_000)
+        return page, panel
 
     yield open_tab
     for context in contexts:
@@ -76,7 +78,7 @@ def screenshot(page, name: str) -> None:
 # --- Chinese stays Chinese -------------------------------------------------------------------------------------
 
 def test_translation_tab_stays_chinese_after_an_example_click_and_a_run(open_tab):
-    page, panel = open_tab("zh-CN", "翻译")
+    page, panel = open_tab("zh-CN", "translation")
     table = panel.locator("table").filter(has=page.locator("tr.tr-body")).first
     expect(panel.get_by_text("示例", exact=True)).to_be_visible(timeout=30_000)
     # the examples table: headers are the inputs' labels, language codes shown by their Chinese names
@@ -106,7 +108,7 @@ def test_translation_tab_stays_chinese_after_an_example_click_and_a_run(open_tab
 
 
 def test_choices_tables_errors_and_status_are_chinese(open_tab):
-    page, panel = open_tab("zh-CN", "语音识别")
+    page, panel = open_tab("zh-CN", "asr")
     expect(panel.get_by_role("radio", name="转写", exact=True)).to_be_visible(timeout=30_000)  # the choices
     expect(panel.get_by_role("radio", name="翻译成英文", exact=True)).to_be_visible()
     expect(panel.get_by_label("语言", exact=True)).to_have_value("自动检测")
@@ -120,7 +122,7 @@ def test_choices_tables_errors_and_status_are_chinese(open_tab):
     expect(status).not_to_contain_text("⚠")
     screenshot(page, "zh-asr")
 
-    page, panel = open_tab("zh-CN", "文本分类")
+    page, panel = open_tab("zh-CN", "text-classification")
     panel.get_by_role("button", name="运行", exact=True).click()
     status = panel.locator(".status-line").first
     expect(status).to_contain_text("文本为空：请输入或粘贴一些文本。", timeout=30_000)
@@ -137,7 +139,7 @@ def test_every_example_runs_without_an_error(open_tab, name):
     status line names the model and the device (a failure writes its reason there instead), and no error toast."""
     demo = DEMOS[name]
     for index in range(len(demo.EXAMPLES)):
-        page, panel = open_tab("en-US", demo.TITLE)
+        page, panel = open_tab("en-US", name)
         examples = panel.locator("button.gallery-item, tr.tr-body")
         expect(examples).to_have_count(len(demo.EXAMPLES), timeout=30_000)
         click_example(page, examples.nth(index))

@@ -71,7 +71,7 @@ def test_the_running_app_serves_both_languages_and_the_browser_picks_one():
             for locale, chat, run in (("zh-CN", "对话", "运行"), ("en-US", "Chat", "Run")):
                 page = browser.new_page(locale=locale)
                 page.goto(url)
-                sync_api.expect(page.get_by_role("tab", name=chat, exact=True)).to_be_visible(timeout=30_000)
+                sync_api.expect(page.locator("#nav-chat")).to_have_text(chat, timeout=30_000)
                 sync_api.expect(page.get_by_role("button", name=run, exact=True)).to_be_visible(timeout=30_000)
                 page.close()
             browser.close()

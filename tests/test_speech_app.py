@@ -108,6 +108,9 @@ def test_speak_it_back_button_fills_the_recognition_tab_then_transcribes(tiny_ma
     assert hand_over.inputs == [synthesize.outputs[0]]          # the TTS audio...
     assert hand_over.outputs == [transcribe.inputs[0]]          # ...goes into the ASR audio input
     assert follow_up.fn is transcribe.fn and follow_up.trigger_only_on_success
+    # and the browser goes to the recognition tab (tests/test_browser_person.py follows it there)
+    go = [fn for fn in fns if fn.trigger_after == hand_over._id and fn.fn is None]
+    assert len(go) == 1 and "open('asr')" in go[0].js and go[0].trigger_only_on_success
     assert hand_over.fn("/tmp/x.wav") == "/tmp/x.wav"
     with pytest.raises(gr.Error, match="Nothing to speak back"):
         hand_over.fn(None)
