@@ -276,7 +276,7 @@ def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | Non
         raise gr.Error(f"{spec.name} could not be loaded: {hide_paths(exc.reason)}. The operator of this server has been told. "
                        "Select Run to try again; the other tabs keep working.") from exc
     if loading:  # only then: a progress message per request costs a lone user a few milliseconds
-        progress(0.5, desc=f"Running {spec.name}…")
+        progress(0, desc=f"Running {spec.name}…")  # 0: the work's own progress follows, never backwards
     return acquired
 
 
