@@ -198,7 +198,7 @@ def preview_images(latents, width: int, height: int) -> list:
 
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
-SNIPPET_REVIEWED = {"models/runners/diffusers_t2i.py": "b8679a38b9826962"}
+SNIPPET_REVIEWED = {"models/runners/diffusers_t2i.py": "045cf94de2b63d44"}
 
 
 def code_snippet(spec, settings: dict) -> str:
