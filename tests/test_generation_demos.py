@@ -23,7 +23,7 @@ def run(generator):
 @pytest.mark.usefixtures("lockstep_generation")  # each read finds one new token
 def test_summary_streams_and_reports_the_map_reduce(ctx):
     outputs = run(summarization.summarize_text(ctx, LONG_TEXT, None, BART, "short", 1, 0.3))
-    summary, status = outputs[-1]
+    summary, status, parts = outputs[-1]
     assert len(outputs) > 3 and status.endswith("done")
     assert "parts (map-reduce)" in status and "distilbart-cnn-12-6" in status
 
@@ -149,3 +149,33 @@ def test_translation_card_names_the_pair_model_or_the_problem(ctx):
     specs = ctx.specs("translation")
     assert "Helsinki-NLP/opus-mt-en-de" in translation.route_card(specs, "opus-mt", "en", "de")
     assert "offers: en" in translation.route_card(specs, "opus-mt", "fr", "de")
+
+
+# --- a long summary as it goes: a bar that only grows, texts that only grow ----------------------------------
+
+@pytest.mark.usefixtures("lockstep_generation")
+def test_a_map_reduce_summary_reports_a_bar_that_only_grows_and_texts_that_only_grow(ctx, monkeypatch):
+    """A map-reduce over several rounds (tiny windows, long summaries): the part summaries and the summary are
+    never replaced, the bar never goes back and ends full, and the number of parts shown stays the same."""
+    from tests.progress_log import ProgressLog, assert_grows
+
+    text = " ".join(f"Hall {i} of the museum opens at nine and closes at six on weekdays." for i in range(60))
+    progress = ProgressLog()
+    outputs = run(summarization.summarize_text(ctx, text, None, BART, "long", 1, 0.3, progress=progress))
+    summaries, statuses, parts = zip(*outputs)
+    assert_grows(list(summaries))
+    assert_grows(list(parts))
+    assert "Part 1 of" in parts[-1]
+    progress.assert_monotone(end=1.0)
+    counts = {status.split(" parts (map-reduce)")[0].rsplit(" · ", 1)[-1] for status in statuses}
+    assert len(counts) == 1 and int(counts.pop()) > 1, statuses[-1]  # "N parts" never changes
+    stages = [desc for _, desc in progress.reports]
+    assert any(desc.startswith("summarizing part ") for desc in stages), stages
+
+
+def test_planned_calls_count_every_round_before_the_first():
+    from models.generation_tasks import planned_calls
+
+    assert planned_calls(40, 1024, 60, 3) == 40 + 3 + 1  # 40 parts; 40 x 60 tokens fill 3 windows; 1 final
+    assert planned_calls(1, 1024, 60, 3) == 1
+    assert planned_calls(10, 100, 100, 3) == 30  # summaries as long as windows: three rounds, no final combine
