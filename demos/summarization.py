@@ -83,7 +83,7 @@ def code_settings(ctx: DemoContext, model: str, text: str, file: str | None, len
 def summarize_text(ctx: DemoContext, text: str, file: str | None, model: str, length: str, beams: int,
                    temperature: float, progress: gr.Progress | None = None,
                    request: gr.Request | None = None) -> Iterator[tuple[str, str, str]]:
-    """Yield (summary so far, status, part summaries so far): a long text's part summaries come first, round after
+    """Yield (summary so far, part summaries so far, status): a long text's part summaries come first, round after
     round, then its summary streams in; neither text ever replaces what it showed."""
     uploaded = read_upload(file)
     text = check_text(uploaded if uploaded is not None else text, "Text", ctx.limits.max_context_chars)
@@ -96,7 +96,7 @@ def summarize_text(ctx: DemoContext, text: str, file: str | None, model: str, le
                 bar(partial.step / partial.steps if partial.steps else 1.0, desc=partial.stage)
             note = "stopped" if partial.stage == "stopped" or (partial.done and stop.is_set()) else partial.stage
             parts = f" · {partial.pieces} parts (map-reduce)" if partial.pieces > 1 else ""
-            yield partial.text, f"{status}{parts} · {note}", partial.parts
+            yield partial.text, partial.parts, f"{status}{parts} · {note}"
 
 
 def build(ctx: DemoContext) -> None:
@@ -119,9 +119,9 @@ def build(ctx: DemoContext) -> None:
                 stop = gr.Button("Stop", variant="stop")
         with gr.Column():
             summary = gr.Textbox(label="Summary", lines=10, interactive=False)
-            status = status_line()
             parts = gr.Textbox(label="Part summaries (long texts: each part as it is done, then each round of "
-                                     "combining)", lines=6, max_lines=12, interactive=False)
+                                     "combining)", lines=4, max_lines=12, interactive=False)
+            status = status_line()
     gr.Examples(EXAMPLES, inputs=[text])
 
     def summarize_document(text: str, file: str | None, model: str, length: str, beams: int, temperature: float,
@@ -136,12 +136,12 @@ def build(ctx: DemoContext) -> None:
             beams: beam search width for seq2seq models, 1-8 (1 streams token by token).
             temperature: sampling temperature for chat models, 0-2 (0 = greedy).
         Returns:
-            the summary so far, a status line, and (long texts) the part summaries so far, updated as it goes.
+            the summary so far, (long texts) the part summaries so far, and a status line, updated as it goes.
         """
         yield from summarize_text(ctx, text, file, model, length, beams, temperature, progress, request)
 
     event = model_event(ctx, [button.click], summarize_document,
-                        [text, file, model, length, beams, temperature], [summary, status, parts],
+                        [text, file, model, length, beams, temperature], [summary, parts, status],
                         api_name="summarize")
     code_panel(ctx, [model, text, file, length, beams, temperature], code_settings)
 
