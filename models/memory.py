@@ -33,13 +33,26 @@ def model_bytes(runner: Any) -> int:
     seen: set[tuple[str, int]] = set()
     total = 0
     for module in _modules(runner, torch.nn.Module):
-        for tensor in itertools.chain(module.parameters(), module.buffers()):
+        for tensor in itertools.chain(module.parameters(), module.buffers(), _packed_weights(module)):
             key = (str(tensor.device), tensor.data_ptr())
             if key in seen and key[1]:
                 continue
             seen.add(key)
             total += tensor.numel() * tensor.element_size()
     return total
+
+
+def _packed_weights(module) -> Iterator[Any]:
+    """The int8 weights of dynamically quantized Linear layers (``--cpu-int8``), which are no parameters."""
+    for layer in module.modules():
+        packed = getattr(layer, "_packed_params", None)
+        unpack = getattr(packed, "_weight_bias", None)
+        if unpack is None:
+            continue
+        try:
+            yield from (tensor for tensor in unpack() if tensor is not None)
+        except (RuntimeError, TypeError):  # a packing this torch cannot unpack: not counted
+            continue
 
 
 def _modules(runner: Any, module_type: type) -> Iterator[Any]:

@@ -453,3 +453,21 @@ def test_bad_budgets_are_refused(registry):
     for bad in (0, -5, "lots"):
         with pytest.raises(ValueError, match="memory_budget"):
             ModelManager(registry, memory_budget=bad)
+
+
+def test_int8_weights_of_quantized_layers_are_counted():
+    """--cpu-int8 turns Linear weights into packed int8 tensors, which are no parameters: they still count."""
+    import warnings
+
+    import torch
+
+    from models.memory import model_bytes
+
+    class Holder:
+        def __init__(self):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.model = torch.ao.quantization.quantize_dynamic(torch.nn.Sequential(torch.nn.Linear(10, 10)),
+                                                                    {torch.nn.Linear}, dtype=torch.qint8)
+
+    assert model_bytes(Holder()) == 100 * 1 + 10 * 4  # int8 weights, float32 bias
