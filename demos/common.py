@@ -307,7 +307,7 @@ def status_head(ctx: DemoContext, spec: ModelSpec, acquired) -> str:
     if ctx.manager.profile == "tiny":
         head += f" · **{TINY_NOTE}**"
     if getattr(acquired, "reloaded", False):
-        head += f" · reloading ({EVICTED_NOTE}) took {acquired.load_seconds:.1f} s"
+        head += f" · reloading ({EVICTED_NOTE}): loaded in {acquired.load_seconds:.1f} s"
     elif acquired.load_seconds is not None:
         head += f" · loaded in {acquired.load_seconds:.1f} s (first use)"
     return head
