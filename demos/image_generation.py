@@ -1,8 +1,8 @@
 """Image generation: a prompt in, images out, each with its seed and downloadable as PNG with its settings.
 
 While it paints, the progress bar follows the denoising steps, the gallery shows rough previews every few steps,
-and Stop ends it at the end of the step under way. "Reuse seed" puts the seed of the last images back in the
-Seed box (and turns randomizing off), to vary the prompt or settings of an image you liked.
+and Stop ends it at the end of the step under way. "Reuse seed" puts the seed of the last images (or of the image
+clicked in the gallery) back in the Seed box and turns randomizing off, to vary an image you liked.
 """
 
 from __future__ import annotations
@@ -156,6 +156,13 @@ def generate_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: 
                               height, num_images, progress))
 
 
+def seed_of_selected(selected: gr.SelectData):
+    """Clicking an image of the gallery makes its seed the one "Reuse seed" puts back (image i: seed + i)."""
+    value = selected.value if isinstance(selected.value, dict) else {}
+    caption = str(value.get("caption") or "")
+    return int(caption[len("seed "):]) if caption.startswith("seed ") and caption[5:].isdigit() else gr.skip()
+
+
 def reuse_seed(used) -> tuple[int, bool]:
     """The "Reuse seed" button: the seed of the last images into the Seed box, randomizing off."""
     if used is None or used == "":
@@ -256,4 +263,5 @@ def build(ctx: DemoContext) -> None:
 
     stop.click(stop_generation, None, None, cancels=[event], api_visibility="private")
     reuse.click(reuse_seed, seed_used, [seed, randomize_seed], api_visibility="private", queue=False)
+    gallery.select(seed_of_selected, None, seed_used, api_visibility="private", queue=False)
     code_panel(ctx, [model, prompt, negative_prompt, steps, guidance, seed, width, height, num_images], code_settings)
