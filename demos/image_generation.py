@@ -212,7 +212,7 @@ def build(ctx: DemoContext) -> None:
                 stop = gr.Button("Stop", variant="stop")
         with gr.Column():
             gallery = gr.Gallery(label="Images (click one, then download: PNG with its settings)", columns=2,
-                                 format="png", height=520)
+                                 format="png", height=520, elem_classes=["generated-images"])
             with gr.Row():
                 seed_used = gr.Number(label="Seed used (image i: seed + i)", precision=0, interactive=False,
                                       elem_classes=["seed-used"])

@@ -48,7 +48,7 @@ def set_number(page, label: str, value) -> None:
 
 def test_stop_ends_a_generation_at_its_preview_and_the_bar_never_goes_back(page):
     status = page.locator(".status-line").first
-    gallery = page.locator(".gallery-container, [data-testid=gallery]").first
+    gallery = page.locator(".generated-images").first
     page.get_by_label("Prompt (English)").fill("a lighthouse at dawn")
     set_number(page, "Steps", HELD_STEPS)  # held after step HELD_AT_STEP until stopped (tests.hooks)
     page.evaluate(RECORD_PROGRESS)
