@@ -178,13 +178,13 @@ def test_generation_streams_previews_then_the_images_and_a_bar_that_only_grows(c
 
     monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
     progress = ProgressLog()
-    outputs = list(image_generation.stream_images(ctx, "a fox", "", TURBO, 4, 0.0, 9, False, 64, 48, 2,
+    outputs = list(image_generation.stream_images(ctx, "a fox", "", TURBO, 4, 0.0, 9, False, 64, 72, 2,
                                                   progress=progress))
     previews, (final, seed, status) = outputs[:-1], outputs[-1]
     assert [status.rsplit(" · ", 1)[-1] for _, _, status in previews] == [f"step {k} of 4: preview" for k in (1, 2, 3)]
     for gallery, used, _ in previews:  # a rough picture of each image, at its final size, before the end
         assert used == 9 and len(gallery) == 2
-        assert all(image.size == (64, 48) and caption.startswith("preview · step") for image, caption in gallery)
+        assert all(image.size == (64, 72) and caption.startswith("preview · step") for image, caption in gallery)
     assert [caption for _, caption in final] == ["seed 9", "seed 10"] and seed == 9
     progress.assert_monotone(end=1.0)
     assert [desc for _, desc in progress.reports if desc.startswith("Denoising")][-1] == "Denoising step 4/4"
