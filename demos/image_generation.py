@@ -128,6 +128,8 @@ def stream_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: st
             if not isinstance(item, DenoisingStep):
                 generation = item  # the last item: the stream ends (and lets go of the model gate) after it
                 continue
+            if step is not None and item.step == step.step and not item.previews:
+                continue  # the same step said again: nothing new to show
             step = item
             bar(item.step / item.total, desc=f"Denoising step {item.step}/{item.total}")
             if item.previews:
@@ -261,7 +263,9 @@ def build(ctx: DemoContext) -> None:
     def stop_generation(request: gr.Request) -> None:
         STOPS.stop(request, NAME)
 
-    stop.click(stop_generation, None, None, cancels=[event], api_visibility="private")
+    # no ``cancels``: a cancelled event shows nothing more, while the stopped generation ends within a step and
+    # says so in its status line (as the chat tab's Stop)
+    stop.click(stop_generation, None, None, api_visibility="private")
     reuse.click(reuse_seed, seed_used, [seed, randomize_seed], api_visibility="private", queue=False)
     gallery.select(seed_of_selected, None, seed_used, api_visibility="private", queue=False)
     code_panel(ctx, [model, prompt, negative_prompt, steps, guidance, seed, width, height, num_images], code_settings)
