@@ -140,7 +140,7 @@ class SpeechRecognitionRunner(BaseRunner):
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
     "models/runners/speech_recognition.py": "0dc0e7d7bc1d8171",
-    "models/audio_io.py": "1a854ac2c59c6a9b",
+    "models/audio_io.py": "1e3b53dedcbe6bb3",
     "models/speech_text.py": "bde011b83243c28c",
 }
 
