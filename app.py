@@ -19,7 +19,7 @@ from models import log_limit
 from models.env import env_int
 from models.device import check_device_name, cpu_int8_default, limit_c_heap_arenas, trim_c_heap_every
 from models.fine_tune.store import FineTunedStore
-from models.manager import PROFILES, ModelManager
+from models.manager import MACHINE, PROFILES, ModelManager
 from models.registry import RegistryError, builtin_registry
 
 log = logging.getLogger("app")
@@ -54,7 +54,7 @@ NUMERIC_ENV = {
     "MAX_AUDIO_SECONDS": (1, None, True), "MAX_TTS_CHARS": (1, None, True),
     "FINETUNE_MAX_SAVED": (1, None, True), "FINETUNE_MAX_PER_USER": (1, None, True),
     "FINETUNE_MAX_MINUTES": (1, None, True), "FINETUNE_MAX_MB": (1, None, True), "FINETUNE_MAX_ROWS": (1, None, True),
-    "RAY_DEPLOY_TIMEOUT": (1, None, False),
+    "RAY_DEPLOY_TIMEOUT": (1, None, False), "MEMORY_BUDGET_GB": (0.01, None, False),
 }
 
 
@@ -103,9 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="load each tab's default model at start instead of on first use [DEMO_PRELOAD]")
     parser.add_argument("--device", type=_device, default=_env("DEVICE", "auto"),
                         help="auto (cuda > mps > cpu), cpu, mps, cuda or cuda:N [DEMO_DEVICE]")
-    parser.add_argument("--max-models", type=_positive_int, default=_env_int("MAX_MODELS", 4),
-                        help="memory budget: most models kept loaded at once; the least recently used "
-                             "is evicted [DEMO_MAX_MODELS]")
+    parser.add_argument("--memory-budget-gb", type=_positive_gb, default=_env("MEMORY_BUDGET_GB"),
+                        help="memory budget: loaded models' measured sizes add up to at most this many GB; a model "
+                             "that does not fit evicts the least recently used ones (default: 80%% of the GPU's "
+                             "memory on CUDA, else half the machine's RAM) [DEMO_MEMORY_BUDGET_GB]")
+    parser.add_argument("--max-models", type=_positive_int, default=_env_int("MAX_MODELS", None),
+                        help="also keep at most N models loaded at once (default: no count limit, only "
+                             "--memory-budget-gb) [DEMO_MAX_MODELS]")
     parser.add_argument("--gpu-concurrency", type=_positive_int, default=_env_int("GPU_CONCURRENCY", 1),
                         help="model executions in flight at once, across all tabs (one GPU queue) "
                              "[DEMO_GPU_CONCURRENCY]")
@@ -206,6 +210,16 @@ _positive_int = _int_at_least(1, "must be at least 1")
 _non_negative_int = _int_at_least(0, "must be 0 or more")
 
 
+def _positive_gb(value: str) -> float:
+    number = float(value)
+    if not 0.01 <= number < float("inf"):
+        raise argparse.ArgumentTypeError("must be a number of GB, 0.01 or more")
+    return number
+
+
+_positive_gb.__name__ = "number"  # argparse names it in "invalid number value"
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     problem = environment_problem()
     if problem:
@@ -293,9 +307,10 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
         return RayModelManager(registry, profile=args.profile, device=args.device, address=args.ray_address,
                                scaling=args.ray_scaling, max_batch_size=args.max_batch_size,
                                concurrency=2 * args.gpu_concurrency * args.max_batch_size)
+    budget = MACHINE if args.memory_budget_gb is None else int(args.memory_budget_gb * 1e9)
     return ModelManager(registry, profile=args.profile, device=args.device, max_models=args.max_models,
                         gpu_concurrency=args.gpu_concurrency, max_batch_size=args.max_batch_size,
-                        compile_models=args.compile, cpu_int8=args.cpu_int8)
+                        compile_models=args.compile, cpu_int8=args.cpu_int8, memory_budget=budget)
 
 
 def build_app(args: argparse.Namespace, manager: ModelManager | None = None):

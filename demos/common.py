@@ -126,13 +126,15 @@ def model_card(ctx: DemoContext, key: str) -> str:
     except UnknownModelError:
         return ""
     state = ctx.manager.state(key)
-    note = {"ready": "loaded", "failed": "last load failed: select Run to retry"}.get(state, "loads on first use")
+    note = {"ready": "loaded", "failed": "last load failed: select Run to retry",
+            "evicted": EVICTED_NOTE + ": reloads on next use"}.get(state, "loads on first use")
     card = spec.card()
     if ctx.manager.profile == "tiny":
         card = f"**{TINY_NOTE}**, standing in for: {card}"
     return f"<small>{card} · *{note}*</small>"
 
 
+EVICTED_NOTE = "evicted to make room"  # a model unloaded for others (the memory budget), said when it comes back
 TINY_NOTE = "Tiny twin: random weights, its outputs mean nothing"  # said in the card and every status line
 
 
@@ -282,9 +284,11 @@ def guarded(ctx: DemoContext, fn: Callable, api_name: str) -> Callable:
 
 def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | None = None):
     """The loaded model (loading it first if needed, with progress); a failed load becomes a gr.Error."""
-    loading = progress is not None and ctx.manager.state(spec.key) != "ready"
+    state = ctx.manager.state(spec.key)
+    loading = progress is not None and state != "ready"
     if loading:
-        progress(0, desc=f"Loading {spec.name} (first use: downloading if needed)…")
+        progress(0, desc=f"Reloading {spec.name} ({EVICTED_NOTE})…" if state == "evicted"
+                 else f"Loading {spec.name} (first use: downloading if needed)…")
     note_model(spec.key)
     try:
         acquired = ctx.manager.acquire(spec.key)
@@ -292,7 +296,7 @@ def acquire_model(ctx: DemoContext, spec: ModelSpec, progress: gr.Progress | Non
         raise gr.Error(f"{spec.name} could not be loaded: {hide_paths(exc.reason)}. The operator of this server has been told. "
                        "Select Run to try again; the other tabs keep working.") from exc
     if loading:  # only then: a progress message per request costs a lone user a few milliseconds
-        progress(0.5, desc=f"Running {spec.name}…")
+        progress(0, desc=f"Running {spec.name}…")  # 0: the work's own progress follows, never backwards
     return acquired
 
 
@@ -322,7 +326,9 @@ def status_head(ctx: DemoContext, spec: ModelSpec, acquired) -> str:
     head = f"**{spec.name}** on {ctx.manager.placement.describe()}"
     if ctx.manager.profile == "tiny":
         head += f" · **{TINY_NOTE}**"
-    if acquired.load_seconds is not None:
+    if getattr(acquired, "reloaded", False):
+        head += f" · reloading ({EVICTED_NOTE}): loaded in {acquired.load_seconds:.1f} s"
+    elif acquired.load_seconds is not None:
         head += f" · loaded in {acquired.load_seconds:.1f} s (first use)"
     return head
 

@@ -54,6 +54,8 @@ UI_ZH = {
     "0 = always the most likely word": "0 = 总是选最可能的词",
     "Summarize": "生成摘要",
     "Summary": "摘要",
+    "Part summaries (long texts: each part as it is done, then each round of combining)":
+        "分段摘要（长文本：每段完成即显示，然后是每一轮合并）",
     # translation
     "Translate between languages. opus-mt uses one small model per language pair (only pairs that exist are "
     "offered); the many-to-many and chat models take any pair they know. Long texts are translated sentence by "
@@ -107,6 +109,8 @@ UI_ZH = {
     "Randomize seed": "随机选择种子",
     "Generate": "生成",
     "Images (click one, then download: PNG with its settings)": "图像（点击一张后下载：PNG 含其设置）",
+    "Seed used (image i: seed + i)": "所用种子（第 i 张图：种子 + i）",
+    "♻️ Reuse seed": "♻️ 沿用此种子",
     # speech recognition
     "Speech to text: record or upload speech (wav, flac, ogg, mp3; any sample rate), get the transcript with timed "
     "segments. Up to 10 min 0 s per recording; long ones are transcribed in pieces.":

@@ -1,4 +1,9 @@
-"""Image generation: a prompt in, images out, each with its seed and downloadable as PNG with its settings."""
+"""Image generation: a prompt in, images out, each with its seed and downloadable as PNG with its settings.
+
+While it paints, the progress bar follows the denoising steps, the gallery shows rough previews every few steps,
+and Stop ends it at the end of the step under way. "Reuse seed" puts the seed of the last images (or of the image
+clicked in the gallery) back in the Seed box and turns randomizing off, to vary an image you liked.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,18 @@ import random
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 import gradio as gr
 from PIL import PngImagePlugin
 
 from demos.code_panel import code_panel
-from demos.common import (DemoContext, check_model, check_number, check_text, model_event, model_picker, run_model,
+from demos.common import (DemoContext, check_model, check_number, check_text, model_event, model_picker,
                           status_line)
+from demos.generation_common import STOPS, stream_model
+from demos.progress import MonotoneProgress, last
 from models.spec import ModelSpec
+from models.vision_results import DenoisingStep
 
 NAME = "image-generation"
 TITLE = "Image generation"
@@ -26,6 +35,7 @@ MAX_IMAGES = 4
 MAX_GUIDANCE = 20.0
 MAX_SEED = 2**32 - 1 - MAX_IMAGES  # seed + i must stay a valid 32-bit seed
 KEEP_FILES = 200  # generated PNGs kept on disk for download; older ones are deleted
+PREVIEWS = 8      # about this many previews per generation (one every steps // PREVIEWS steps)
 
 EXAMPLES = [
     ["A cinematic photo of a red vintage car on a wet city street at night, neon reflections"],
@@ -93,24 +103,42 @@ def code_settings(ctx: DemoContext, model: str, prompt: str, negative_prompt: st
                    "width": width, "height": height, "num_images": num_images, "seed": choose_seed(seed, False)}
 
 
-def generate_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: str, steps, guidance, seed,
-                    randomize_seed: bool, width, height, num_images, progress: gr.Progress | None = None
-                    ) -> tuple[list[tuple[str, str]], int, str]:
+def preview_every(steps: int) -> int:
+    """Steps between two previews: about PREVIEWS per generation, at least one step apart."""
+    return max(1, steps // PREVIEWS)
+
+
+def stream_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: str, steps, guidance, seed,
+                  randomize_seed: bool, width, height, num_images, progress: gr.Progress | None = None,
+                  request: gr.Request | None = None) -> Iterator[tuple[list[tuple], int, str]]:
+    """Yield (gallery, seed used, status): previews as the steps go, then the PNGs; a stop ends it with the last
+    previews and a status that says at which step it stopped."""
     prompt = check_text(prompt, "Prompt", MAX_PROMPT_CHARS)
     negative_prompt = check_text(negative_prompt, "Negative prompt", MAX_PROMPT_CHARS) \
         if isinstance(negative_prompt, str) and negative_prompt.strip() else ""
     spec = check_model(ctx, TASK, model)
     steps, guidance, width, height, num_images = check_settings(spec, steps, guidance, width, height, num_images)
     seed = choose_seed(seed, randomize_seed)
-
-    def on_step(done: int, total: int) -> None:
-        if progress is not None:
-            progress(done / total, desc=f"Denoising step {done}/{total}")
-
-    timed = run_model(ctx, spec, lambda runner: runner(
-        [prompt], negative_prompt=negative_prompt, steps=steps, guidance=guidance, width=width, height=height,
-        num_images=num_images, seed=seed, on_step=on_step)[0], progress)
-    generation = timed.result
+    bar = MonotoneProgress(progress)
+    settings = dict(negative_prompt=negative_prompt, steps=steps, guidance=guidance, width=width, height=height,
+                    num_images=num_images, seed=seed, preview_every=preview_every(steps))
+    generation, step, shown, status = None, None, [], ""
+    with STOPS.running(request, NAME) as stop:
+        for item, status in stream_model(ctx, spec, lambda runner: runner.stream(prompt, stop, **settings), bar):
+            if not isinstance(item, DenoisingStep):
+                generation = item  # the last item: the stream ends (and lets go of the model gate) after it
+                continue
+            if step is not None and item.step == step.step and not item.previews:
+                continue  # the same step said again: nothing new to show
+            step = item
+            bar(item.step / item.total, desc=f"Denoising step {item.step}/{item.total}")
+            if item.previews:
+                shown = [(image, f"preview · step {item.step}/{item.total}") for image in item.previews]
+                yield shown, seed, f"{status} · step {item.step} of {item.total}: preview"
+    if generation is None:  # stopped
+        where = f"after step {step.step} of {step.total}" if step else "before the first step"
+        yield shown, seed, f"{status} · stopped {where}"
+        return
     folder = output_dir()
     gallery = []
     for generated in generation.images:
@@ -119,7 +147,29 @@ def generate_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: 
                       "model": spec.checkpoint, "revision": spec.revision}
         gallery.append((save_png(generated.image, parameters, folder), f"seed {generated.seed}"))
     prune(folder)
-    return gallery, seed, timed.status + notices(generation, negative_prompt, guidance)
+    yield gallery, seed, status + notices(generation, negative_prompt, guidance)
+
+
+def generate_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: str, steps, guidance, seed,
+                    randomize_seed: bool, width, height, num_images, progress: gr.Progress | None = None
+                    ) -> tuple[list[tuple[str, str]], int, str]:
+    """The finished images of ``stream_images`` (what an API caller gets)."""
+    return last(stream_images(ctx, prompt, negative_prompt, model, steps, guidance, seed, randomize_seed, width,
+                              height, num_images, progress))
+
+
+def seed_of_selected(selected: gr.SelectData):
+    """Clicking an image of the gallery makes its seed the one "Reuse seed" puts back (image i: seed + i)."""
+    value = selected.value if isinstance(selected.value, dict) else {}
+    caption = str(value.get("caption") or "")
+    return int(caption[len("seed "):]) if caption.startswith("seed ") and caption[5:].isdigit() else gr.skip()
+
+
+def reuse_seed(used) -> tuple[int, bool]:
+    """The "Reuse seed" button: the seed of the last images into the Seed box, randomizing off."""
+    if used is None or used == "":
+        raise gr.Error("No seed to reuse yet: generate an image first.")
+    return _check_int(used, "Seed used", 0, MAX_SEED), False
 
 
 def notices(generation, negative_prompt: str, guidance: float) -> str:
@@ -159,10 +209,16 @@ def build(ctx: DemoContext) -> None:
                 num_images = gr.Slider(1, MAX_IMAGES, value=1, step=1, label="Images")
                 seed = gr.Number(value=0, precision=0, minimum=0, maximum=MAX_SEED, label="Seed")
                 randomize_seed = gr.Checkbox(value=True, label="Randomize seed")
-            button = gr.Button("Generate", variant="primary")
+            with gr.Row():
+                button = gr.Button("Generate", variant="primary")
+                stop = gr.Button("Stop", variant="stop")
         with gr.Column():
             gallery = gr.Gallery(label="Images (click one, then download: PNG with its settings)", columns=2,
-                                 format="png", height=520)
+                                 format="png", height=520, elem_classes=["generated-images"])
+            with gr.Row():
+                seed_used = gr.Number(label="Seed used (image i: seed + i)", precision=0, interactive=False,
+                                      elem_classes=["seed-used"])
+                reuse = gr.Button("♻️ Reuse seed", size="sm", elem_classes=["reuse-seed"])
             status = status_line()
     gr.Examples(EXAMPLES, inputs=[prompt])
 
@@ -178,8 +234,8 @@ def build(ctx: DemoContext) -> None:
     model.change(adapt_to_model, model, [steps, guidance, width, height], api_visibility="private")
 
     def generate(prompt: str, negative_prompt: str, model: str, steps: int, guidance: float, seed: int,
-                 randomize_seed: bool, width: int, height: int, num_images: int, progress=gr.Progress()
-                 ) -> tuple[list[tuple[str, str]], int, str]:
+                 randomize_seed: bool, width: int, height: int, num_images: int, request: gr.Request,
+                 progress=gr.Progress()) -> Iterator[tuple[list[tuple[str, str]], int, str]]:
         """Generate images from a text prompt.
 
         Args:
@@ -194,12 +250,22 @@ def build(ctx: DemoContext) -> None:
             height: image height in pixels, 64-1024, a multiple of 8.
             num_images: how many images, 1-4.
         Returns:
-            the images as PNG files with a "seed N" caption each, the seed used, and a status line.
+            the images as PNG files with a "seed N" caption each, the seed used, and a status line
+            (rough previews come first while it paints).
         """
-        return generate_images(ctx, prompt, negative_prompt, model, steps, guidance, seed, randomize_seed,
-                               width, height, num_images, progress)
+        yield from stream_images(ctx, prompt, negative_prompt, model, steps, guidance, seed, randomize_seed,
+                                 width, height, num_images, progress, request)
 
     model_event(ctx, [button.click, prompt.submit], generate,
-                [prompt, negative_prompt, model, steps, guidance, seed, randomize_seed, width, height, num_images],
-                [gallery, seed, status], api_name="generate_images")
+                        [prompt, negative_prompt, model, steps, guidance, seed, randomize_seed, width, height,
+                         num_images], [gallery, seed_used, status], api_name="generate_images")
+
+    def stop_generation(request: gr.Request) -> None:
+        STOPS.stop(request, NAME)
+
+    # no ``cancels``: a cancelled event shows nothing more, while the stopped generation ends within a step and
+    # says so in its status line (as the chat tab's Stop)
+    stop.click(stop_generation, None, None, api_visibility="private")
+    reuse.click(reuse_seed, seed_used, [seed, randomize_seed], api_visibility="private", queue=False)
+    gallery.select(seed_of_selected, None, seed_used, api_visibility="private", queue=False)
     code_panel(ctx, [model, prompt, negative_prompt, steps, guidance, seed, width, height, num_images], code_settings)

@@ -1,15 +1,20 @@
 """Speech recognition: a recording in (microphone or file, any rate, mono or stereo), its transcript out,
-with a table of timed segments and .srt/.txt downloads. Long recordings run in pieces, with progress."""
+with a table of timed segments and .srt/.txt downloads. Long recordings run in pieces: the transcript and the
+table grow as each piece is done, the bar follows the pieces, and Stop keeps what is done."""
 
 from __future__ import annotations
+
+from typing import Iterator
 
 import gradio as gr
 
 from demos.code_panel import code_panel, file_name
 from demos.common import (DemoContext, check_model, error_text, examples, guarded, model_picker, model_queue,
-                          refresh_cards, run_model, shown, status_line)
+                          refresh_cards, shown, status_line)
 from demos.examples import example_path
 from demos.failures import show_failures
+from demos.generation_common import STOPS, stream_model
+from demos.progress import MonotoneProgress, last
 from demos.speech_common import LANGUAGE_CODES, LANGUAGES, MODEL_RATE, limits_of, output_dir, safe_stem
 from models.audio_io import FORMATS, AudioError, format_duration, is_silent, load_for_model
 from models.decode_budget import BudgetError
@@ -26,9 +31,13 @@ EXAMPLES = [  # short clips made with espeak-ng (demos/examples/ATTRIBUTION.md)
 ]
 
 
-def transcribe(ctx: DemoContext, audio: str | None, model: str, language: str = "auto", task: str = "transcribe",
-               timestamps: bool = True, progress: gr.Progress | None = None
-               ) -> tuple[str, list[list], list[str], str]:
+Outputs = tuple[str, list[list], list[str], str]   # transcript, segments table, files, status line
+
+
+def stream_transcript(ctx: DemoContext, audio: str | None, model: str, language: str = "auto",
+                      task: str = "transcribe", timestamps: bool = True, progress: gr.Progress | None = None,
+                      request: gr.Request | None = None) -> Iterator[Outputs]:
+    """Yield the transcript and its table so far after each piece of the recording, then with the files."""
     spec = check_model(ctx, TASK, model)
     if not isinstance(language, str) or language not in LANGUAGE_CODES:
         raise gr.Error(f"Unknown language {shown(language, 40)}. Choose one of: "
@@ -47,30 +56,60 @@ def transcribe(ctx: DemoContext, audio: str | None, model: str, language: str = 
         raise gr.Error(error_text(exc)) from exc
     if is_silent(recording.samples):
         gr.Warning("No speech was found: the recording is silent.")
-        return "", [], [], (f"No speech was found: the {format_duration(recording.seconds)} recording is "
-                            "silent. Record again closer to the microphone, or upload another file.")
+        yield "", [], [], (f"No speech was found: the {format_duration(recording.seconds)} recording is "
+                           "silent. Record again closer to the microphone, or upload another file.")
+        return
+    options = dict(language=None if language == "auto" else language, task=task, timestamps=bool(timestamps))
+    bar = MonotoneProgress(progress)
+    transcript, status = None, ""
+    with STOPS.running(request, NAME) as stop:
+        for transcript, status in stream_model(ctx, spec, lambda runner: runner.stream(recording, stop, **options),
+                                               bar):
+            doing = f"Transcribing piece {transcript.done + 1} of {transcript.chunks}…" \
+                if not transcript.complete else f"Transcribed {transcript.chunks} of {transcript.chunks} pieces"
+            bar(transcript.done / transcript.chunks, desc=doing)
+            if 0 < transcript.done < transcript.chunks:
+                yield transcript.text, table_of(transcript), [], f"{status} · {pieces(transcript)}"
+    if transcript is None:  # stopped before the first piece
+        yield "", [], [], f"{status} · stopped before the first piece"
+        return
+    yield transcript.text, table_of(transcript), write_files(audio, transcript), final_status(transcript, status,
+                                                                                              timestamps)
 
-    def report(done: int, total: int) -> None:
-        if progress is not None and total:
-            progress(done / total, desc=f"Transcribing piece {min(done + 1, total)} of {total}…")
 
-    options = dict(language=None if language == "auto" else language, task=task,
-                   timestamps=bool(timestamps), on_progress=report)
-    timed = run_model(ctx, spec, lambda runner: runner([recording], **options)[0], progress)
-    transcript = timed.result
-    table = [[round(s.start, 2), round(s.end, 2), s.text] for s in transcript.segments]
+def transcribe(ctx: DemoContext, audio: str | None, model: str, language: str = "auto", task: str = "transcribe",
+               timestamps: bool = True, progress: gr.Progress | None = None) -> Outputs:
+    """The finished transcript of ``stream_transcript`` (what an API caller gets)."""
+    return last(stream_transcript(ctx, audio, model, language, task, timestamps, progress))
+
+
+def pieces(transcript) -> str:
+    return f"{transcript.done} of {transcript.chunks} piece{'s' if transcript.chunks != 1 else ''} transcribed"
+
+
+def table_of(transcript) -> list[list]:
+    return [[round(s.start, 2), round(s.end, 2), s.text] for s in transcript.segments]
+
+
+def write_files(audio: str, transcript) -> list[str]:
     folder = output_dir()
     stem = safe_stem(audio)
     srt_path, txt_path = folder / f"{stem}.srt", folder / f"{stem}.txt"
     srt_path.write_text(to_srt(transcript.segments), encoding="utf-8")
     txt_path.write_text(transcript.text + "\n", encoding="utf-8")
-    status = (f"{timed.status} · {format_duration(transcript.seconds)} of audio in {transcript.chunks} "
-              f"piece{'s' if transcript.chunks != 1 else ''}")
+    return [str(srt_path), str(txt_path)]
+
+
+def final_status(transcript, status: str, timestamps: bool) -> str:
+    if not transcript.complete:
+        status += f" · stopped: {pieces(transcript)}"
+    status += (f" · {format_duration(transcript.seconds)} of audio in {transcript.chunks} "
+               f"piece{'s' if transcript.chunks != 1 else ''}")
     if timestamps and not transcript.timestamps:
         status += " · this model gives no timestamps: segment times are the pieces' bounds"
     if not transcript.text:
         status += " · no speech was recognized"
-    return transcript.text, table, [str(srt_path), str(txt_path)], status
+    return status
 
 
 def code_settings(ctx: DemoContext, model: str, audio, language: str, task: str, timestamps: bool
@@ -94,7 +133,9 @@ def build(ctx: DemoContext) -> None:
                 task = gr.Radio(choices=[("Transcribe", "transcribe"), ("Translate to English", "translate")],
                                 value="transcribe", label="Task")
             timestamps = gr.Checkbox(value=True, label="Timestamps (segment times from the model)")
-            button = gr.Button("Transcribe", variant="primary")
+            with gr.Row():
+                button = gr.Button("Transcribe", variant="primary")
+                stop = gr.Button("Stop", variant="stop")
         with gr.Column():
             text = gr.Textbox(label="Transcript", lines=8, buttons=["copy"])
             files = gr.File(label="Downloads (.srt subtitles, .txt)", file_count="multiple")
@@ -103,7 +144,8 @@ def build(ctx: DemoContext) -> None:
     examples(EXAMPLES, inputs=[audio, language])
 
     def transcribe_audio(audio: str, model: str, language: str = "auto", task: str = "transcribe",
-                         timestamps: bool = True, progress=gr.Progress()) -> tuple[str, list[list], list[str], str]:
+                         timestamps: bool = True, request: gr.Request = None,
+                         progress=gr.Progress()) -> Iterator[tuple[str, list[list], list[str], str]]:
         """Transcribe speech to text, or translate it to English.
 
         Args:
@@ -113,9 +155,10 @@ def build(ctx: DemoContext) -> None:
             task: "transcribe", or "translate" (to English; Whisper models only).
             timestamps: whether to ask the model for segment times.
         Returns:
-            the transcript, a table of segments (start, end, text), the .srt and .txt files, and a status line.
+            the transcript, a table of segments (start, end, text), the .srt and .txt files, and a status line
+            (the transcript and table so far come first, after each piece of a long recording).
         """
-        return transcribe(ctx, audio, model, language, task, timestamps, progress)
+        yield from stream_transcript(ctx, audio, model, language, task, timestamps, progress, request)
 
     event = dict(fn=guarded(ctx, transcribe_audio, "transcribe_audio"),
                  inputs=[audio, model, language, task, timestamps],
@@ -124,4 +167,9 @@ def build(ctx: DemoContext) -> None:
     show_failures(clicked, "transcribe_audio", event["outputs"])  # the reason stays in the status line
     refresh_cards(ctx, clicked, event["inputs"])
     code_panel(ctx, [model, audio, language, task, timestamps], code_settings)
+
+    def stop_transcription(request: gr.Request) -> None:
+        STOPS.stop(request, NAME)  # ends between two pieces; what is done stays, with its files
+
+    stop.click(stop_transcription, None, None, api_visibility="private")
     ctx.shared["asr"] = {"audio": audio, "event": event}

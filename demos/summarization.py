@@ -19,6 +19,7 @@ from demos.common import (
     status_line,
 )
 from demos.generation_common import STOPS, check_choice, check_number, stream_model
+from demos.progress import MonotoneProgress
 from models.generation_tasks import summarize
 
 NAME = "summarization"
@@ -82,19 +83,21 @@ def code_settings(ctx: DemoContext, model: str, text: str, file: str | None, len
 
 def summarize_text(ctx: DemoContext, text: str, file: str | None, model: str, length: str, beams: int,
                    temperature: float, progress: gr.Progress | None = None,
-                   request: gr.Request | None = None) -> Iterator[tuple[str, str]]:
+                   request: gr.Request | None = None) -> Iterator[tuple[str, str, str]]:
+    """Yield (summary so far, part summaries so far, status): a long text's part summaries come first, round after
+    round, then its summary streams in; neither text ever replaces what it showed."""
     uploaded = read_upload(file)
     text = check_text(uploaded if uploaded is not None else text, "Text", ctx.limits.max_context_chars)
     spec = check_model(ctx, TASK, model)
     params = generation_settings(spec, length, beams, temperature)
+    bar = MonotoneProgress(progress)
     with STOPS.running(request, NAME) as stop:
-        for partial, status in stream_model(ctx, spec, lambda runner: summarize(runner, text, stop, **params),
-                                            progress):
-            if progress is not None and partial.steps > 1:
-                progress(partial.step / partial.steps, desc=partial.stage)
+        for partial, status in stream_model(ctx, spec, lambda runner: summarize(runner, text, stop, **params), bar):
+            if partial.steps > 1 or partial.done:
+                bar(partial.step / partial.steps if partial.steps else 1.0, desc=partial.stage)
             note = "stopped" if partial.stage == "stopped" or (partial.done and stop.is_set()) else partial.stage
-            parts = f" · {partial.steps - 1} parts (map-reduce)" if partial.steps > 2 else ""
-            yield partial.text, f"{status}{parts} · {note}"
+            parts = f" · {partial.pieces} parts (map-reduce)" if partial.pieces > 1 else ""
+            yield partial.text, partial.parts, f"{status}{parts} · {note}"
 
 
 def build(ctx: DemoContext) -> None:
@@ -117,11 +120,13 @@ def build(ctx: DemoContext) -> None:
                 stop = gr.Button("Stop", variant="stop")
         with gr.Column():
             summary = gr.Textbox(label="Summary", lines=10, interactive=False)
+            parts = gr.Textbox(label="Part summaries (long texts: each part as it is done, then each round of "
+                                     "combining)", lines=4, max_lines=12, interactive=False)
             status = status_line()
     examples(EXAMPLES, inputs=[text, model])
 
     def summarize_document(text: str, file: str | None, model: str, length: str, beams: int, temperature: float,
-                           request: gr.Request, progress=gr.Progress()) -> Iterator[tuple[str, str]]:
+                           request: gr.Request, progress=gr.Progress()) -> Iterator[tuple[str, str, str]]:
         """Summarize a text (streamed); long texts are summarized in parts, then combined.
 
         Args:
@@ -132,12 +137,13 @@ def build(ctx: DemoContext) -> None:
             beams: beam search width for seq2seq models, 1-8 (1 streams token by token).
             temperature: sampling temperature for chat models, 0-2 (0 = greedy).
         Returns:
-            the summary so far and a status line, updated as generation goes.
+            the summary so far, (long texts) the part summaries so far, and a status line, updated as it goes.
         """
         yield from summarize_text(ctx, text, file, model, length, beams, temperature, progress, request)
 
     event = model_event(ctx, [button.click], summarize_document,
-                        [text, file, model, length, beams, temperature], [summary, status], api_name="summarize")
+                        [text, file, model, length, beams, temperature], [summary, parts, status],
+                        api_name="summarize")
     code_panel(ctx, [model, text, file, length, beams, temperature], code_settings)
 
     def stop_summary(request: gr.Request) -> None:

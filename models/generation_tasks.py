@@ -7,13 +7,17 @@ model calls.
 
 - Summaries: a text that fits the model window is summarized in one streamed pass. A longer one is cut
   into windows of whole sentences that together cover all of it (map), each window is summarized, and the
-  joined partial summaries are summarized again (reduce), recursively if they are still too long.
+  joined partial summaries are summarized again (reduce), recursively if they are still too long. The part
+  summaries are reported as they come, in ``Partial.parts``, which only grows (a later round adds to it, never
+  replaces it); ``Partial.text`` is then only the final summary, streamed. ``steps`` is the model calls planned
+  for all rounds, estimated before the first (``planned_calls``) and again after each round.
 - Translations: the text is split into paragraphs and sentences; sentences are translated in batches and
   put back into the paragraph layout, so line breaks survive. A single sentence streams token by token.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -30,8 +34,10 @@ class Partial:
     text: str          # the output so far (or the final output when done)
     stage: str         # what is happening, for a status line
     step: int = 0      # model calls finished
-    steps: int = 1     # model calls planned (grows if a reduce round is added)
+    steps: int = 1     # model calls planned, all rounds of a map-reduce together (re-estimated after each round)
     done: bool = False
+    parts: str = ""    # map-reduce: the part summaries so far, round after round (only grows)
+    pieces: int = 1    # map-reduce: the parts the text was cut into
 
 
 # --- summarization -----------------------------------------------------------------------------------
@@ -54,29 +60,51 @@ def summarize(runner, text: str, stop: threading.Event | None = None, **params: 
             yield Partial(partial, "summarizing", 0, 1)
         yield Partial(partial, "stopped" if stop is not None and stop.is_set() else "done", 1, 1, done=True)
         return
-    source, rounds, done_calls = text, 0, 0
+    pieces, per_summary = len(windows), _max_new(runner, params)
+    source, rounds, done_calls, parts = text, 0, 0, ""
+    planned = planned_calls(len(windows), window, per_summary, MAX_REDUCE_ROUNDS)
     while len(windows) > 1:
         if rounds == MAX_REDUCE_ROUNDS:  # the part summaries keep growing: show them rather than cut them
-            yield Partial(source, "done: part summaries (too long to combine)", done_calls, done_calls, done=True)
+            yield Partial(source, "done: part summaries (too long to combine)", done_calls, done_calls, done=True,
+                          parts=parts, pieces=pieces)
             return
         rounds += 1
         summaries: list[str] = []
-        planned = done_calls + len(windows) + 1
-        for piece in windows:
+        for index, piece in enumerate(windows, 1):
             if stop is not None and stop.is_set():
-                yield Partial("\n\n".join(summaries), "stopped", done_calls, planned, done=True)
+                yield Partial("", "stopped", done_calls, planned, done=True, parts=parts, pieces=pieces)
                 return
-            yield Partial("\n\n".join(summaries), f"summarizing part {len(summaries) + 1} of {len(windows)}",
-                          done_calls, planned)
+            stage = f"summarizing part {index} of {len(windows)}" if rounds == 1 else \
+                f"combining, round {rounds}: group {index} of {len(windows)}"
+            yield Partial("", stage, done_calls, planned, parts=parts, pieces=pieces)
             summaries.append(_summarize_once(runner, piece, stop, params))
             done_calls += 1
+            name = f"Part {index} of {len(windows)}" if rounds == 1 else \
+                f"Round {rounds}, group {index} of {len(windows)}"
+            parts += f"{chr(10) * 2 if parts else ''}{name}: {summaries[-1].strip()}"
         source = sentence_joiner(sample=text).join(summaries)
         windows = plan_windows(runner, source, window)
+        planned = done_calls + planned_calls(len(windows), window, per_summary, MAX_REDUCE_ROUNDS - rounds)
     final = ""
     for final in _stream_summary(runner, source, stop, params):
-        yield Partial(final, "combining the part summaries", done_calls, done_calls + 1)
+        yield Partial(final, "combining the part summaries", done_calls, done_calls + 1, parts=parts, pieces=pieces)
     yield Partial(final, "stopped" if stop is not None and stop.is_set() else "done", done_calls + 1,
-                  done_calls + 1, done=True)
+                  done_calls + 1, done=True, parts=parts, pieces=pieces)
+
+
+def planned_calls(windows: int, window: int, summary_tokens: int, rounds: int) -> int:
+    """Model calls a map-reduce of ``windows`` windows makes in at most ``rounds`` more rounds: each round
+    summarizes its windows; their summaries, at most ``summary_tokens`` each, fill about
+    ``windows * summary_tokens / window`` windows of the next round; once one is left, one call summarizes it.
+    (An estimate: whole sentences fill windows a little less tightly.)"""
+    calls = 0
+    while windows > 1:
+        if rounds <= 0:
+            return calls
+        calls += windows
+        windows = math.ceil(windows * summary_tokens / max(1, window))
+        rounds -= 1
+    return calls + 1
 
 
 def summary_window(runner, params: dict) -> int:

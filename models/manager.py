@@ -2,8 +2,12 @@
 
 - A model loads on its first request; one lock per key, so concurrent first requests load it once, and one
   load at a time in the process (transformers' loading is not thread-safe).
-- At most ``max_models`` stay resident; the least recently used one is evicted and its memory
-  (GPU memory included) released.
+- Memory budget: loaded models' measured sizes (``models.memory``: parameter and buffer bytes) add up to at most
+  ``memory_budget`` bytes ("machine": a share of the GPU's memory, or of the RAM on CPU), and at most ``max_models``
+  stay resident when that cap is set. A model that would not fit makes room: the least recently used ones are
+  evicted, before its load when its size is known (measured at an earlier load, or the entry's declared size), else
+  right after it. An evicted model's memory (GPU memory included) is released; ``state`` says "evicted" until it
+  loads again, and its next ``acquire`` says it was reloaded.
 - A failed load raises ``ModelLoadError`` for that key only; the next request tries again.
 - Model executions pass through one ``Gate`` (``gpu_concurrency`` at once, whatever the tab), and
   concurrent requests to one model are grouped by a ``MicroBatcher``.
@@ -12,6 +16,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -21,6 +26,7 @@ from typing import Any, Callable, Protocol
 from models.batching import Gate, MicroBatcher, batch_key
 from models.device import Placement, choose_placement, release_memory
 from models.errors import ModelLoadError, explain_load_failure
+from models.memory import format_gb, machine_budget, model_bytes
 from models.registry import Registry
 from models.spec import ModelSpec
 
@@ -42,6 +48,7 @@ Loader = Callable[[ModelSpec, str, Placement], Runner]
 class Acquired:
     runner: Any
     load_seconds: float | None  # time this request spent waiting for a load; None if it was resident
+    reloaded: bool = False      # that load brought back a model evicted to make room for others
 
 
 # One real load at a time, whatever the key. Concurrent first loads in threads raced inside transformers' lazy
@@ -67,20 +74,29 @@ def default_loader(spec: ModelSpec, profile: str, placement: Placement) -> Runne
     return runner
 
 
+MACHINE = "machine"  # memory_budget: a share of the machine's memory (models.memory.machine_budget)
+
+
 class ModelManager:
     load_lock = _LOADING  # what a load holds; a backend whose loads run elsewhere may use its own
 
     def __init__(self, registry: Registry, *, profile: str = "default", device: str = "auto",
-                 max_models: int = 4, loader: Loader | None = None, gpu_concurrency: int = 1,
+                 max_models: int | None = None, loader: Loader | None = None, gpu_concurrency: int = 1,
                  max_batch_size: int = 16, compile_models: bool = False,
-                 cpu_int8: bool = False):
+                 cpu_int8: bool = False, memory_budget: int | str | None = None):
         if profile not in PROFILES:
             raise ValueError(f"profile {profile!r} is not one of {PROFILES}")
-        if max_models < 1:
+        if max_models is not None and max_models < 1:
             raise ValueError("max_models must be at least 1")
+        if not (memory_budget is None or memory_budget == MACHINE or
+                (isinstance(memory_budget, (int, float)) and memory_budget > 0)):
+            raise ValueError(f"memory_budget must be a positive number of bytes, {MACHINE!r} or None")
         self.registry = registry
         self.profile = profile
         self.max_models = max_models
+        self._budget = memory_budget  # bytes, MACHINE (resolved at the first load: it needs the placement) or None
+        self._sizes: dict[str, int] = {}  # key -> measured bytes of its last load
+        self._evicted: set[str] = set()   # evicted to make room and not loaded since
         self._requested_device = device
         self._compile = compile_models
         self._cpu_int8 = cpu_int8
@@ -116,9 +132,12 @@ class ModelManager:
         started = time.perf_counter()
         with self._key_lock(key):
             runner = self._touch(key)
-            if runner is None:
-                runner = self._load(spec)
-        return Acquired(runner, time.perf_counter() - started)
+            if runner is not None:  # another request loaded it while this one waited
+                return Acquired(runner, time.perf_counter() - started)
+            with self._lock:
+                reloaded = key in self._evicted
+            runner = self._load(spec)
+        return Acquired(runner, time.perf_counter() - started, reloaded)
 
     def batcher(self, key: str, runner: Runner, params: dict) -> MicroBatcher:
         """The batcher that groups concurrent calls of ``runner(items, **params)`` for one model."""
@@ -150,7 +169,26 @@ class ModelManager:
                 return "loading"
             if key in self._failures:
                 return "failed"
+            if key in self._evicted:
+                return "evicted"
         return "not loaded"
+
+    @property
+    def memory_budget(self) -> int | None:
+        """The byte budget (None: no byte budget); "machine" is resolved here, which chooses the placement."""
+        if self._budget == MACHINE:
+            self._budget = machine_budget(self.placement)
+            log.info("memory budget for models: %s", format_gb(self._budget))
+        return None if self._budget is None else int(self._budget)
+
+    def size(self, key: str) -> int | None:
+        """The measured size of ``key`` in bytes at its last load, or None if it never loaded."""
+        with self._lock:
+            return self._sizes.get(key)
+
+    def resident_bytes(self) -> int:
+        with self._lock:
+            return sum(self._sizes.get(key, 0) for key in self._resident)
 
     def failure(self, key: str) -> ModelLoadError | None:
         with self._lock:
@@ -191,6 +229,8 @@ class ModelManager:
 
     def _load(self, spec: ModelSpec) -> Runner:
         key = spec.key
+        budget = self.memory_budget
+        self._make_room(key, budget, self._expected_size(spec))
         with self._lock:
             self._loading.add(key)
         started = time.perf_counter()
@@ -208,16 +248,52 @@ class ModelManager:
         finally:
             with self._lock:
                 self._loading.discard(key)
-        log.info("loaded %s in %.1f s", key, time.perf_counter() - started)
+        size = self._measure(key, runner)
+        log.info("loaded %s in %.1f s (%s)", key, time.perf_counter() - started, format_gb(size))
         with self._lock:
             self._failures.pop(key, None)
+            self._evicted.discard(key)
+            self._sizes[key] = size
             self._resident[key] = runner
-            evicted = []
-            while len(self._resident) > self.max_models:
-                evicted.append(self._resident.popitem(last=False))
-        for old_key, old_runner in evicted:
-            self._close(old_key, old_runner)
+        self._make_room(key, budget, 0)  # its size was unknown or larger than expected
+        if budget is not None and size > budget:
+            log.warning("%s takes %s, more than the whole memory budget (%s): it is kept alone", key,
+                        format_gb(size), format_gb(budget))
         return runner
+
+    def _expected_size(self, spec: ModelSpec) -> int:
+        """Bytes ``spec`` will take: as measured at its last load, else the entry's declared size (real weights
+        only), else 0 (unknown: room is made right after the load)."""
+        with self._lock:
+            if spec.key in self._sizes:
+                return self._sizes[spec.key]
+        return declared_bytes(spec.size) if self.profile == "default" else 0
+
+    def _make_room(self, key: str, budget: int | None, incoming: int) -> None:
+        """Evict the least recently used models (never ``key``) until ``incoming`` more bytes (a model about to
+        load) fit the byte budget and the count cap."""
+        evicted = []
+        with self._lock:
+            others = [k for k in self._resident if k != key]
+            used = sum(self._sizes.get(k, 0) for k in self._resident)
+            count = len(self._resident) + (key not in self._resident)
+            while others and ((budget is not None and used + incoming > budget) or
+                              (self.max_models is not None and count > self.max_models)):
+                old_key = others.pop(0)
+                evicted.append((old_key, self._resident.pop(old_key)))
+                used -= self._sizes.get(old_key, 0)
+                count -= 1
+                self._evicted.add(old_key)
+        for old_key, old_runner in evicted:
+            log.info("making room for %s: %s (%s) goes", key, old_key, format_gb(self._sizes.get(old_key, 0)))
+            self._close(old_key, old_runner)
+
+    def _measure(self, key: str, runner: Runner) -> int:
+        try:
+            return model_bytes(runner)
+        except Exception:  # a runner of an unexpected shape: counted as nothing rather than failing its load
+            log.warning("could not measure the size of %s", key, exc_info=True)
+            return 0
 
     def _close(self, key: str, runner: Runner) -> None:
         """Forget an evicted model. Its weights are not torn down here: requests still running on it keep
@@ -230,3 +306,15 @@ class ModelManager:
         del runner
         if self._placement is not None:
             release_memory(self._placement)
+
+
+_SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(GB|MB)\b")
+
+
+def declared_bytes(size: str) -> int:
+    """The bytes an entry's ``size`` text declares ("1.3B params, 2.6 GB in fp16" -> 2.6e9), or 0."""
+    found = _SIZE.findall(size or "")
+    if not found:
+        return 0
+    number, unit = found[-1]
+    return int(float(number) * (1e9 if unit == "GB" else 1e6))

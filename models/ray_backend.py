@@ -107,6 +107,8 @@ def _wire(args: tuple, kwargs: dict) -> tuple[tuple, dict, list[threading.Event]
 class RemoteRunner:
     """A runner that lives in Ray Serve replicas; see the module docstring for what it offers."""
 
+    memory_bytes = 0  # its weights live in the replicas: nothing of this process's memory budget
+
     def __init__(self, spec: ModelSpec, handle, description: dict):
         self.spec = spec
         self._handle = handle

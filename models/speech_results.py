@@ -16,6 +16,11 @@ class Transcript:
     seconds: float             # length of the recording
     chunks: int                # how many pieces the recording was transcribed in
     timestamps: bool           # segment times come from the model (True) or are the chunk bounds (False)
+    done: int | None = None    # pieces transcribed so far, in a streamed transcript (None: all of them)
+
+    @property
+    def complete(self) -> bool:
+        return self.done is None or self.done >= self.chunks
 
 
 @dataclass(frozen=True)

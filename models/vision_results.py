@@ -27,6 +27,13 @@ class GeneratedImage:
 
 
 @dataclass(frozen=True)
+class DenoisingStep:
+    step: int              # denoising steps done
+    total: int             # steps in all
+    previews: list         # rough PIL previews of the images so far (empty on most steps)
+
+
+@dataclass(frozen=True)
 class Generation:
     images: list[GeneratedImage]
     prompt_tokens: int     # tokens in the prompt, start/end tokens included

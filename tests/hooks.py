@@ -52,7 +52,40 @@ def freeze_rate_limit_clock() -> None:
     RateLimiter.__init__ = frozen
 
 
-HOOKS = {"hold-long-trainings": hold_long_trainings, "freeze-rate-limit-clock": freeze_rate_limit_clock}
+HELD_STEPS = 4  # the most steps sd-turbo allows
+HELD_AT_STEP = 2
+
+
+def held_after_a_step(generate):
+    """``DiffusersRunner._generate`` whose streamed generations of HELD_STEPS steps cannot finish by themselves:
+    after step HELD_AT_STEP (and its preview) it reports that step again every 0.2 s until its stop flag ends
+    it, so Stop surely finds it running, however fast the machine paints. Other generations run through."""
+
+    def held(self, prompt, negative_prompt, steps, guidance, width, height, num_images, seed, on_step, watch=None):
+        def holding(done, total, latents):
+            watch(done, total, latents)
+            deadline = time.monotonic() + 300  # an upper bound: the test stops it long before
+            while done == HELD_AT_STEP:
+                assert time.monotonic() < deadline, "the test never stopped the generation"
+                time.sleep(0.2)
+                watch(done, total, None)  # raises once the stop flag is set
+
+        held_here = watch is not None and steps == HELD_STEPS
+        return generate(self, prompt, negative_prompt, steps, guidance, width, height, num_images, seed, on_step,
+                        holding if held_here else watch)
+
+    return held
+
+
+def hold_long_generations() -> None:
+    """In the app: a generation of HELD_STEPS steps waits after step HELD_AT_STEP until it is stopped."""
+    from models.runners.diffusers_t2i import DiffusersRunner
+
+    DiffusersRunner._generate = held_after_a_step(DiffusersRunner._generate)
+
+
+HOOKS = {"hold-long-trainings": hold_long_trainings, "freeze-rate-limit-clock": freeze_rate_limit_clock,
+         "hold-long-generations": hold_long_generations}
 
 
 def main(argv: list[str]) -> None:

@@ -87,3 +87,29 @@ def test_subset_of_tabs(tiny_manager):
     blocks = app.build_app(app.parse_args(["--profile", "tiny", "--demos", "qa"]), tiny_manager)
     names = {fn.api_name for fn in blocks.fns.values()}
     assert "answer_question" in names and "classify_text" not in names
+
+
+def test_the_memory_budget_is_a_size_with_a_default_from_the_machine(monkeypatch):
+    from models.memory import RAM_SHARE, machine_ram
+
+    args = app.parse_args(["--device", "cpu"])
+    assert args.memory_budget_gb is None and args.max_models is None  # no count limit unless asked for
+    manager = app.make_manager(args)
+    assert manager.max_models is None and manager.memory_budget == int(RAM_SHARE * machine_ram())
+    assert app.make_manager(app.parse_args(["--memory-budget-gb", "2.5"])).memory_budget == 2_500_000_000
+    monkeypatch.setenv("DEMO_MEMORY_BUDGET_GB", "0.5")
+    monkeypatch.setenv("DEMO_MAX_MODELS", "3")
+    args = app.parse_args([])
+    assert (args.memory_budget_gb, args.max_models) == (0.5, 3)
+
+
+@pytest.mark.parametrize("argv, env", [(["--memory-budget-gb", "0"], {}), (["--memory-budget-gb", "lots"], {}),
+                                       (["--memory-budget-gb", "nan"], {}), ([], {"DEMO_MEMORY_BUDGET_GB": "-1"}),
+                                       ([], {"DEMO_MEMORY_BUDGET_GB": "8GB"})])
+def test_bad_memory_budgets_are_refused_in_one_line(argv, env, monkeypatch, capsys):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as info:
+        app.parse_args(argv)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert info.value.code == 2 and len(lines) == 1 and "memory-budget-gb" in lines[0].lower().replace("_", "-")

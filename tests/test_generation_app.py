@@ -30,7 +30,7 @@ def test_generation_tabs_have_named_endpoints(client):
 def test_summarize_streams_and_returns_the_final_summary(client):
     job = client.submit("The museum opens at nine. It closes at six.", None, BART, "short", 1, 0.3,
                         api_name="/summarize")
-    summary, status = job.result(timeout=120)
+    summary, parts, status = job.result(timeout=120)
     assert status.endswith("done") and "distilbart-cnn-12-6" in status
     assert len(job.outputs()) >= 2  # intermediate updates were streamed before the final one
 

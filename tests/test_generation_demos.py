@@ -23,7 +23,7 @@ def run(generator):
 @pytest.mark.usefixtures("lockstep_generation")  # each read finds one new token
 def test_summary_streams_and_reports_the_map_reduce(ctx):
     outputs = run(summarization.summarize_text(ctx, LONG_TEXT, None, BART, "short", 1, 0.3))
-    summary, status = outputs[-1]
+    summary, parts, status = outputs[-1]
     assert len(outputs) > 3 and status.endswith("done")
     assert "parts (map-reduce)" in status and "distilbart-cnn-12-6" in status
 
@@ -31,14 +31,14 @@ def test_summary_streams_and_reports_the_map_reduce(ctx):
 def test_chinese_summary_with_the_chat_model(ctx):
     outputs = run(summarization.summarize_text(ctx, "长城是中国古代的伟大建筑，位于北京北部。", None, QWEN_SUMMARY,
                                                "short", 1, 0.0))
-    assert outputs[-1][1].endswith("done") and "qwen2.5" in outputs[-1][1]
+    assert outputs[-1][-1].endswith("done") and "qwen2.5" in outputs[-1][-1]
 
 
 def test_uploaded_text_file_is_summarized(ctx, tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("The museum opens at nine. It closes at six.", encoding="utf-8")
     outputs = run(summarization.summarize_text(ctx, "", str(path), BART, "short", 1, 0.3))
-    assert outputs[-1][1].endswith("done")
+    assert outputs[-1][-1].endswith("done")
 
 
 @pytest.mark.parametrize("name, data, message", [
@@ -66,7 +66,7 @@ def test_bad_summary_requests_get_clear_errors_and_the_next_works(ctx, kwargs, m
                    temperature=0.3) | kwargs
     with pytest.raises(gr.Error, match=message):
         run(summarization.summarize_text(ctx, **request))
-    assert run(summarization.summarize_text(ctx, "It closes at six.", None, BART, "short", 1, 0.3))[-1][1]
+    assert run(summarization.summarize_text(ctx, "It closes at six.", None, BART, "short", 1, 0.3))[-1][-1]
 
 
 def test_the_stop_button_ends_a_running_summary(ctx):
@@ -76,7 +76,7 @@ def test_the_stop_button_ends_a_running_summary(ctx):
         outputs.append(output)
         if len(outputs) == 2:
             assert STOPS.stop(request, summarization.NAME)
-    assert outputs[-1][1].endswith("stopped")
+    assert outputs[-1][-1].endswith("stopped")
     assert not STOPS.stop(request, summarization.NAME)  # nothing left running for that session
 
 
@@ -149,3 +149,32 @@ def test_translation_card_names_the_pair_model_or_the_problem(ctx):
     specs = ctx.specs("translation")
     assert "Helsinki-NLP/opus-mt-en-de" in translation.route_card(specs, "opus-mt", "en", "de")
     assert "offers: en" in translation.route_card(specs, "opus-mt", "fr", "de")
+
+
+# --- a long summary as it goes: a bar that only grows, texts that only grow ----------------------------------
+
+@pytest.mark.usefixtures("lockstep_generation")
+def test_a_map_reduce_summary_reports_a_bar_that_only_grows_and_texts_that_only_grow(ctx, monkeypatch):
+    """A map-reduce (tiny windows): the part summaries and the summary are never replaced, the bar never goes
+    back and ends full, and the number of parts shown stays the same."""
+    from tests.progress_log import ProgressLog, assert_grows
+
+    progress = ProgressLog()
+    outputs = run(summarization.summarize_text(ctx, LONG_TEXT, None, BART, "short", 1, 0.3, progress=progress))
+    summaries, parts, statuses = zip(*outputs)
+    assert_grows(list(summaries))
+    assert_grows(list(parts))
+    assert "Part 1 of" in parts[-1]
+    progress.assert_monotone(end=1.0)
+    counts = {status.split(" parts (map-reduce)")[0].rsplit(" · ", 1)[-1] for status in statuses}
+    assert len(counts) == 1 and int(counts.pop()) > 1, statuses[-1]  # "N parts" never changes
+    stages = [desc for _, desc in progress.reports]
+    assert any(desc.startswith("summarizing part ") for desc in stages), stages
+
+
+def test_planned_calls_count_every_round_before_the_first():
+    from models.generation_tasks import planned_calls
+
+    assert planned_calls(40, 1024, 60, 3) == 40 + 3 + 1  # 40 parts; 40 x 60 tokens fill 3 windows; 1 final
+    assert planned_calls(1, 1024, 60, 3) == 1
+    assert planned_calls(10, 100, 100, 3) == 30  # summaries as long as windows: three rounds, no final combine

@@ -87,8 +87,8 @@ def test_a_map_reduce_summary_lets_other_tabs_in_between_its_model_calls(ctx):
 
     stream = summarize_text(ctx, LONG_TEXT, None, BART, "short", 1, 0.0)
     try:
-        text, status = next(stream)
-        text, status = next(stream)  # after the first part summary, before the next model call
+        text, _, status = next(stream)
+        text, _, status = next(stream)  # after the first part summary, before the next model call
         assert "part" in status, status
         assert ctx.manager.gate.in_flight == 0
         done = threading.Event()

@@ -324,3 +324,150 @@ def test_the_heap_is_trimmed_periodically_until_stopped(monkeypatch):
     stop.set()
     trimmer.join(10)  # an upper bound: the thread ends within one period of the stop
     assert not trimmer.is_alive()  # stopped: no trim can follow
+
+
+# --- the memory budget in bytes (measured sizes) ----------------------------------------------------------
+
+TINY_KEYS = ("text-classification/distilbert-sst2", "token-classification/bert-base-ner",
+             "image-classification/vit-base")
+
+
+def test_a_byte_budget_that_fits_two_tiny_twins_evicts_the_least_recently_used_for_a_third(registry):
+    """Sizes are measured after each load (parameter and buffer bytes); a budget that holds any two of three tiny
+    twins but not all three keeps two, evicting the least recently used one, and says so in its state."""
+    measuring = ModelManager(registry, profile="tiny", device="cpu")
+    sizes = {}
+    for key in TINY_KEYS:
+        measuring.get(key)
+        sizes[key] = measuring.size(key)
+    measuring.close()
+    assert all(size > 10_000 for size in sizes.values()), sizes  # real weights were counted
+    budget = max(sizes[a] + sizes[b] for a in TINY_KEYS for b in TINY_KEYS if a != b)
+    assert budget < sum(sizes.values())
+
+    manager = ModelManager(registry, profile="tiny", device="cpu", memory_budget=budget)
+    a, b, c = TINY_KEYS
+    manager.get(a)
+    manager.get(b)
+    assert manager.resident_keys() == [a, b] and manager.resident_bytes() == sizes[a] + sizes[b]
+    manager.get(a)  # a is now more recent than b
+    manager.get(c)  # a third does not fit: b, the least recently used, goes
+    assert manager.resident_keys() == [a, c] and manager.state(b) == "evicted"
+    assert manager.resident_bytes() <= budget
+    again = manager.acquire(b)  # comes back, says it was reloaded; a is now the oldest and goes
+    assert again.reloaded and again.load_seconds is not None
+    assert manager.resident_keys() == [c, b] and manager.state(a) == "evicted" and manager.state(b) == "ready"
+    assert not manager.acquire(b).reloaded
+    manager.close()
+
+
+class SizedRunner(FakeRunner):
+    def __init__(self, spec, size):
+        super().__init__(spec)
+        self.memory_bytes = size
+
+
+def test_a_model_whose_size_is_known_makes_room_before_it_loads(registry):
+    """The second time a model loads, its measured size is known: the models it would not fit beside are
+    evicted before the load starts (on a GPU the new weights need that room), and only as many as needed."""
+    a, b, c = registry.keys()[:3]
+    sizes = {a: 400, b: 300, c: 500}
+    resident_during_load = {}
+
+    def loader(spec, profile, placement):
+        resident_during_load.setdefault(spec.key, []).append(manager.resident_bytes())
+        return SizedRunner(spec, sizes[spec.key])
+
+    manager = ModelManager(registry, profile="tiny", device="cpu", loader=loader, memory_budget=1000)
+    manager.get(a)
+    manager.get(b)
+    manager.get(c)  # unknown size before its first load: 1200 bytes after it, so a (the oldest) goes then
+    assert manager.resident_keys() == [b, c] and manager.resident_bytes() == 800
+    manager.get(a)  # 400 known: b goes before the load (800 + 400 > 1000), c stays (500 + 400 fits)
+    assert resident_during_load[a] == [0, 500] and manager.resident_keys() == [c, a]
+
+
+def test_the_count_cap_still_applies_beside_the_byte_budget(registry):
+    a, b, c = registry.keys()[:3]
+    manager = ModelManager(registry, profile="tiny", device="cpu", max_models=2, memory_budget=10**12,
+                           loader=lambda spec, profile, placement: SizedRunner(spec, 1))
+    for key in (a, b, c):
+        manager.get(key)
+    assert manager.resident_keys() == [b, c] and manager.state(a) == "evicted"
+
+
+def test_a_model_larger_than_the_whole_budget_is_kept_alone(registry):
+    a, b = registry.keys()[:2]
+    manager = ModelManager(registry, profile="tiny", device="cpu", memory_budget=100,
+                           loader=lambda spec, profile, placement: SizedRunner(spec, 60 if spec.key == a else 500))
+    manager.get(a)
+    manager.get(b)
+    assert manager.resident_keys() == [b]
+
+
+def test_the_status_says_reloading_for_an_evicted_model_not_first_use(registry):
+    """What a person sees when a tab's model comes back: "reloading (evicted to make room)" in the progress and
+    the status line, not "(first use) downloading if needed"; the model card says it too."""
+    from demos.common import DemoContext, model_card, run_model
+
+    a, b = TINY_KEYS[:2]
+    manager = ModelManager(registry, profile="tiny", device="cpu", memory_budget=1,  # room for one at a time
+                           loader=lambda spec, profile, placement: SizedRunner(spec, 1))
+    ctx = DemoContext(manager)
+    said = []
+
+    def progress(value, desc=""):
+        said.append(desc)
+
+    spec_a = registry.get(a)
+    first = run_model(ctx, spec_a, lambda runner: "ok", progress)
+    assert "first use" in said[0] and "(first use)" in first.status
+    run_model(ctx, registry.get(b), lambda runner: "ok", progress)  # a is evicted to make room
+    assert "evicted to make room" in model_card(ctx, a)
+    said.clear()
+    again = run_model(ctx, spec_a, lambda runner: "ok", progress)
+    assert said[0] == f"Reloading {spec_a.name} (evicted to make room)…"
+    assert "reloading (evicted to make room)" in again.status and "first use" not in again.status
+
+
+def test_sizes_are_measured_from_weights_and_read_from_entries():
+    import torch
+
+    from models.manager import declared_bytes
+    from models.memory import RAM_SHARE, machine_budget, machine_ram, model_bytes
+
+    class Holder:
+        def __init__(self):
+            self.model = torch.nn.Linear(10, 10)  # 110 float32 parameters
+            self.head = torch.nn.Linear(10, 10, bias=False)
+            self.head.weight = self.model.weight  # tied: counted once
+            self.model.register_buffer("scale", torch.ones(5))
+
+    assert model_bytes(Holder()) == (110 + 5) * 4
+    assert declared_bytes("1.3B params, 2.6 GB in fp16") == 2_600_000_000
+    assert declared_bytes("66M params, 268 MB") == 268_000_000 and declared_bytes("27M params") == 0
+    assert machine_budget(Placement("cpu", "float32")) == int(RAM_SHARE * machine_ram()) > 0
+
+
+def test_bad_budgets_are_refused(registry):
+    for bad in (0, -5, "lots"):
+        with pytest.raises(ValueError, match="memory_budget"):
+            ModelManager(registry, memory_budget=bad)
+
+
+def test_int8_weights_of_quantized_layers_are_counted():
+    """--cpu-int8 turns Linear weights into packed int8 tensors, which are no parameters: they still count."""
+    import warnings
+
+    import torch
+
+    from models.memory import model_bytes
+
+    class Holder:
+        def __init__(self):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.model = torch.ao.quantization.quantize_dynamic(torch.nn.Sequential(torch.nn.Linear(10, 10)),
+                                                                    {torch.nn.Linear}, dtype=torch.qint8)
+
+    assert model_bytes(Holder()) == 100 * 1 + 10 * 4  # int8 weights, float32 bias

@@ -128,7 +128,7 @@ def test_text_tabs(client):
 def test_generation_tabs_stream_through_serve(client):
     job = client.submit("The museum opens at nine. It closes at six.", None, "summarization/distilbart-cnn-12-6",
                         "short", 1, 0.3, api_name="/summarize")
-    summary, status = job.result(timeout=120)
+    summary, _, status = job.result(timeout=120)
     assert status.endswith("done") and "Ray Serve" in status
     translation, status = client.predict("Good morning.\n\nHow are you?", "en", "zh", "opus-mt",
                                          api_name="/translate")

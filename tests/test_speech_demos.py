@@ -231,3 +231,61 @@ def test_voice_dropdown_follows_the_model(sctx):
     assert bark.interactive and bark.value == "v2/en_speaker_6"
     vits = tts.voice_choices(sctx, VOICE)
     assert not vits.interactive and vits.value == ""
+
+
+# --- a long recording as it goes: each piece's text as soon as it is done, a bar that only grows, Stop ----------
+
+class Request:
+    def __init__(self, session_hash):
+        self.session_hash = session_hash
+
+
+@pytest.fixture
+def counted_pieces(sctx, tiny_manager, tmp_path, monkeypatch):
+    """A 50 s recording (three pieces for Moonshine) and a model that says which piece it heard."""
+    runner = tiny_manager.get(MOONSHINE)
+    heard = []
+
+    def pipe(pieces, **kwargs):
+        heard.append(len(pieces))
+        return [{"text": f"piece {len(heard)} said this."} for _ in pieces]
+
+    monkeypatch.setattr(runner, "pipe", pipe)
+    return write(tmp_path, "long.wav", tone(200, 50.0, 16_000, amplitude=0.3)), heard
+
+
+def test_a_long_transcript_streams_each_finished_piece_and_the_bar_only_grows(sctx, counted_pieces):
+    from tests.progress_log import ProgressLog, assert_grows
+
+    path, heard = counted_pieces
+    progress = ProgressLog()
+    outputs = list(asr.stream_transcript(sctx, path, MOONSHINE, progress=progress))
+    assert heard == [1, 1, 1]  # on CPU one piece at a time, so each shows when it is done
+    texts = [text for text, _, _, _ in outputs]
+    assert texts == ["piece 1 said this.", "piece 1 said this. piece 2 said this.",
+                     "piece 1 said this. piece 2 said this. piece 3 said this."]
+    assert_grows(texts)
+    tables = [table for _, table, _, _ in outputs]
+    assert [len(table) for table in tables] == [1, 2, 3] and all(b[:len(a)] == a for a, b in zip(tables, tables[1:]))
+    assert [files for _, _, files, _ in outputs[:-1]] == [[], []] and len(outputs[-1][2]) == 2
+    assert [status.rsplit(" · ", 1)[-1] for _, _, _, status in outputs[:-1]] == \
+        ["1 of 3 pieces transcribed", "2 of 3 pieces transcribed"]
+    assert "50 s of audio in 3 pieces" in outputs[-1][3]
+    progress.assert_monotone(end=1.0)
+    assert [value for value, desc in progress.reports if desc.startswith("Transcrib")] == [0, 1 / 3, 2 / 3, 1.0]
+
+
+def test_stop_keeps_the_pieces_already_transcribed(sctx, counted_pieces):
+    from demos.generation_common import STOPS
+
+    path, heard = counted_pieces
+    request, outputs = Request("stopping-listener"), []
+    for output in asr.stream_transcript(sctx, path, MOONSHINE, request=request):
+        outputs.append(output)
+        if len(outputs) == 1:
+            assert STOPS.stop(request, asr.NAME)
+    text, table, files, status = outputs[-1]
+    assert heard == [1] and text == "piece 1 said this." and len(table) == 1
+    assert "stopped: 1 of 3 pieces transcribed" in status
+    assert open(files[1], encoding="utf-8").read() == "piece 1 said this.\n"
+    assert not STOPS.stop(request, asr.NAME)

@@ -164,3 +164,73 @@ def test_notices_for_offload_and_safety_checker():
     loud = Generation([], prompt_tokens=5, window=77, dropped_text="", cpu_offload=True, filtered=2)
     text = image_generation.notices(loud, "", 7.5)
     assert "blacked out 2 image(s)" in text and "CPU offload" in text
+
+
+# --- image generation as it goes: progress, previews, Stop, reuse seed ------------------------------------------
+
+class Request:
+    def __init__(self, session_hash):
+        self.session_hash = session_hash
+
+
+def test_generation_streams_previews_then_the_images_and_a_bar_that_only_grows(ctx, tmp_path, monkeypatch):
+    from tests.progress_log import ProgressLog
+
+    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+    progress = ProgressLog()
+    outputs = list(image_generation.stream_images(ctx, "a fox", "", TURBO, 4, 0.0, 9, False, 64, 72, 2,
+                                                  progress=progress))
+    previews, (final, seed, status) = outputs[:-1], outputs[-1]
+    assert [status.rsplit(" · ", 1)[-1] for _, _, status in previews] == [f"step {k} of 4: preview" for k in (1, 2, 3)]
+    for gallery, used, _ in previews:  # a rough picture of each image, at its final size, before the end
+        assert used == 9 and len(gallery) == 2
+        assert all(image.size == (64, 72) and caption.startswith("preview · step") for image, caption in gallery)
+    assert [caption for _, caption in final] == ["seed 9", "seed 10"] and seed == 9
+    progress.assert_monotone(end=1.0)
+    assert [desc for _, desc in progress.reports if desc.startswith("Denoising")][-1] == "Denoising step 4/4"
+
+
+def test_stop_ends_a_generation_within_one_step_and_keeps_its_last_preview(ctx, tmp_path, monkeypatch):
+    """The generation is held after step 2 until its stop flag is set (tests.hooks): Stop finds it running,
+    the step callback ends it there (the model is not called for step 3), and the status says where."""
+    from demos.generation_common import STOPS
+    from models.runners.diffusers_t2i import DiffusersRunner
+    from tests.hooks import HELD_AT_STEP, HELD_STEPS, held_after_a_step
+    from tests.progress_log import ProgressLog
+
+    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+    monkeypatch.setattr(DiffusersRunner, "_generate", held_after_a_step(DiffusersRunner._generate))
+    unet = ctx.manager.get(TURBO).pipe.unet
+    calls = []
+    monkeypatch.setattr(unet, "forward", lambda *a, forward=unet.forward, **k: calls.append(1) or forward(*a, **k))
+    request, progress, outputs = Request("stopping-painter"), ProgressLog(), []
+    for output in image_generation.stream_images(ctx, "a fox", "", TURBO, HELD_STEPS, 0.0, 3, False, 64, 64, 1,
+                                                 progress=progress, request=request):
+        outputs.append(output)
+        if output[2].endswith(f"step {HELD_AT_STEP} of {HELD_STEPS}: preview"):
+            assert STOPS.stop(request, image_generation.NAME)
+    gallery, seed, status = outputs[-1]
+    assert status.endswith(f"stopped after step {HELD_AT_STEP} of {HELD_STEPS}") and seed == 3
+    assert gallery == outputs[-2][0] and gallery[0][1] == f"preview · step {HELD_AT_STEP}/{HELD_STEPS}"
+    assert len(calls) == HELD_AT_STEP  # no step after the stop
+    progress.assert_monotone(end=HELD_AT_STEP / HELD_STEPS)
+    assert not STOPS.stop(request, image_generation.NAME)  # nothing left running for that session
+
+
+def test_reuse_seed_puts_the_seed_used_back_and_turns_randomizing_off(ctx, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+    first, used, _ = generate(ctx, seed=0, randomize=True)
+    seed, randomize = image_generation.reuse_seed(used)
+    assert (seed, randomize) == (used, False)
+    again, _, _ = generate(ctx, seed=seed, randomize=randomize)
+    assert list(Image.open(first[0][0]).getdata()) == list(Image.open(again[0][0]).getdata())
+    with pytest.raises(gr.Error, match="generate an image first"):
+        image_generation.reuse_seed(None)
+
+
+def test_clicking_an_image_makes_its_seed_the_one_to_reuse():
+    from types import SimpleNamespace
+
+    assert image_generation.seed_of_selected(SimpleNamespace(value={"caption": "seed 12"})) == 12
+    for not_a_seed in ({"caption": "preview · step 2/4"}, {"caption": None}, None):
+        assert isinstance(image_generation.seed_of_selected(SimpleNamespace(value=not_a_seed)), dict)  # gr.skip()

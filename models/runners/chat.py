@@ -163,7 +163,7 @@ class ChatRunner(BaseRunner):
 SNIPPET_REVIEWED = {
     "models/runners/chat.py": "41bbe9ded71bd3c1",
     "models/runners/streaming.py": "2d76dc5629491148",
-    "models/generation_tasks.py": "f494fb6fcfdb20e9",
+    "models/generation_tasks.py": "32f1ecd2a31b9446",
     "models/text_split.py": "babca963c864dce2",
 }
 

@@ -9,20 +9,35 @@
 - Reproducible: image ``i`` of a request uses a CPU ``torch.Generator`` seeded with ``seed + i``, so a seed
   gives the same image on any device and each image of a batch can be regenerated alone.
 - ``on_step(done, total)`` is called after every denoising step (``callback_on_step_end``).
+- ``stream(prompt, stop, preview_every=N, ...)`` runs the same generation in a worker thread and yields a
+  ``DenoisingStep`` after every step (with previews of the images every N steps: the latents mapped to RGB by a
+  linear approximation, no VAE decode), then the ``Generation``. A set ``stop`` flag, or a consumer that goes
+  away, ends it at the end of the step under way: nothing is decoded and the stream ends without a Generation.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Callable
+import queue
+import threading
+from typing import Callable, Iterator
 
 from models.errors import InputError
 from models.runners.base import BaseRunner
-from models.vision_results import GeneratedImage, Generation
+from models.vision_results import DenoisingStep, GeneratedImage, Generation
 
 log = logging.getLogger(__name__)
 
 FITS_MARGIN = 1.5  # free GPU memory needed, as a multiple of the weights, to skip offloading
+STREAM_TIMEOUT_S = 600  # no step for this long means the worker died; stop waiting
+# Stable Diffusion's four latent channels -> RGB, a linear fit of what the VAE decodes (ComfyUI's SD15 "latent
+# preview" factors): a preview costs a 4x3 matrix product instead of a VAE decode
+LATENT_RGB = ((0.3512, 0.2297, 0.3227), (0.3250, 0.4974, 0.2350), (-0.2829, 0.1762, 0.2721),
+              (-0.2120, -0.2616, -0.7177))
+
+
+class GenerationStopped(Exception):
+    """Raised inside the pipeline's step callback to end a generation that was stopped."""
 
 
 class DiffusersRunner(BaseRunner):
@@ -74,19 +89,69 @@ class DiffusersRunner(BaseRunner):
                  guidance: float | None = None, width: int | None = None, height: int | None = None,
                  num_images: int = 1, seed: int = 0,
                  on_step: Callable[[int, int], None] | None = None) -> list[Generation]:
-        steps = int(steps or self.params.get("steps", 25))
-        guidance = float(self.params.get("guidance", 7.5) if guidance is None else guidance)
-        width = int(width or self.params.get("width", 512))
-        height = int(height or self.params.get("height", 512))
-        return [self._generate(prompt, negative_prompt, steps, guidance, width, height, int(num_images), int(seed),
-                               on_step) for prompt in prompts]
+        settings = self._settings(steps, guidance, width, height)
+        return [self._generate(prompt, negative_prompt, *settings, int(num_images), int(seed), on_step)
+                for prompt in prompts]
 
-    def _generate(self, prompt, negative_prompt, steps, guidance, width, height, num_images, seed, on_step):
+    def stream(self, prompt: str, stop: threading.Event | None = None, *, negative_prompt: str = "",
+               steps: int | None = None, guidance: float | None = None, width: int | None = None,
+               height: int | None = None, num_images: int = 1, seed: int = 0,
+               preview_every: int = 0) -> Iterator[DenoisingStep | Generation]:
+        """One generation as it goes: a ``DenoisingStep`` per step (previews every ``preview_every`` steps, none
+        at the last: the images follow), then the ``Generation``; nothing more once stopped."""
+        events: queue.Queue = queue.Queue()
+        closed = threading.Event()  # the consumer went away (Stop button, disconnect)
+        steps, guidance, width, height = self._settings(steps, guidance, width, height)
+
+        def watch(done: int, total: int, latents) -> None:
+            if closed.is_set() or (stop is not None and stop.is_set()):
+                raise GenerationStopped
+            show = preview_every and done % preview_every == 0 and done < total
+            events.put(DenoisingStep(done, total, preview_images(latents, width, height) if show else []))
+
+        def work() -> None:
+            try:
+                events.put(self._generate(prompt, negative_prompt, steps, guidance, width, height, int(num_images),
+                                          int(seed), None, watch))
+            except GenerationStopped:
+                events.put(None)
+            except BaseException as exc:  # reported to the consumer below
+                events.put(exc)
+
+        worker = threading.Thread(target=work, name="diffusion", daemon=True)
+        worker.start()
+        try:
+            while True:
+                try:
+                    item = events.get(timeout=STREAM_TIMEOUT_S)
+                except queue.Empty:
+                    raise TimeoutError(f"no denoising step for {STREAM_TIMEOUT_S} s") from None
+                if item is None:  # stopped
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+                if isinstance(item, Generation):
+                    return
+        finally:
+            closed.set()  # a closed stream stops the worker at its next step
+            worker.join()
+
+    def _settings(self, steps, guidance, width, height) -> tuple[int, float, int, int]:
+        return (int(steps or self.params.get("steps", 25)),
+                float(self.params.get("guidance", 7.5) if guidance is None else guidance),
+                int(width or self.params.get("width", 512)), int(height or self.params.get("height", 512)))
+
+    def _generate(self, prompt, negative_prompt, steps, guidance, width, height, num_images, seed, on_step,
+                  watch=None):
         import torch
 
         def step_end(pipe, step, timestep, callback_kwargs):
-            if on_step is not None:  # some schedulers (PNDM) run one step more than asked
-                on_step(step + 1, max(getattr(pipe, "num_timesteps", steps) or steps, step + 1))
+            total = max(getattr(pipe, "num_timesteps", steps) or steps, step + 1)  # PNDM runs one step more
+            if on_step is not None:
+                on_step(step + 1, total)
+            if watch is not None:
+                watch(step + 1, total, callback_kwargs.get("latents"))
             return callback_kwargs
 
         def run():
@@ -116,9 +181,24 @@ class DiffusersRunner(BaseRunner):
                           cpu_offload=self.cpu_offload, filtered=sum(1 for flag in flagged if flag))
 
 
+def preview_images(latents, width: int, height: int) -> list:
+    """Rough previews of Stable Diffusion latents (batch, 4, h/8, w/8) as PIL images of the final size; none for
+    latents of another shape."""
+    import numpy as np
+    import torch
+    from PIL import Image
+
+    if latents is None or latents.ndim != 4 or latents.shape[1] != len(LATENT_RGB):
+        return []
+    factors = torch.tensor(LATENT_RGB, dtype=torch.float32)
+    rgb = torch.einsum("bchw,cr->bhwr", latents.detach().to("cpu", torch.float32), factors)
+    pixels = ((rgb + 1) / 2).clamp(0, 1).mul(255).round().to(torch.uint8).numpy()
+    return [Image.fromarray(np.ascontiguousarray(p)).resize((width, height), Image.BILINEAR) for p in pixels]
+
+
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
-SNIPPET_REVIEWED = {"models/runners/diffusers_t2i.py": "b8679a38b9826962"}
+SNIPPET_REVIEWED = {"models/runners/diffusers_t2i.py": "045cf94de2b63d44"}
 
 
 def code_snippet(spec, settings: dict) -> str:

@@ -92,7 +92,7 @@ class Seq2SeqRunner(BaseRunner):
 SNIPPET_REVIEWED = {
     "models/runners/seq2seq.py": "18eb02cad36b6f5c",
     "models/runners/streaming.py": "2d76dc5629491148",
-    "models/generation_tasks.py": "f494fb6fcfdb20e9",
+    "models/generation_tasks.py": "32f1ecd2a31b9446",
     "models/text_split.py": "babca963c864dce2",
 }
 

@@ -8,15 +8,19 @@ long-form part itself, so that it can report progress:
 - segment times are the model's timestamps (Whisper, when asked for) shifted by the piece's start, or
   the piece bounds when the model gives none; times are clamped to the piece and kept in order.
 
+``stream(recording, stop, ...)`` yields the transcript so far after each piece (on CPU the pieces run one at a
+time, so each shows as soon as it is done; on an accelerator a batch of pieces takes about as long as one), and
+a set ``stop`` flag ends it between pieces.
+
 Params: ``chunk_seconds`` (30 for Whisper: its window), ``batch_size``, ``timestamps`` (whether the
 model can predict them), ``multilingual`` and ``translate`` (what generate accepts).
 """
 
 from __future__ import annotations
 
-from typing import Callable
+import threading
+from typing import Callable, Iterator
 
-import numpy as np
 
 from models.audio_io import Audio, chunk_bounds, resample
 from models.errors import InputError
@@ -46,11 +50,21 @@ class SpeechRecognitionRunner(BaseRunner):
     def __call__(self, recordings: list[Audio], *, language: str | None = None, task: str = "transcribe",
                  timestamps: bool = True, on_progress: ProgressCallback | None = None,
                  **overrides) -> list[Transcript]:
-        params = {**self.params, **overrides}
-        generate_kwargs = self._generate_kwargs(language, task)
-        timestamps = bool(timestamps and params.get("timestamps", self.is_whisper))
-        return [self.transcribe(resample(audio.samples, audio.rate, self.rate), generate_kwargs, timestamps,
-                                params, on_progress) for audio in recordings]
+        return [self.transcribe(audio, language, task, timestamps, on_progress, **overrides) for audio in recordings]
+
+    def transcribe(self, audio: Audio, language: str | None = None, task: str = "transcribe", timestamps: bool = True,
+                   on_progress: ProgressCallback | None = None, **overrides) -> Transcript:
+        transcript = None
+        for transcript in self._pieces(audio, None, language, task, timestamps, on_progress, None, overrides):
+            pass
+        return transcript
+
+    def stream(self, audio: Audio, stop: threading.Event | None = None, *, language: str | None = None,
+               task: str = "transcribe", timestamps: bool = True, **overrides) -> Iterator[Transcript]:
+        """The transcript so far: empty first (``done`` 0, when there are several pieces), after each piece, then
+        the whole one; a set ``stop`` flag ends it between pieces."""
+        one_by_one = 1 if self.placement.device == "cpu" else None
+        yield from self._pieces(audio, stop, language, task, timestamps, None, one_by_one, overrides)
 
     def _generate_kwargs(self, language: str | None, task: str) -> dict:
         if task not in ("transcribe", "translate"):
@@ -69,14 +83,28 @@ class SpeechRecognitionRunner(BaseRunner):
             kwargs["language"] = language
         return kwargs
 
-    def transcribe(self, samples: np.ndarray, generate_kwargs: dict, timestamps: bool, params: dict,
-                   on_progress: ProgressCallback | None) -> Transcript:
+    def _pieces(self, audio: Audio, stop: threading.Event | None, language: str | None, task: str, timestamps: bool,
+                on_progress: ProgressCallback | None, batch_size: int | None, overrides: dict
+                ) -> Iterator[Transcript]:
+        params = {**self.params, **overrides}
+        generate_kwargs = self._generate_kwargs(language, task)
+        timestamps = bool(timestamps and params.get("timestamps", self.is_whisper))
+        samples = resample(audio.samples, audio.rate, self.rate)
         bounds = chunk_bounds(samples, self.rate, float(params.get("chunk_seconds", 30)))
-        batch_size = max(1, int(params.get("batch_size", 4)))
+        batch_size = batch_size or max(1, int(params.get("batch_size", 4)))
         segments: list[Segment] = []
+
+        def so_far(done: int) -> Transcript:
+            return Transcript(text=join_segments(segments), segments=list(segments), seconds=len(samples) / self.rate,
+                              chunks=len(bounds), timestamps=timestamps, done=done)
+
         if on_progress:
             on_progress(0, len(bounds))
+        if len(bounds) > 1:
+            yield so_far(0)  # how many pieces there are, before the first one runs
         for first in range(0, len(bounds), batch_size):
+            if stop is not None and stop.is_set():
+                return
             batch = bounds[first:first + batch_size]
             outputs = self.pipe([samples[start:end] for start, end in batch], batch_size=len(batch),
                                 return_timestamps=timestamps, generate_kwargs=dict(generate_kwargs))
@@ -84,8 +112,9 @@ class SpeechRecognitionRunner(BaseRunner):
                 segments.extend(self._segments(output, start / self.rate, end / self.rate, timestamps))
             if on_progress:
                 on_progress(first + len(batch), len(bounds))
-        return Transcript(text=join_segments(segments), segments=segments, seconds=len(samples) / self.rate,
-                          chunks=len(bounds), timestamps=timestamps)
+            if first + len(batch) < len(bounds):
+                yield so_far(first + len(batch))
+        yield so_far(len(bounds))
 
     @staticmethod
     def _segments(output: dict, start: float, end: float, timestamps: bool) -> list[Segment]:
@@ -109,7 +138,7 @@ class SpeechRecognitionRunner(BaseRunner):
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
-    "models/runners/speech_recognition.py": "dfc55136240c2c55",
+    "models/runners/speech_recognition.py": "0dc0e7d7bc1d8171",
     "models/audio_io.py": "1e3b53dedcbe6bb3",
     "models/speech_text.py": "bde011b83243c28c",
 }
