@@ -138,7 +138,7 @@ class SpeechRecognitionRunner(BaseRunner):
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
-    "models/runners/speech_recognition.py": "0dc0e7d7bc1d8171",
+    "models/runners/speech_recognition.py": "58d18b81411e6d12",
     "models/audio_io.py": "1e3b53dedcbe6bb3",
     "models/speech_text.py": "bde011b83243c28c",
 }
