@@ -221,7 +221,10 @@ def test_the_answer_in_context_breaks_lines_between_words_on_a_phone(open_page):
     panel.get_by_role("button", name="Run", exact=True).click()
     expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
     context = panel.locator(".answer-in-context .textfield").first
-    expect(context).to_contain_text("Attention Is All You Need")
+    expect(context).to_contain_text("Google")  # drawn (a single word: the answer's label never falls inside one)
+    # the whole context is there, with the label of the answer (wherever the tiny twin puts it) taken out
+    words = re.sub(r"answer \(\d+\.\d+\)", " ", context.inner_text(), flags=re.IGNORECASE).split()
+    assert "Attention Is All You Need" in " ".join(words)
     assert context.evaluate(SPLIT_WORDS) == []  # no word is cut across two lines
 
 
