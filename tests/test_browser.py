@@ -4,26 +4,24 @@ example, checks that an output appears, and saves a screenshot per tab (into $SC
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from demos import DEMO_MODULES, load_demos
 from models.code_snippets import TASKS_WITHOUT_SNIPPETS
+from tests.browser import chromium, needs_chromium
 from tests.server import running_app
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = needs_chromium
 
 
 def test_every_tab_runs_its_first_example_in_a_browser(tmp_path):
     shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     demos = dict(zip(DEMO_MODULES, load_demos()))
-    with running_app(timeout=120) as url, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with running_app(timeout=120) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1920, "height": 1000})
         page.goto(url)
         for name, demo in demos.items():
@@ -52,5 +50,4 @@ def test_every_tab_runs_its_first_example_in_a_browser(tmp_path):
             first = str(demo.EXAMPLES[0][0])
             shown = Path(first).name if Path(first).is_absolute() else first[:20]  # a file: by its name
             sync_api.expect(panel.locator(".cm-content").first).to_contain_text(shown, timeout=10_000)
-        browser.close()
     assert sorted(path.stem for path in shots.glob("*.png")) >= sorted(DEMO_MODULES)

@@ -3,20 +3,17 @@ English and Chinese, on a desktop and a phone screen, asserting what a person se
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from demos import AREAS, DEMO_MODULES, i18n
+from tests.browser import chromium, keep_screenshot, needs_chromium
 from tests.server import running_app
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
 expect = sync_api.expect
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = needs_chromium
 
 DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 AREA_OF = {name: area for area, names in AREAS.items() for name in names}
@@ -38,20 +35,10 @@ runner = "chat"
         yield url
 
 
-def keep_screenshot(page, name: str) -> None:
-    """With SCREENSHOT_DIR set (e.g. docs/screenshots, for the README), save what the page shows."""
-    if os.environ.get("SCREENSHOT_DIR"):
-        folder = Path(os.environ["SCREENSHOT_DIR"])
-        folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(folder / f"{name}.png"))
-
-
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

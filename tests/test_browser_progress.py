@@ -4,17 +4,16 @@ back, and "Reuse seed" paints the same picture again."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from tests.hooks import HELD_AT_STEP, HELD_STEPS
+from tests.browser import chromium, needs_chromium
 from tests.server import running_app
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
 expect = sync_api.expect
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = needs_chromium
 
 # every value the page's progress bars take (aria-valuenow, 0-100), in the order they appear
 RECORD_PROGRESS = """() => {
@@ -32,12 +31,10 @@ RECORD_PROGRESS = """() => {
 @pytest.fixture(scope="module")
 def page():
     with running_app("--demos", "image-generation", hooks=["hold-long-generations"], timeout=120) as url:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        with chromium() as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(url)
             yield page
-            browser.close()
 
 
 def set_number(page, label: str, value) -> None:

@@ -4,19 +4,16 @@ example of every tab runs without an error. Screenshots go to $SCREENSHOT_DIR if
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from demos import DEMO_MODULES, load_demos
+from tests.browser import chromium, keep_screenshot, needs_chromium
 from tests.server import running_app
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
 expect = sync_api.expect
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = needs_chromium
 
 DEMOS = dict(zip(DEMO_MODULES, load_demos()))
 
@@ -29,10 +26,8 @@ def app_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -68,13 +63,6 @@ def run_and_wait(page, panel) -> None:
     expect(panel.locator(".pending, .generating, .eta-bar")).to_have_count(0, timeout=240_000)
 
 
-def screenshot(page, name: str) -> None:
-    folder = os.environ.get("SCREENSHOT_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
 # --- Chinese stays Chinese -------------------------------------------------------------------------------------
 
 def test_translation_tab_stays_chinese_after_an_example_click_and_a_run(open_tab):
@@ -104,7 +92,7 @@ def test_translation_tab_stays_chinese_after_an_example_click_and_a_run(open_tab
     expect(status).not_to_contain_text("inference")
     for label in ("文本", "源语言", "目标语言", "译文"):
         expect(panel.get_by_label(label, exact=True).first).to_be_visible()
-    screenshot(page, "zh-translation")
+    keep_screenshot(page, "zh-translation", full_page=True)
 
 
 def test_choices_tables_errors_and_status_are_chinese(open_tab):
@@ -120,7 +108,7 @@ def test_choices_tables_errors_and_status_are_chinese(open_tab):
     status = panel.locator(".status-line").first
     expect(status).to_contain_text("音频，分 1 段")
     expect(status).not_to_contain_text("⚠")
-    screenshot(page, "zh-asr")
+    keep_screenshot(page, "zh-asr", full_page=True)
 
     page, panel = open_tab("zh-CN", "text-classification")
     panel.get_by_role("button", name="运行", exact=True).click()

@@ -125,14 +125,10 @@ def test_bad_files_and_settings_get_clear_errors_and_the_tab_serves_on(client, t
 
 def test_an_open_page_lists_a_model_fine_tuned_after_it_loaded(server, client):
     """In a real browser: the Text classification dropdown refreshes its list when opened."""
-    import shutil
+    from tests.browser import chromium
 
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+    with chromium() as browser:
         page = browser.new_page()
         page.goto(server[0])
         panel = page.locator("[role=tabpanel]:visible").first
@@ -145,7 +141,6 @@ def test_an_open_page_lists_a_model_fine_tuned_after_it_loaded(server, client):
         panel.locator("button.primary").first.click()
         sync_api.expect(panel.locator(".status-line").first).to_contain_text(f"{name} on cpu", timeout=60_000)
         assert not page.locator(".toast-body").all_inner_texts()
-        browser.close()
 
 
 def test_a_cancelled_request_stops_its_training_and_frees_the_slot(server):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 
 import httpx
 import pytest
 
 from demos import DEMO_MODULES, i18n, load_demos
+from tests.browser import chromium
 from tests.server import running_app
 
 
@@ -63,18 +63,13 @@ def test_the_running_app_serves_both_languages_and_the_browser_picks_one():
         assert [p["label"] for p in info["parameters"]] == ["Text", "Model"]
         assert [r["label"] for r in info["returns"]][0] == "Labels"
         sync_api = pytest.importorskip("playwright.sync_api")
-        chromium = shutil.which("chromium")
-        if chromium is None:
-            pytest.skip("Debian's chromium is not installed")
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        with chromium() as browser:
             for locale, chat, run in (("zh-CN", "对话", "运行"), ("en-US", "Chat", "Run")):
                 page = browser.new_page(locale=locale)
                 page.goto(url)
                 sync_api.expect(page.locator("#nav-chat")).to_have_text(chat, timeout=30_000)
                 sync_api.expect(page.get_by_role("button", name=run, exact=True)).to_be_visible(timeout=30_000)
                 page.close()
-            browser.close()
 
 
 # --- what the handlers send back, and the text built at run time -----------------------------------------------

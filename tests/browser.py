@@ -1,0 +1,38 @@
+"""Debian's chromium for the browser tests, driven by Playwright for Python (never ``playwright install``): where
+it is found, a module mark that skips without it, a launched browser, and the screenshots kept for the README."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NO_CHROMIUM = "Debian's chromium is not installed (.ci/run installs it)"
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """A headless chromium (a Playwright ``Browser``), closed afterwards; the test is skipped without one."""
+    if CHROMIUM is None:
+        pytest.skip(NO_CHROMIUM)
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def keep_screenshot(page, name: str, full_page: bool = False) -> None:
+    """With SCREENSHOT_DIR set (e.g. docs/screenshots, for the README), save what the page shows."""
+    if os.environ.get("SCREENSHOT_DIR"):
+        folder = Path(os.environ["SCREENSHOT_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
