@@ -14,13 +14,14 @@ import logging
 import os
 import sys
 
-from demos import DEMO_MODULES, load_demos, zerogpu
+from demos import load_demos, zerogpu
 from models import log_limit
 from models.env import env_int
 from models.device import check_device_name, cpu_int8_default, limit_c_heap_arenas, trim_c_heap_every
 from models.fine_tune.store import FineTunedStore
 from models.manager import MACHINE, PROFILES, ModelManager
 from models.registry import RegistryError, builtin_registry
+from models.tasks import NAMES, unknown_names
 
 log = logging.getLogger("app")
 
@@ -90,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", choices=PROFILES, default=_env("PROFILE", "default"),
                         help="'default': real checkpoints from the hub; 'tiny': offline random-weight "
                              "twins built locally [DEMO_PROFILE]")
-    parser.add_argument("--demos", default=_env("DEMOS", ",".join(DEMO_MODULES)),
-                        help=f"comma-separated tabs to show, from: {', '.join(DEMO_MODULES)} [DEMO_DEMOS]")
+    parser.add_argument("--demos", default=_env("DEMOS", ",".join(NAMES)),
+                        help=f"comma-separated tabs to show, from: {', '.join(NAMES)} [DEMO_DEMOS]")
     parser.add_argument("--host", default=_env("HOST", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")),
                         help="address to listen on; 0.0.0.0 to serve the network [DEMO_HOST]")
     gradio_port = int(os.environ.get("GRADIO_SERVER_PORT", "").strip() or 7860)  # checked like DEMO_PORT
@@ -229,9 +230,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.log_level not in LOG_LEVELS:  # argparse checks the choices of a flag, not of DEMO_LOG_LEVEL
         parser.error(f"--log-level [DEMO_LOG_LEVEL]: {args.log_level!r} is not one of {', '.join(LOG_LEVELS)}")
     args.demos = [name.strip() for name in args.demos.split(",") if name.strip()]
-    unknown = [name for name in args.demos if name not in DEMO_MODULES]
+    unknown = unknown_names(args.demos)
     if unknown or not args.demos:
-        parser.error(f"--demos: unknown {unknown}; choose from {', '.join(DEMO_MODULES)}")
+        parser.error(f"--demos: unknown {unknown}; choose from {', '.join(NAMES)}")
     if isinstance(args.rate_limit, str):  # from the environment
         args.rate_limit = _positive_int(args.rate_limit)
     args.auth = _login_pairs(parser, args.auth or _env("AUTH"), args.auth_file)

@@ -10,7 +10,7 @@ import statistics
 import sys
 
 from bench.common import server, verdict
-from demos import DEMO_MODULES
+from models.tasks import TASKS
 
 TARGET = 1.3
 
@@ -19,7 +19,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    tabs = len(DEMO_MODULES)
+    tabs = len(TASKS)
     ours, bare = [], []
     for _ in range(args.runs):  # alternate, so both see the same machine state
         with server([sys.executable, "bench/bare_app.py", "--tabs", str(tabs), "--port", "{PORT}"]) as (_, s):

@@ -13,10 +13,10 @@ from demos.explain_plots import attention_heatmap, head_grid, positional_encodin
 from demos.generation_common import check_number
 from demos.layout import PHONE_MAX_PX
 from models.attention import AttentionMaps, head_average, sinusoidal_encoding
+from models.tasks import task_of_module
 
-NAME = "attention"
-TITLE = "Attention explorer"
-TASK = "attention"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 
 AVERAGE = "average"
 MAX_HEADS = 16        # head choices offered (bert-base has 12); the model says how many it really has

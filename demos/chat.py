@@ -20,10 +20,10 @@ from demos.common import (
     status_line,
 )
 from demos.generation_common import STOPS, check_number, stream_model
+from models.tasks import task_of_module
 
-NAME = "chat"
-TITLE = "Chat"
-TASK = "chat"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 MAX_SYSTEM_CHARS = 2000
 MAX_NEW_TOKENS = 2048

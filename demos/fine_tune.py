@@ -26,10 +26,10 @@ from models.fine_tune.job import Job, Saving, TrainingBusy, TrainingSlot, fine_t
 from models.fine_tune.sample import sample_rows
 from models.fine_tune.store import FineTunedStore
 from models.fine_tune.trainer import EpochDone, StepDone, TrainSettings
+from models.tasks import task_of_module
 
-NAME = "fine-tune"
-TITLE = "Fine-tune a classifier"
-TASK = "fine-tune"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 SAMPLE_FILE = "topics_en_zh.csv"  # the built-in sample set as a file (tests check that the two agree)
 EXAMPLES = [[example_path(SAMPLE_FILE)]]
 

@@ -23,25 +23,12 @@ import gradio as gr
 
 from demos.i18n_messages import TITLES_ZH, to_chinese
 from demos.i18n_ui import CHOICES_ZH, UI_ZH
+from models.tasks import TASKS
 
 EN = {
     "header": "# Transformer demo suite\nThe main applications of Transformer models, one tab each. Models load on "
               "first use and are shared by everyone on this server.",
     "header.tiny": "**Tiny profile**: random-weight twins, outputs are meaningless.",
-    "tab.text-classification": "Text classification",
-    "tab.ner": "Named entities",
-    "tab.qa": "Question answering",
-    "tab.summarization": "Summarization",
-    "tab.translation": "Translation",
-    "tab.chat": "Chat",
-    "tab.image-classification": "Image classification",
-    "tab.object-detection": "Object detection",
-    "tab.image-generation": "Image generation",
-    "tab.asr": "Speech recognition",
-    "tab.tts": "Text to speech",
-    "tab.attention": "Attention explorer",
-    "tab.knowledge-graph": "Knowledge graph",
-    "tab.fine-tune": "Fine-tune a classifier",
     "area.text": "Text",
     "area.vision": "Vision",
     "area.audio": "Audio",
@@ -54,20 +41,6 @@ ZH = {
     "header": "# Transformer 应用演示\nTransformer 模型的主要应用，每个标签页一个。模型在第一次使用时加载，"
               "由本服务器上的所有用户共享。",
     "header.tiny": "**tiny 配置**：随机权重的小模型，输出没有意义。",
-    "tab.text-classification": "文本分类",
-    "tab.ner": "命名实体识别",
-    "tab.qa": "问答",
-    "tab.summarization": "文本摘要",
-    "tab.translation": "翻译",
-    "tab.chat": "对话",
-    "tab.image-classification": "图像分类",
-    "tab.object-detection": "目标检测",
-    "tab.image-generation": "图像生成",
-    "tab.asr": "语音识别",
-    "tab.tts": "语音合成",
-    "tab.attention": "注意力可视化",
-    "tab.knowledge-graph": "知识图谱",
-    "tab.fine-tune": "微调分类器",
     "area.text": "文本",
     "area.vision": "视觉",
     "area.audio": "音频",
@@ -75,6 +48,9 @@ ZH = {
     "nav.share": "分享",
     "nav.link": "此演示及其结果的链接",
 }
+
+for _row in TASKS:  # the tabs' titles come with the task table
+    EN[f"tab.{_row.name}"], ZH[f"tab.{_row.name}"] = _row.title, _row.title_zh
 
 
 

@@ -8,10 +8,10 @@ from demos.code_panel import code_panel, file_name
 from demos.common import DemoContext, check_model, check_number, model_event, model_picker, run_batched, status_line
 from demos.examples import example_path
 from demos.vision_common import ImageLimits, describe_notes, image_input, read_image
+from models.tasks import task_of_module
 
-NAME = "image-classification"
-TITLE = "Image classification"
-TASK = "image-classification"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 MAX_TOP_K = 20
 
 EXAMPLES = [

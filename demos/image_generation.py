@@ -24,10 +24,10 @@ from demos.generation_common import STOPS, stream_model
 from demos.progress import MonotoneProgress, last
 from models.spec import ModelSpec
 from models.vision_results import DenoisingStep
+from models.tasks import task_of_module
 
-NAME = "image-generation"
-TITLE = "Image generation"
-TASK = "text-to-image"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 
 MAX_PROMPT_CHARS = 1000
 MIN_SIDE, MAX_SIDE, SIDE_MULTIPLE = 64, 1024, 8

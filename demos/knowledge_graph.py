@@ -10,10 +10,10 @@ import gradio as gr
 from demos.common import DemoContext, check_model, check_text, model_event, model_picker, run_model, status_line
 from demos.explain_plots import knowledge_graph_plot
 from models.knowledge_graph import Extraction, extract_triples
+from models.tasks import task_of_module
 
-NAME = "knowledge-graph"
-TITLE = "Knowledge graph"
-TASK = "knowledge-graph"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 TABLE_HEADERS = ["head", "relation", "tail"]
 
 EXAMPLES = [

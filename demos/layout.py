@@ -1,7 +1,7 @@
 """The frame around the tabs: a navigation that groups the demos by area, a link per demo and per result, and a
 phone layout that shows the output when Run is pressed.
 
-- Navigation: the areas (Text, Vision, Audio, Learn, ``demos.AREAS``) with their demos as buttons. On a wide
+- Navigation: the areas (Text, Vision, Audio, Learn, ``models.tasks.AREAS``) with their demos as buttons. On a wide
   screen every demo is one click away; on a phone (``PHONE_MAX_PX`` wide or less) the areas are a row of buttons
   and the open area's demos a row below: two clicks at most. gradio's own tab bar is hidden; the buttons select
   its tabs, in the browser (no request to the server).
@@ -21,7 +21,8 @@ from collections.abc import Callable
 import gradio as gr
 from gradio.utils import get_icon_path
 
-from demos import AREAS, areas_of, i18n
+from demos import i18n
+from models.tasks import AREAS, areas_of
 
 PHONE_MAX_PX = 640
 LINK_ICON = get_icon_path("link.svg")  # gradio's own, as on its deep-link button

@@ -7,10 +7,10 @@ import gradio as gr
 from demos.code_panel import code_panel
 from demos.common import (DemoContext, check_model, check_text, examples, model_event, model_picker, run_batched,
                           status_line)
+from models.tasks import task_of_module
 
-NAME = "ner"
-TITLE = "Named entities"
-TASK = "token-classification"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 TABLE_HEADERS = ["entity", "type", "score", "start", "end"]
 
 ENGLISH_MODEL, MULTILINGUAL_MODEL = "token-classification/bert-base-ner", "token-classification/multilingual-ner"

@@ -8,6 +8,10 @@ from demos.code_panel import code_panel
 from demos.common import (DemoContext, check_model, check_text, examples, model_event, model_picker, run_batched,
                           status_line)
 from demos.generation_common import check_number
+from models.tasks import task_of_module
+
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 
 # the answer in its context reads as a paragraph: gradio's highlighted text puts each span in a block of its own
 # and breaks lines inside words (the app gives each tab's CSS to launch())
@@ -17,10 +21,6 @@ CSS = """
 .answer-in-context .text { word-break: normal; overflow-wrap: break-word; }
 .answer-in-context .label { white-space: nowrap; }
 """
-
-NAME = "qa"
-TITLE = "Question answering"
-TASK = "question-answering"
 
 EXAMPLES = [
     ["The Transformer is a deep learning architecture based on the attention mechanism. It was introduced "

@@ -19,10 +19,10 @@ from demos.speech_common import LANGUAGE_CODES, LANGUAGES, MODEL_RATE, limits_of
 from models.audio_io import FORMATS, AudioError, format_duration, is_silent, load_for_model
 from models.decode_budget import BudgetError
 from models.speech_text import to_srt
+from models.tasks import task_of_module
 
-NAME = "asr"
-TITLE = "Speech recognition"
-TASK = "automatic-speech-recognition"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 TABLE_HEADERS = ["start", "end", "text"]
 TASKS = ("transcribe", "translate")
 EXAMPLES = [  # short clips made with espeak-ng (demos/examples/ATTRIBUTION.md)

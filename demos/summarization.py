@@ -21,10 +21,10 @@ from demos.common import (
 from demos.generation_common import STOPS, check_choice, check_number, stream_model
 from demos.progress import MonotoneProgress
 from models.generation_tasks import summarize
+from models.tasks import task_of_module
 
-NAME = "summarization"
-TITLE = "Summarization"
-TASK = "summarization"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 
 # summary length -> (min_new_tokens, max_new_tokens); a chat model gets the maximum only
 LENGTHS = {"short": (10, 60), "medium": (30, 142), "long": (60, 256)}

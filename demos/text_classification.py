@@ -8,10 +8,10 @@ from demos.code_panel import code_panel
 from demos.common import (DemoContext, check_model, check_text, examples, model_event, model_picker, run_batched,
                           status_line)
 from demos.common import follow_registry
+from models.tasks import task_of_module
 
-NAME = "text-classification"
-TITLE = "Text classification"
-TASK = "text-classification"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 
 ENGLISH_MODEL, MULTILINGUAL_MODEL = "text-classification/distilbert-sst2", "text-classification/multilingual-sentiment"
 EXAMPLES = [  # each with the model it needs: the default reads English only

@@ -12,10 +12,10 @@ from demos.common import (DemoContext, check_model, check_number, check_text, ex
 from demos.layout import open_demo_js
 from demos.speech_common import limits_of, output_dir
 from models.audio_io import format_duration, write_wav
+from models.tasks import task_of_module
 
-NAME = "tts"
-TITLE = "Text to speech"
-TASK = "text-to-speech"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 SPEED_RANGE = (0.5, 2.0)
 MAX_SEED = 2**31 - 1
 

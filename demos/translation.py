@@ -12,10 +12,10 @@ from demos.generation_common import STOPS, stream_model
 from models.generation_tasks import translate
 from models.languages import LANGUAGE_NAMES, language_name
 from models.translation_routes import AUTO, RouteError, engines, pairs, resolve
+from models.tasks import task_of_module
 
-NAME = "translation"
-TITLE = "Translation"
-TASK = "translation"
+TAB = task_of_module(__name__)  # this tab's row in the task table
+NAME, TASK = TAB.name, TAB.task
 BATCH_SENTENCES = 8
 
 EXAMPLES = [

@@ -48,20 +48,20 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "ray-config":
         from models import ray_config
-        from models.spaces import TAB_TASKS
+        from models.tasks import NAMES, task_named, unknown_names
 
         registry = builtin_registry()
         if args.models_file:
             registry = registry.with_models_file(args.models_file)
-        tabs = [tab.strip() for tab in args.demos.split(",") if tab.strip()] or list(TAB_TASKS)
-        unknown = [tab for tab in tabs if tab not in TAB_TASKS]
+        tabs = [tab.strip() for tab in args.demos.split(",") if tab.strip()] or list(NAMES)
+        unknown = unknown_names(tabs)
         if unknown:
-            parser.error(f"unknown tab(s) {unknown}; choose from {', '.join(TAB_TASKS)}")
+            parser.error(f"unknown tab(s) {unknown}; choose from {', '.join(NAMES)}")
         try:
             override = ray_config.ScalingOverride.parse(args.replicas, args.gpus, args.cpus)
         except ValueError as exc:
             parser.error(str(exc))
-        tasks = [TAB_TASKS[tab] for tab in tabs]
+        tasks = [task_named(tab).task for tab in tabs]
         specs = [spec for task in dict.fromkeys(tasks) for spec in registry.for_task(task)[: None if args.all else 1]]
         config = ray_config.serve_config(specs, args.profile, args.device, override, args.models_file)
         print(ray_config.serve_config_yaml(config), end="")

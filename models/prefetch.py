@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from models.registry import Registry
-from models.spaces import TAB_TASKS
 from models.spec import ModelSpec
+from models.tasks import NAMES, task_named, unknown_names
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,11 @@ def select(registry: Registry, tabs: Iterable[str] | None = None, everything: bo
     if everything:
         specs = list(registry)
     else:
-        unknown = [tab for tab in (tabs or []) if tab not in TAB_TASKS]
+        unknown = unknown_names(tabs or [])
         if unknown:
-            raise ValueError(f"unknown tab(s) {unknown}; choose from {', '.join(TAB_TASKS)}")
-        specs = [registry.default_for(TAB_TASKS[tab]) for tab in (tabs or TAB_TASKS)
-                 if registry.for_task(TAB_TASKS[tab])]
+            raise ValueError(f"unknown tab(s) {unknown}; choose from {', '.join(NAMES)}")
+        rows = [task_named(tab) for tab in (tabs or NAMES)]
+        specs = [registry.default_for(row.task) for row in rows if registry.for_task(row.task)]
     unique = {}
     for spec in specs:
         if not Path(spec.checkpoint).expanduser().is_dir():

@@ -14,27 +14,10 @@ from importlib import metadata
 from pathlib import Path
 
 from models.registry import Registry, builtin_registry
+from models.tasks import TASKS, task_named
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
-# The tabs' registry tasks in the app's order (demos/__init__.py names the modules; their TASK constants
-# import gradio, so the mapping is repeated here and checked against them by the tests).
-TAB_TASKS = {
-    "text-classification": "text-classification",
-    "ner": "token-classification",
-    "qa": "question-answering",
-    "summarization": "summarization",
-    "translation": "translation",
-    "chat": "chat",
-    "image-classification": "image-classification",
-    "object-detection": "object-detection",
-    "image-generation": "text-to-image",
-    "asr": "automatic-speech-recognition",
-    "tts": "text-to-speech",
-    "attention": "attention",
-    "knowledge-graph": "knowledge-graph",
-    "fine-tune": "fine-tune",
-}
 
 TITLE = "Transformer demo suite"
 SHORT_DESCRIPTION = "Try the main applications of Transformer models"  # Spaces allows at most 60 characters
@@ -43,9 +26,7 @@ PYTHON_VERSION = "3.12"
 # "t4-small" is a hardware flavor named in the Spaces configuration reference (suggested_hardware)
 SUGGESTED_HARDWARE = "t4-small"
 LICENSE = "apache-2.0"  # the suite's own code; each model keeps its own license (see the tabs' model cards)
-TAGS = ("transformers", "gradio", "text-classification", "token-classification", "question-answering",
-        "summarization", "translation", "chat", "image-classification", "object-detection", "text-to-image",
-        "automatic-speech-recognition", "text-to-speech")
+TAGS = ("transformers", "gradio", *(row.task for row in TASKS if row.hub_tag))
 
 _BLOCK = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 
@@ -54,9 +35,9 @@ def default_checkpoints(registry: Registry | None = None, tabs: list[str] | None
     """Each selected tab's default checkpoint (hub ids, first use order, no duplicates)."""
     registry = registry or builtin_registry()
     checkpoints = []
-    for tab in tabs or list(TAB_TASKS):
-        if registry.for_task(TAB_TASKS[tab]):
-            checkpoints.append(registry.default_for(TAB_TASKS[tab]).checkpoint)
+    for row in [task_named(tab) for tab in tabs] if tabs else TASKS:
+        if registry.for_task(row.task):
+            checkpoints.append(registry.default_for(row.task).checkpoint)
     return list(dict.fromkeys(checkpoints))
 
 

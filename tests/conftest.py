@@ -96,3 +96,22 @@ def ctx(tiny_manager):
 
     return DemoContext(tiny_manager, Limits(max_text_chars=2000, max_context_chars=20_000,
                                             max_question_chars=200))
+
+
+@pytest.fixture(scope="session")
+def suite_url():
+    """The end-to-end tests' app: every tab, tiny profile, MCP on, started once for the whole run on a free port
+    (the first test that asks for it pays the start). A test that needs other options (a login, a rate limit, a
+    memory budget, another backend) starts its own with ``tests.server.running_app``."""
+    from tests.server import running_app
+
+    with running_app("--mcp") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def suite_client(suite_url):
+    """A gradio_client ``Client`` of ``suite_url``, like an API user's."""
+    from gradio_client import Client
+
+    return Client(suite_url, verbose=False)

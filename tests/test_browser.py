@@ -8,22 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from demos import DEMO_MODULES, load_demos
+from demos import load_demos
+from models.tasks import NAMES
 from models.code_snippets import TASKS_WITHOUT_SNIPPETS
 from tests.browser import chromium, needs_chromium
-from tests.server import running_app
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
 pytestmark = needs_chromium
 
 
-def test_every_tab_runs_its_first_example_in_a_browser(tmp_path):
+def test_every_tab_runs_its_first_example_in_a_browser(tmp_path, suite_url):
     shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
-    demos = dict(zip(DEMO_MODULES, load_demos()))
-    with running_app(timeout=120) as url, chromium() as browser:
+    demos = dict(zip(NAMES, load_demos()))
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1920, "height": 1000})
-        page.goto(url)
+        page.goto(suite_url)
         for name, demo in demos.items():
             page.locator(f"#nav-{name}").click()  # the demo's button in the navigation (by area)
             panel = page.locator(f"#tab-{name}")
@@ -50,4 +50,4 @@ def test_every_tab_runs_its_first_example_in_a_browser(tmp_path):
             first = str(demo.EXAMPLES[0][0])
             shown = Path(first).name if Path(first).is_absolute() else first[:20]  # a file: by its name
             sync_api.expect(panel.locator(".cm-content").first).to_contain_text(shown, timeout=10_000)
-    assert sorted(path.stem for path in shots.glob("*.png")) >= sorted(DEMO_MODULES)
+    assert sorted(path.stem for path in shots.glob("*.png")) >= sorted(NAMES)

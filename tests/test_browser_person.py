@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from demos import AREAS, DEMO_MODULES, i18n
+from demos import i18n
+from models.tasks import AREAS, NAMES, TASKS
 from tests.browser import chromium, keep_screenshot, needs_chromium
 from tests.server import running_app
 
@@ -16,7 +17,7 @@ expect = sync_api.expect
 pytestmark = needs_chromium
 
 DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
-AREA_OF = {name: area for area, names in AREAS.items() for name in names}
+AREA_OF = {row.name: row.area for row in TASKS}
 
 
 BROKEN_CHAT = "broken-chat"  # a chat entry whose model cannot load (no tiny twin, no network)
@@ -230,7 +231,7 @@ def test_every_demo_is_one_click_away_on_a_desktop_and_two_on_a_phone(open_page,
     expect(page.locator("#demo-nav")).to_be_visible(timeout=30_000)
     expect(page.locator("#demo-nav .nav-area")).to_have_text([text[f"area.{area}"] for area in AREAS])
     assert page.locator("[aria-label='More tabs']:visible").count() == 0  # no demo behind an overflow menu
-    for name in DEMO_MODULES:
+    for name in NAMES:
         clicks = 0
         button = page.locator(f"#nav-{name}")
         if not button.is_visible():

@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import pytest
 
-from demos import DEMO_MODULES, load_demos
+from demos import load_demos
+from models.tasks import NAMES
 from tests.browser import chromium, keep_screenshot, needs_chromium
-from tests.server import running_app
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
 expect = sync_api.expect
 pytestmark = needs_chromium
 
-DEMOS = dict(zip(DEMO_MODULES, load_demos()))
+DEMOS = dict(zip(NAMES, load_demos()))
 
 
-@pytest.fixture(scope="module")
-def app_url():
-    with running_app(timeout=120) as url:
-        yield url
+@pytest.fixture
+def app_url(suite_url):
+    return suite_url
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +120,7 @@ def test_choices_tables_errors_and_status_are_chinese(open_tab):
 
 # --- every example runs ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", list(DEMO_MODULES))
+@pytest.mark.parametrize("name", list(NAMES))
 def test_every_example_runs_without_an_error(open_tab, name):
     """Each example, clicked on a fresh page of the tab (its default settings, an empty status line), then run: the
     status line names the model and the device (a failure writes its reason there instead), and no error toast."""

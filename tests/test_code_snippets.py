@@ -299,9 +299,10 @@ def test_text_to_speech_script_speaks_the_tabs_audio(ctx, scripts_run, name):
 
 
 def tabs_with_code() -> set[str]:
-    from demos import DEMO_MODULES, load_demos
+    from demos import load_demos
+    from models.tasks import NAMES
 
-    return {name for name, demo in zip(DEMO_MODULES, load_demos()) if demo.TASK not in TASKS_WITHOUT_SNIPPETS}
+    return {name for name, demo in zip(NAMES, load_demos()) if demo.TASK not in TASKS_WITHOUT_SNIPPETS}
 
 
 @pytest.mark.parametrize("name", ["attention", "attention/average"])

@@ -390,10 +390,10 @@ def test_fine_tune(fine_tune_ctx, data):
 
 
 def test_every_tab_is_fuzzed():
-    from demos import DEMO_MODULES
+    from models.tasks import NAMES
 
     runs = {tab: n for (tab, kind), n in CASES.items() if kind == "run"}
-    assert set(runs) == set(DEMO_MODULES), set(DEMO_MODULES) - set(runs)
+    assert set(runs) == set(NAMES), set(NAMES) - set(runs)
     assert all(n >= min(10, FUZZ.max_examples) for n in runs.values()), runs
     assert any(runs[tab] > CASES[tab, "refused"] for tab in runs)  # valid inputs reach the models too
 

@@ -6,16 +6,17 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from demos import DEMO_MODULES, i18n, load_demos
+from demos import i18n, load_demos
+from models.tasks import TASKS
 from tests.browser import chromium
-from tests.server import running_app
 
 
 def test_both_languages_translate_every_key_and_every_tab():
     assert set(i18n.EN) == set(i18n.ZH)
-    for name, demo in zip(DEMO_MODULES, load_demos()):
-        assert i18n.EN[f"tab.{name}"] == demo.TITLE
-        assert i18n.ZH[f"tab.{name}"] and i18n.ZH[f"tab.{name}"] != demo.TITLE
+    for row, demo in zip(TASKS, load_demos()):
+        assert demo.TAB is row
+        assert i18n.EN[f"tab.{row.name}"] == row.title
+        assert i18n.ZH[f"tab.{row.name}"] == row.title_zh and row.title_zh != row.title
 
 
 def untranslated_controls(blocks) -> list[str]:
@@ -53,23 +54,22 @@ def test_translate_controls_swaps_known_text_and_leaves_the_rest():
     assert i18n.ZH[known.label.key] == "问题" and i18n.EN[known.label.key] == "Question"
 
 
-def test_the_running_app_serves_both_languages_and_the_browser_picks_one():
-    with running_app("--demos", "text-classification,chat") as url:
-        config = httpx.get(url + "config", timeout=30).json()
-        assert config["i18n_translations"]["zh"]["tab.chat"] == "对话"
-        assert config["i18n_translations"]["en"]["tab.chat"] == "Chat"
-        # the API keeps plain English labels (gradio_client and MCP name parameters and results by them)
-        info = httpx.get(url + "gradio_api/info", timeout=30).json()["named_endpoints"]["/classify_text"]
-        assert [p["label"] for p in info["parameters"]] == ["Text", "Model"]
-        assert [r["label"] for r in info["returns"]][0] == "Labels"
-        sync_api = pytest.importorskip("playwright.sync_api")
-        with chromium() as browser:
-            for locale, chat, run in (("zh-CN", "对话", "运行"), ("en-US", "Chat", "Run")):
-                page = browser.new_page(locale=locale)
-                page.goto(url)
-                sync_api.expect(page.locator("#nav-chat")).to_have_text(chat, timeout=30_000)
-                sync_api.expect(page.get_by_role("button", name=run, exact=True)).to_be_visible(timeout=30_000)
-                page.close()
+def test_the_running_app_serves_both_languages_and_the_browser_picks_one(suite_url):
+    config = httpx.get(suite_url + "config", timeout=30).json()
+    assert config["i18n_translations"]["zh"]["tab.chat"] == "对话"
+    assert config["i18n_translations"]["en"]["tab.chat"] == "Chat"
+    # the API keeps plain English labels (gradio_client and MCP name parameters and results by them)
+    info = httpx.get(suite_url + "gradio_api/info", timeout=30).json()["named_endpoints"]["/classify_text"]
+    assert [p["label"] for p in info["parameters"]] == ["Text", "Model"]
+    assert [r["label"] for r in info["returns"]][0] == "Labels"
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with chromium() as browser:
+        for locale, chat, run in (("zh-CN", "对话", "运行"), ("en-US", "Chat", "Run")):
+            page = browser.new_page(locale=locale)
+            page.goto(suite_url)
+            sync_api.expect(page.locator("#nav-chat")).to_have_text(chat, timeout=30_000)
+            sync_api.expect(page.get_by_role("button", name=run, exact=True)).to_be_visible(timeout=30_000)
+            page.close()
 
 
 # --- what the handlers send back, and the text built at run time -----------------------------------------------

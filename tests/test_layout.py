@@ -1,15 +1,16 @@
-"""The demos grouped by area (demos.AREAS, demos/layout.py): every tab in one area, in both languages, and only
+"""The demos grouped by area (models.tasks.AREAS, demos/layout.py): every tab in one area, in both languages, and only
 the areas of the tabs an app shows. The browser side (clicks, links, a phone) is in tests/test_browser_person.py."""
 
 from __future__ import annotations
 
-from demos import AREAS, DEMO_MODULES, areas_of, i18n
-from models.spaces import TAB_TASKS
+from demos import i18n
+from models.tasks import AREAS, NAMES, TASKS, areas_of
 
 
-def test_every_tab_is_in_one_area_in_the_order_the_app_lists_them():
-    listed = [name for names in AREAS.values() for name in names]
-    assert listed == list(DEMO_MODULES) and set(listed) == set(TAB_TASKS)
+def test_every_tab_is_in_one_known_area_and_the_areas_keep_the_tables_order():
+    assert {row.area for row in TASKS} == set(AREAS)
+    listed = [name for _, names in areas_of(NAMES) for name in names]
+    assert listed == list(NAMES)  # the navigation shows the tabs in the table's order
 
 
 def test_every_area_is_named_in_both_languages():

@@ -7,7 +7,7 @@ import pytest
 from models import __main__ as cli
 from models import prefetch
 from models.registry import builtin_registry
-from models.spaces import TAB_TASKS
+from models.tasks import TASKS
 
 
 class FakeHub:
@@ -28,7 +28,7 @@ def test_default_selection_is_each_tabs_default_once():
     registry = builtin_registry()
     specs = prefetch.select(registry)
     checkpoints = [spec.checkpoint for spec in specs]
-    assert len(checkpoints) == len(set(checkpoints)) == len(TAB_TASKS)  # every tab's default is a different model
+    assert len(checkpoints) == len(set(checkpoints)) == len(TASKS)  # every tab's default is a different model
     assert checkpoints[0] == registry.default_for("text-classification").checkpoint
     assert prefetch.select(registry, ["qa", "asr"]) == [registry.default_for("question-answering"),
                                                         registry.default_for("automatic-speech-recognition")]

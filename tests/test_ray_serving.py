@@ -84,10 +84,10 @@ def running_replicas(app_name: str) -> int:
 
 def test_each_default_model_runs_as_its_own_serve_application(client, registry):
     from models.ray_config import app_name
-    from models.spaces import TAB_TASKS
+    from models.tasks import TASKS
 
-    for task in TAB_TASKS.values():
-        assert running_replicas(app_name(registry.default_for(task).key)) == 1, task
+    for row in TASKS:
+        assert running_replicas(app_name(registry.default_for(row.task).key)) == 1, row.task
 
 
 def test_ray_and_the_app_listen_on_loopback_only(server):

@@ -6,7 +6,8 @@ from importlib import metadata
 
 import yaml
 
-from demos import DEMO_MODULES, load_demos
+from demos import load_demos
+from models.tasks import TASKS
 from models import spaces
 from models.registry import Registry, builtin_registry
 from models.spec import ModelSpec
@@ -36,9 +37,11 @@ def test_front_matter_has_the_spaces_keys():
     assert set(config["preload_from_hub"]) == defaults
 
 
-def test_tab_tasks_follow_the_demo_modules():
-    assert list(spaces.TAB_TASKS) == list(DEMO_MODULES)
-    assert {name: demo.TASK for name, demo in zip(DEMO_MODULES, load_demos())} == spaces.TAB_TASKS
+def test_every_tab_module_serves_the_task_of_its_row_and_the_tags_name_the_hub_tasks():
+    for row, demo in zip(TASKS, load_demos()):
+        assert (demo.NAME, demo.TASK, demo.TAB) == (row.name, row.task, row)
+    assert spaces.TAGS[2:] == tuple(row.task for row in TASKS if row.hub_tag)
+    assert "fine-tune" not in spaces.TAGS and "summarization" in spaces.TAGS
 
 
 def test_a_registry_change_shows_as_a_stale_readme(tmp_path):

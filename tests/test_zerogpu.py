@@ -9,7 +9,8 @@ import types
 import pytest
 
 import app
-from demos import DEMO_MODULES, zerogpu
+from demos import zerogpu
+from models.tasks import NAMES
 
 
 class FakeSpaces(types.ModuleType):
@@ -90,7 +91,7 @@ def test_every_tab_runs_its_model_work_inside_spaces_gpu(fake_spaces, tiny_manag
     assert fake_spaces.decorated[names["summarize"]] == 90
     assert fake_spaces.decorated[by_api["classify_text"].__name__] == zerogpu.DEFAULT_DURATION
     # one model handler per tab, but for fine-tuning (a background training, left out on ZeroGPU)
-    assert len(fake_spaces.decorated) == len(DEMO_MODULES) - len(zerogpu.NOT_ON_ZEROGPU)
+    assert len(fake_spaces.decorated) == len(NAMES) - len(zerogpu.NOT_ON_ZEROGPU)
     # the wrapped handler is what gradio calls: it still answers, and the call went through spaces.GPU
     labels, status = by_api["classify_text"]("I love it", "text-classification/distilbert-sst2")
     assert fake_spaces.calls == [by_api["classify_text"].__name__]
