@@ -9,10 +9,8 @@ import re
 import httpx
 
 from tests.conftest import ROOT
-from tests.server import running_app
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-TEXT_TABS = "text-classification,ner,qa,summarization,translation,chat,tts,image-classification"
 
 
 def readme_calls() -> dict[str, list]:
@@ -38,35 +36,35 @@ def call(url: str, api_name: str, data: list) -> tuple[str, list]:
     return event, payload
 
 
-def test_readme_curl_calls_complete_on_the_tiny_app():
+def test_readme_curl_calls_complete_on_the_tiny_app(suite_url):
     calls = readme_calls()
     assert {"classify_text", "find_named_entities", "answer_question", "summarize", "translate", "chat",
             "synthesize_speech", "generate_images"} <= set(calls)
-    with running_app("--demos", TEXT_TABS) as url:
-        for api_name in ("classify_text", "find_named_entities", "answer_question", "summarize", "translate",
-                         "chat", "synthesize_speech"):
-            event, outputs = call(url, api_name, calls[api_name])
-            assert event == "complete", (api_name, outputs)
-            status = outputs[-1]  # every tab's last output is its status line: "**<model>** on <device> ..."
-            assert isinstance(status, str) and status.startswith("**") and " on cpu" in status, (api_name, status)
-        labels, status = call(url, "classify_text", calls["classify_text"])[1]
-        assert {item["label"] for item in labels["confidences"]} == {"POSITIVE", "NEGATIVE"}
-        # a file input: upload, then pass the server-side path, as the README shows
-        with open(ROOT / "demos" / "examples" / "flower.jpg", "rb") as photo:
-            uploaded = httpx.post(f"{url}gradio_api/upload", files={"files": ("photo.jpg", photo, "image/jpeg")},
-                                  timeout=30).json()
-        event, outputs = call(url, "classify_image", [{"path": uploaded[0], "meta": {"_type": "gradio.FileData"}},
-                                                      "image-classification/vit-base", 5])
-        assert event == "complete" and len(outputs[0]["confidences"]) == 5
-        # a bad input answers with an error event, and the next request still works
-        event, _ = call(url, "classify_text", ["", "text-classification/distilbert-sst2"])
-        assert event == "error"
-        assert call(url, "classify_text", calls["classify_text"])[0] == "complete"
+    url = suite_url
+    for api_name in ("classify_text", "find_named_entities", "answer_question", "summarize", "translate",
+                     "chat", "synthesize_speech"):
+        event, outputs = call(url, api_name, calls[api_name])
+        assert event == "complete", (api_name, outputs)
+        status = outputs[-1]  # every tab's last output is its status line: "**<model>** on <device> ..."
+        assert isinstance(status, str) and status.startswith("**") and " on cpu" in status, (api_name, status)
+    labels, status = call(url, "classify_text", calls["classify_text"])[1]
+    assert {item["label"] for item in labels["confidences"]} == {"POSITIVE", "NEGATIVE"}
+    # a file input: upload, then pass the server-side path, as the README shows
+    with open(ROOT / "demos" / "examples" / "flower.jpg", "rb") as photo:
+        uploaded = httpx.post(f"{url}gradio_api/upload", files={"files": ("photo.jpg", photo, "image/jpeg")},
+                              timeout=30).json()
+    event, outputs = call(url, "classify_image", [{"path": uploaded[0], "meta": {"_type": "gradio.FileData"}},
+                                                  "image-classification/vit-base", 5])
+    assert event == "complete" and len(outputs[0]["confidences"]) == 5
+    # a bad input answers with an error event, and the next request still works
+    event, _ = call(url, "classify_text", ["", "text-classification/distilbert-sst2"])
+    assert event == "error"
+    assert call(url, "classify_text", calls["classify_text"])[0] == "complete"
 
 
-def test_readme_gradio_client_snippet_runs_on_the_tiny_app():
+def test_readme_gradio_client_snippet_runs_on_the_tiny_app(suite_url):
     snippet = re.search(r"```python\n(from gradio_client import .*?)```", README, re.DOTALL).group(1)
-    with running_app("--demos", "text-classification,translation,chat") as url:
-        namespace: dict = {}
-        exec(snippet.replace("http://127.0.0.1:7860/", url), namespace)  # noqa: S102 - our own README
+    url = suite_url
+    namespace: dict = {}
+    exec(snippet.replace("http://127.0.0.1:7860/", url), namespace)  # noqa: S102 - our own README
     assert namespace["status"] and namespace["labels"] and namespace["translation"] and namespace["history"]

@@ -5,17 +5,9 @@ import pytest
 from tests.server import running_app
 
 
-@pytest.fixture(scope="module")
-def server():
-    with running_app("--max-models", "3") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    from gradio_client import Client
-
-    return Client(server, verbose=False)
+@pytest.fixture
+def client(suite_client):
+    return suite_client
 
 
 def test_every_tab_has_a_named_endpoint(client):
@@ -63,8 +55,15 @@ def test_bad_input_then_good_input(client):
     assert len(label["confidences"]) == 2
 
 
-def test_memory_budget_holds_across_tabs(client):
+def test_memory_budget_holds_across_tabs():
     """--max-models 3: walking through four models leaves three resident; the evicted one reloads."""
+    from gradio_client import Client
+
+    with running_app("--demos", "text-classification,ner", "--max-models", "3") as url:
+        walk_past_the_budget(Client(url, verbose=False))
+
+
+def walk_past_the_budget(client):
     calls = [("I love it", "text-classification/multilingual-sentiment", "/classify_text"),
              ("Berlin", "token-classification/bert-base-ner", "/find_named_entities"),
              ("Berlin", "token-classification/multilingual-ner", "/find_named_entities"),

@@ -1,16 +1,11 @@
-"""The attention explorer and knowledge-graph tabs in the tiny profile, called through gradio_client (one app)."""
+"""The attention explorer and knowledge-graph tabs in the tiny profile, called through gradio_client (the suite app)."""
 
 import pytest
 
-from tests.server import running_app
 
-
-@pytest.fixture(scope="module")
-def client():
-    from gradio_client import Client
-
-    with running_app("--demos", "attention,knowledge-graph") as url:
-        yield Client(url, verbose=False)
+@pytest.fixture
+def client(suite_client):
+    return suite_client
 
 
 def plot_image(plot) -> str:

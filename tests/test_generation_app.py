@@ -3,23 +3,13 @@
 
 import pytest
 
-from tests.server import running_app
-
 BART = "summarization/distilbart-cnn-12-6"
 CHAT = "chat/qwen2.5-0.5b-instruct"
 
 
-@pytest.fixture(scope="module")
-def server():
-    with running_app("--demos", "summarization,translation,chat") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    from gradio_client import Client
-
-    return Client(server, verbose=False)
+@pytest.fixture
+def client(suite_client):
+    return suite_client
 
 
 def test_generation_tabs_have_named_endpoints(client):

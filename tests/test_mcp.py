@@ -37,9 +37,8 @@ def test_mcp_flag_and_environment():
     assert app.parse_args([]).mcp is False
 
 
-def test_mcp_schema_lists_one_described_tool_per_tab():
-    with running_app("--mcp") as url:
-        tools = httpx.get(url + "gradio_api/mcp/schema", timeout=30).json()
+def test_mcp_schema_lists_one_described_tool_per_tab(suite_url):
+    tools = httpx.get(suite_url + "gradio_api/mcp/schema", timeout=30).json()
     by_endpoint = {tool["meta"]["endpoint_name"]: tool for tool in tools}
     assert len(tools) == len(by_endpoint) == len(TOOLS)
     assert set(by_endpoint) == set(TOOLS)
