@@ -33,6 +33,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
+from models.kinds import kind
 from models.spec import ModelSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,9 +73,7 @@ TASKS_WITHOUT_SNIPPETS = frozenset({"knowledge-graph", "fine-tune"})
 
 def render(spec: ModelSpec, settings: dict[str, Any]) -> str:
     """The script for an entry and the tab's current settings."""
-    from models.runners import RUNNERS
-
-    module = importlib.import_module(RUNNERS[spec.runner].partition(":")[0])
+    module = importlib.import_module(kind(spec.runner).runner.partition(":")[0])
     return module.code_snippet(spec, settings).strip() + "\n"
 
 
