@@ -5,13 +5,17 @@ both resolve here. A kind's record holds everything that is the family's own:
 
 - ``runner``:  "module:Class", a class that takes (spec, source, placement) and has close(); imported on first use;
 - ``twins``:   the tiny-twin builders its entries may name -> "module:function", a function that takes
-               (spec, options, out_dir) and saves a random-weight model of the family there (``models.tiny``);
+               (spec, options, out_dir) and saves a random-weight model of the family there (``models.tiny``;
+               the spec as the runner is given it, ``models.task_kinds.runner_spec``);
 - ``scaling``: its default on a Ray cluster (``models.ray_config``; an entry's own ``scaling`` goes over it).
   GPUs are per replica; a fraction packs several small models onto one GPU (Ray does not isolate their memory:
   the fractions must add up to what fits). Batch sizes follow what the local backend's micro-batcher gains on
   these model sizes (bench/throughput.py);
+- ``conversation``: it takes a conversation (rendered by the model's chat template) where others take the source
+  text, so a task writes its request as an instruction;
 - ``gguf``: it can load a llama.cpp GGUF file (``gguf_file``) through transformers.
 
+A kind knows no task: which kinds serve a task, and how, is the task's table (``models.task_kinds``).
 Plain data: importing this loads no model code.
 """
 
@@ -30,6 +34,7 @@ class Kind:
     runner: str
     twins: Mapping[str, str]
     scaling: Scaling
+    conversation: bool = False
     gguf: bool = False
 
 
@@ -51,7 +56,7 @@ KINDS: Mapping[str, Kind] = MappingProxyType({
     "chat": Kind(
         "models.runners.chat:ChatRunner",
         {"chat": "models.tiny.generation:build_chat"},
-        Scaling(replicas=1, num_gpus=1, num_cpus=1, max_batch_size=4), gguf=True),
+        Scaling(replicas=1, num_gpus=1, num_cpus=1, max_batch_size=4), conversation=True, gguf=True),
     "image-pipeline": Kind(
         "models.runners.image_pipeline:ImagePipelineRunner",
         {"vit": "models.tiny.vision:build_vit",

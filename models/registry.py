@@ -99,6 +99,7 @@ class Registry:
 
 def validate_spec(spec: ModelSpec) -> None:
     from models.kinds import KINDS  # plain data; importing it loads no model code
+    from models.task_kinds import use_problem
 
     problems = []
     if not KEY_PATTERN.match(spec.key):
@@ -110,6 +111,9 @@ def validate_spec(spec: ModelSpec) -> None:
     if spec.runner not in KINDS:
         problems.append(f"runner {spec.runner!r} is not one of {sorted(KINDS)}")
     else:
+        unserved = use_problem(spec.task, spec.runner)
+        if unserved:
+            problems.append(unserved)
         twins = KINDS[spec.runner].twins
         if isinstance(spec.tiny, TinyRecipe) and spec.tiny.builder not in twins:
             problems.append(f"tiny builder {spec.tiny.builder!r} is not one the {spec.runner} runner uses: "

@@ -45,6 +45,8 @@ def twin_dir(spec: ModelSpec, root: Path | None = None) -> Path:
 
 def ensure_twin(spec: ModelSpec, root: Path | None = None) -> Path:
     """The twin's folder, built first if it is not cached yet (atomically: a half-built twin never shows)."""
+    from models.task_kinds import runner_spec
+
     if spec.tiny is None:
         raise ValueError(f"{spec.key} has no tiny recipe")
     target = twin_dir(spec, root)
@@ -56,7 +58,8 @@ def ensure_twin(spec: ModelSpec, root: Path | None = None) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
         try:
-            twin_builder(spec.tiny.builder)(spec, dict(spec.tiny.options), staging)
+            # a builder is given the entry as its runner is (its task's mode among the parameters)
+            twin_builder(spec.tiny.builder)(runner_spec(spec), dict(spec.tiny.options), staging)
             try:
                 staging.rename(target)
             except OSError:  # another process finished the same twin first
