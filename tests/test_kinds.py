@@ -4,6 +4,7 @@ how, is the task's table (models/task_kinds.py). Plain data and source scans: no
 import ast
 import dataclasses
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,20 @@ def test_a_pipeline_runner_not_told_its_mode_says_so_before_loading(registry):
     spec = registry.get("text-classification/distilbert-sst2")
     with pytest.raises(ValueError, match="needs a pipeline_task and a mode, one of labels, entities"):
         PipelineRunner(spec, ModelSource("/nowhere", None), Placement("cpu", "float32"))
+
+
+def test_a_fresh_encoder_twin_has_the_head_its_kind_and_mode_load(registry, tmp_path):
+    """The encoder builder serves three kinds; it is given the entry as the runner is, and picks the head by
+    (kind, mode). Built here into an empty folder: the shared twin cache would hide the builder."""
+    from models.tiny import ensure_twin
+
+    heads = {"text-classification/distilbert-sst2": "ForSequenceClassification",
+             "token-classification/bert-base-ner": "ForTokenClassification",
+             "question-answering/distilbert-squad": "ForQuestionAnswering",
+             "fine-tune/distilbert-base-uncased": "ForMaskedLM"}
+    for key, head in heads.items():
+        config = json.loads((ensure_twin(registry.get(key), tmp_path) / "config.json").read_text())
+        assert config["architectures"][0].endswith(head), key
 
 
 # --- a family knows no task; a task asks a capability, not a kind ---------------------------------------------
