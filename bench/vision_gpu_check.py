@@ -27,6 +27,7 @@ from models.device import choose_placement  # noqa: E402
 from models.runners import runner_class  # noqa: E402
 from models.sources import ModelSource  # noqa: E402
 from models.spec import ModelSpec  # noqa: E402
+from models.task_kinds import runner_spec  # noqa: E402
 
 
 def report(name: str, ours: float, bare: float) -> None:
@@ -88,7 +89,7 @@ def build_stable_diffusion(root: Path) -> Path:
 
 def make_runner(task: str, runner: str, folder: Path, placement, **params):
     spec = ModelSpec(key=f"{task}/gpu-check", task=task, checkpoint=str(folder), runner=runner, params=params)
-    return runner_class(runner)(spec, ModelSource(str(folder), None), placement)
+    return runner_class(runner)(runner_spec(spec), ModelSource(str(folder), None), placement)
 
 
 def main() -> int:

@@ -66,9 +66,11 @@ def read_upload(path: str | None) -> str | None:
 
 
 def generation_settings(spec, length: str, beams: int, temperature: float) -> dict:
+    from models.kinds import kind
+
     min_tokens, max_tokens = LENGTHS[check_choice(length, "Length", LENGTHS)]
     params = {"max_new_tokens": max_tokens}
-    if spec.runner == "chat":
+    if kind(spec.runner).conversation:  # a chat model samples; a seq2seq model searches beams
         params["temperature"] = check_number(temperature, "Temperature", 0.0, 2.0)
     else:
         params.update(min_new_tokens=min_tokens, num_beams=check_number(beams, "Beams", 1, MAX_BEAMS, integer=True))

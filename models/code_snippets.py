@@ -1,7 +1,9 @@
 """"Show the code": the short, plain-library script that reproduces what a tab just did.
 
-Each runner kind writes its own script (``code_snippet(spec, settings)`` at the end of its module in
-``models/runners/``), so a runner and its snippet change together. ``render`` picks the runner's template.
+Each runner kind writes its own script (``code_snippet(spec, settings, use)`` at the end of its module in
+``models/runners/``), so a runner and its snippet change together. ``render`` picks the runner's template and
+gives it how the task runs on that kind (``models.task_kinds.Use``: its mode, its prompt), so a template, like
+its runner, names no task.
 The scripts use transformers / diffusers / timm (and soundfile / soxr for audio) only, never this project's
 packages, and begin with the one ``pip install`` line they need.
 
@@ -33,7 +35,9 @@ import importlib
 from pathlib import Path
 from typing import Any
 
+from models.kinds import kind
 from models.spec import ModelSpec
+from models.task_kinds import TASKS_WITHOUT_SNIPPETS, use_of  # noqa: F401 (tabs without a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPET_NAMES = ("code_snippet", "SNIPPET_REVIEWED")  # left out of a runner's fingerprint
@@ -65,17 +69,13 @@ def image_lines(settings: dict[str, Any]) -> str:
             "# the demo shrinks larger photos first")
 
 
-# Tabs (registry tasks) without a Code panel yet: the knowledge graph and fine-tuning came after the panels, and
-# their scripts (a strict triple parser; a training loop) are still to write.
-TASKS_WITHOUT_SNIPPETS = frozenset({"knowledge-graph", "fine-tune"})
-
-
 def render(spec: ModelSpec, settings: dict[str, Any]) -> str:
     """The script for an entry and the tab's current settings."""
-    from models.runners import RUNNERS
-
-    module = importlib.import_module(RUNNERS[spec.runner].partition(":")[0])
-    return module.code_snippet(spec, settings).strip() + "\n"
+    use = use_of(spec)
+    if not use.snippet:
+        raise ValueError(f"{spec.key}: its tab has no script (models.task_kinds.TASKS_WITHOUT_SNIPPETS)")
+    module = importlib.import_module(kind(spec.runner).runner.partition(":")[0])
+    return module.code_snippet(spec, settings, use).strip() + "\n"
 
 
 def literal(value: Any) -> str:

@@ -1,9 +1,9 @@
 """Summarize and translate as prompts and parameters over the two generation runners.
 
-Both tasks run on a ``seq2seq`` runner (the source text is the input) or a ``chat`` runner (the text goes
-into an instruction, sent through the model's chat template). Both yield ``Partial`` results as they go,
-so a tab can stream them, and both take a ``threading.Event`` that stops generation between and within
-model calls.
+Both tasks run on a ``seq2seq`` runner (the source text is the input) or a ``chat`` runner, one that takes a
+conversation (``runner.conversation``: the text goes into an instruction, sent through the model's chat
+template). Both yield ``Partial`` results as they go, so a tab can stream them, and both take a
+``threading.Event`` that stops generation between and within model calls.
 
 - Summaries: a text that fits the model window is summarized in one streamed pass. A longer one is cut
   into windows of whole sentences that together cover all of it (map), each window is summarized, and the
@@ -45,6 +45,11 @@ class Partial:
 def summary_instruction(text: str, max_words: int) -> str:
     return (f"Summarize the following text in at most {max_words} words. Write the summary in the same "
             f"language as the text and output only the summary.\n\n{text}")
+
+
+def summary_prompt(text: str, max_new_tokens: int) -> str:
+    """What a chat model is asked: the instruction, with the summary's length in words from its token budget."""
+    return summary_instruction(text, max(10, max_new_tokens * 2 // 3))
 
 
 def summarize(runner, text: str, stop: threading.Event | None = None, **params: Any) -> Iterator[Partial]:
@@ -109,7 +114,7 @@ def planned_calls(windows: int, window: int, summary_tokens: int, rounds: int) -
 
 def summary_window(runner, params: dict) -> int:
     """Source tokens one model call can read (a chat model also needs room for instruction and answer)."""
-    if runner.kind == "chat":
+    if runner.conversation:
         return runner.window - CHAT_PROMPT_RESERVE - _max_new(runner, params)
     return runner.window
 
@@ -125,9 +130,8 @@ def plan_windows(runner, text: str, window: int) -> list[str]:
 
 
 def _summary_input(runner, text: str, params: dict):
-    if runner.kind == "chat":
-        words = max(10, int(_max_new(runner, params)) * 2 // 3)
-        return [{"role": "user", "content": summary_instruction(text, words)}]
+    if runner.conversation:
+        return [{"role": "user", "content": summary_prompt(text, _max_new(runner, params))}]
     return text
 
 
@@ -197,13 +201,13 @@ def output_budget(runner, sentences: list[str], params: dict) -> int:
 
 
 def _translation_input(runner, sentence: str, source: str | None, target: str):
-    if runner.kind == "chat":
+    if runner.conversation:
         return [{"role": "user", "content": translation_instruction(sentence, source, target)}]
     return sentence
 
 
 def _translation_params(runner, source: str | None, target: str, params: dict) -> dict:
-    if runner.kind == "chat":
+    if runner.conversation:
         return dict(params)
     return {**params, "source_lang": source, "target_lang": target} \
         if runner.params.get("multilingual") else dict(params)

@@ -13,7 +13,10 @@ import struct
 from pathlib import Path
 from typing import BinaryIO
 
-GGUF_RUNNERS = frozenset({"chat"})  # runner kinds that load a causal LM through from_pretrained(gguf_file=...)
+from models.kinds import KINDS
+
+# runner kinds that load a causal LM through from_pretrained(gguf_file=...)
+GGUF_RUNNERS = frozenset(name for name, kind in KINDS.items() if kind.gguf)
 # llama.cpp names a few architectures differently from transformers (transformers' own loader renames them)
 ARCHITECTURE_ALIASES = {"qwen2moe": "qwen2_moe", "qwen3moe": "qwen3_moe", "gpt-oss": "gpt_oss",
                         "minimax-m2": "minimax_m2", "t5encoder": "t5"}

@@ -2,7 +2,8 @@
 
 - REBEL (``relation-extraction`` runner) writes ``<triplet> head <subj> tail <obj> relation``; one head may be
   followed by several ``<subj> tail <obj> relation`` pairs (the linearization of its model card).
-- A chat model (``chat`` runner) is asked for a JSON array of ``{"head", "relation", "tail"}`` objects.
+- A chat model (a runner that takes a conversation, ``runner.conversation``) is asked for a JSON array of
+  ``{"head", "relation", "tail"}`` objects.
 Both parsers accept exactly their format and raise ``TripleFormatError`` saying where it breaks: a malformed
 output is reported to the user, never repaired by guessing. Pure Python: no torch, no gradio.
 """
@@ -121,7 +122,7 @@ def parse_json_triples(text: str) -> list[Triple]:
 
 def extract_triples(runner, text: str, **params) -> Extraction:
     """Ask the model behind ``runner`` for the triples of ``text`` and parse its answer strictly."""
-    if getattr(runner, "kind", "") == "chat":
+    if getattr(runner, "conversation", False):  # a chat model: asked in words, answers in JSON
         messages = [{"role": "system", "content": "You extract knowledge-graph triples from text."},
                     {"role": "user", "content": triples_instruction(text)}]
         raw = runner([messages], **params)[0]

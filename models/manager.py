@@ -63,13 +63,15 @@ def default_loader(spec: ModelSpec, profile: str, placement: Placement) -> Runne
     from models.network import offline_unless_reachable
     from models.runners import runner_class
     from models.sources import resolve_source
+    from models.task_kinds import runner_spec
 
     source = resolve_source(spec, profile)
+    make = runner_class(spec.runner)
     if source.revision is None:  # a local folder or a tiny twin: no hub request
-        runner = runner_class(spec.runner)(spec, source, placement)
+        runner = make(runner_spec(spec), source, placement)
     else:
         with offline_unless_reachable():  # no network: fail at once, not after the hub client's retries
-            runner = runner_class(spec.runner)(spec, source, placement)
+            runner = make(runner_spec(spec), source, placement)
     runner.warm_up()
     return runner
 

@@ -7,7 +7,7 @@ model without touching the others.
 
 Where a setting comes from, first match wins: the command line (``--ray-replicas``, ``--ray-gpus``,
 ``--ray-cpus``), the entry's ``scaling`` (``models.spec.Scaling``, also settable per model in the models
-file), then the runner kind's default below.
+file), then its runner kind's default (``models.kinds``: every kind has one).
 """
 
 from __future__ import annotations
@@ -17,27 +17,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from models.spec import ModelSpec, Scaling
+from models.kinds import kind
+from models.spec import ModelSpec
 
 DEPLOYMENT_NAME = "Model"
 IMPORT_PATH = "models.ray_serving:app_builder"
 
-# Defaults by runner kind. GPUs are per replica; a fraction packs several small models onto one GPU
-# (Ray does not isolate their memory: the fractions must add up to what fits). Batch sizes follow what the
-# local backend's micro-batcher gains on these model sizes (bench/throughput.py).
-RUNNER_SCALING: dict[str, Scaling] = {
-    "pipeline": Scaling(replicas=1, num_gpus=0.25, num_cpus=1, max_batch_size=32),
-    "extractive-qa": Scaling(replicas=1, num_gpus=0.25, num_cpus=1, max_batch_size=16),
-    "image-pipeline": Scaling(replicas=1, num_gpus=0.25, num_cpus=1, max_batch_size=16),
-    "timm": Scaling(replicas=1, num_gpus=0.25, num_cpus=1, max_batch_size=32),
-    "seq2seq": Scaling(replicas=1, num_gpus=0.5, num_cpus=1, max_batch_size=8),
-    "chat": Scaling(replicas=1, num_gpus=1, num_cpus=1, max_batch_size=4),
-    "speech-recognition": Scaling(replicas=1, num_gpus=0.5, num_cpus=1, max_batch_size=4),
-    "vits-tts": Scaling(replicas=1, num_gpus=0.25, num_cpus=1, max_batch_size=4),
-    "bark-tts": Scaling(replicas=1, num_gpus=1, num_cpus=1, max_batch_size=2),
-    "diffusers": Scaling(replicas=1, num_gpus=1, num_cpus=1, max_batch_size=1),
-}
-FALLBACK = Scaling(replicas=1, num_gpus=1, num_cpus=1, max_batch_size=8)
 # Requests reach a replica one by one through Serve's router: with 5 ms, 16 concurrent clients on a busy 2-core
 # machine made batches of 3 (64 inputs in 20 batches); 20 ms made batches of 8-9, 50 ms full batches of 16 at
 # 50 ms more for a lone request. 20 ms is the middle; a model's scaling.batch_wait_ms overrides it.
@@ -129,7 +114,7 @@ def app_name(key: str) -> str:
 def plan(spec: ModelSpec, profile: str = "default", override: ScalingOverride | None = None,
          gpus_available: bool = True) -> DeploymentPlan:
     """The deployment of one entry: the command line over the entry's scaling over its runner's default."""
-    base = RUNNER_SCALING.get(spec.runner, FALLBACK)
+    base = kind(spec.runner).scaling
     own = {name: value for name, value in dataclasses.asdict(spec.scaling).items() if value is not None}
     merged = dataclasses.replace(base, **own)
     override = override or ScalingOverride()

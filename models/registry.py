@@ -98,7 +98,8 @@ class Registry:
 
 
 def validate_spec(spec: ModelSpec) -> None:
-    from models.runners import RUNNERS  # a plain dict; importing it loads no model code
+    from models.kinds import KINDS  # plain data; importing it loads no model code
+    from models.task_kinds import use_problem
 
     problems = []
     if not KEY_PATTERN.match(spec.key):
@@ -107,8 +108,16 @@ def validate_spec(spec: ModelSpec) -> None:
         problems.append(f"key must start with its task {spec.task!r}")
     if not spec.checkpoint.strip():
         problems.append("checkpoint is empty")
-    if spec.runner not in RUNNERS:
-        problems.append(f"runner {spec.runner!r} is not one of {sorted(RUNNERS)}")
+    if spec.runner not in KINDS:
+        problems.append(f"runner {spec.runner!r} is not one of {sorted(KINDS)}")
+    else:
+        unserved = use_problem(spec.task, spec.runner)
+        if unserved:
+            problems.append(unserved)
+        twins = KINDS[spec.runner].twins
+        if isinstance(spec.tiny, TinyRecipe) and spec.tiny.builder not in twins:
+            problems.append(f"tiny builder {spec.tiny.builder!r} is not one the {spec.runner} runner uses: "
+                            f"{', '.join(sorted(twins))}")
     if not spec.revision:
         problems.append("revision is empty (use 'main' when no commit is confirmed)")
     if spec.tiny is not None and not isinstance(spec.tiny, TinyRecipe):

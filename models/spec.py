@@ -13,7 +13,7 @@ KEY_PATTERN = re.compile(r"^[a-z0-9-]+/[A-Za-z0-9._-]+$")
 class TinyRecipe:
     """How to build an entry's tiny offline twin.
 
-    builder: a name in ``models.tiny.BUILDERS`` (one per model family).
+    builder: a twin builder its runner kind lists (``models.kinds``: ``Kind.twins``).
     options: family-specific settings (model_type, labels, casing, ...).
     """
 
@@ -25,7 +25,7 @@ class TinyRecipe:
 class Scaling:
     """How an entry scales out when a Ray cluster serves it (``--backend ray``); the local backend ignores it.
 
-    A field left None takes the default of the entry's runner kind (``models.ray_config.RUNNER_SCALING``).
+    A field left None takes the default of the entry's runner kind (``models.kinds``: ``Kind.scaling``).
     replicas:       replicas of the model (the lower bound when ``max_replicas`` is larger).
     max_replicas:   above ``replicas``, Serve autoscales between the two on the requests in flight.
     num_gpus:       GPUs (or a fraction of one) per replica, on a cluster that has GPUs.
@@ -50,7 +50,8 @@ class ModelSpec:
     task:       which demo uses it (a transformers task name where one exists).
     checkpoint: a Hugging Face Hub id, or a local folder (operator's models file only).
     revision:   a commit hash where it was confirmed, else "main".
-    runner:     a name in ``models.runners.RUNNERS``: how it loads and runs.
+    runner:     a runner kind, a name in ``models.kinds.KINDS``: how it loads and runs (it must serve the
+                task: ``models.task_kinds``).
     params:     the runner's defaults (thresholds, window sizes, ...).
     tiny:       recipe for the offline twin used by the ``tiny`` profile and the tests.
     scaling:    replicas, GPUs and batch size on a Ray cluster (``Scaling``; defaults by runner kind).

@@ -32,7 +32,7 @@ from demos import speech_recognition, summarization, text_classification, text_t
 from demos.code_panel import snippet_for
 from demos.examples import example_path
 from models.code_snippets import TASKS_WITHOUT_SNIPPETS, behaviour_fingerprint, render
-from models.runners import RUNNERS
+from models.kinds import KINDS
 from models.sources import resolve_source
 
 TEXT = "I love this movie. Sarah works for Google in London."
@@ -332,7 +332,7 @@ def runners_with_snippets() -> list[str]:
 
 @pytest.mark.parametrize("runner", runners_with_snippets())
 def test_runner_changes_are_reviewed_in_its_snippet(runner):
-    module_name = RUNNERS[runner].partition(":")[0]
+    module_name = KINDS[runner].runner.partition(":")[0]
     module = importlib.import_module(module_name)
     own = module_name.replace(".", "/") + ".py"
     reviewed = module.SNIPPET_REVIEWED

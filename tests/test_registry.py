@@ -2,10 +2,9 @@ import dataclasses
 
 import pytest
 
+from models.kinds import KINDS
 from models.registry import Registry, RegistryError, UnknownModelError, builtin_registry
-from models.runners import RUNNERS
 from models.spec import KEY_PATTERN, ModelSpec, TinyRecipe
-from models.tiny import BUILDERS
 
 
 def test_every_builtin_entry_is_well_formed(registry):
@@ -13,13 +12,13 @@ def test_every_builtin_entry_is_well_formed(registry):
     for spec in registry:
         assert KEY_PATTERN.match(spec.key), spec.key
         assert spec.key.startswith(spec.task + "/")
-        assert spec.runner in RUNNERS
+        assert spec.runner in KINDS
         assert spec.revision
         # hub ids look like org/name; no local paths among the built-in entries
         assert spec.checkpoint.count("/") == 1 and not spec.checkpoint.startswith((".", "/", "~"))
         assert spec.license and spec.license != "unknown", spec.key
         assert spec.languages and spec.size and spec.description
-        assert spec.tiny is not None and spec.tiny.builder in BUILDERS, spec.key
+        assert spec.tiny is not None and spec.tiny.builder in KINDS[spec.runner].twins, spec.key
 
 
 def test_keys_are_unique_and_duplicates_are_refused(registry):

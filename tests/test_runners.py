@@ -267,11 +267,12 @@ def test_cpu_int8_quantizes_the_encoder_and_keeps_its_outputs_close(registry, ke
     """--cpu-int8 (the app's default on CPU) swaps every Linear layer for an int8 one; the outputs stay
     close to fp32's (same labels, spans within the context, probabilities within a few hundredths)."""
     from models.runners import runner_class
+    from models.task_kinds import runner_spec
 
     spec = registry.get(key)
     source = ModelSource(str(ensure_twin(spec)), None)
-    fp32 = runner_class(spec.runner)(spec, source, Placement("cpu", "float32"))
-    int8 = runner_class(spec.runner)(spec, source, Placement("cpu", "float32", cpu_int8=True))
+    fp32 = runner_class(spec.runner)(runner_spec(spec), source, Placement("cpu", "float32"))
+    int8 = runner_class(spec.runner)(runner_spec(spec), source, Placement("cpu", "float32", cpu_int8=True))
     model = int8.model if hasattr(int8, "model") else int8.pipe.model
     import torch
 

@@ -31,8 +31,6 @@ def attention_projections(model) -> list[tuple]:
 
 
 class AttentionRunner(BaseRunner):
-    kind = "attention"
-
     def __init__(self, spec, source, placement):
         super().__init__(spec, source, placement)
         import torch
@@ -96,10 +94,10 @@ class AttentionRunner(BaseRunner):
 
 # --- "Show the code" ----------------------------------------------------------------------------------------
 
-SNIPPET_REVIEWED = {"models/runners/attention.py": "022d6346c0821094"}
+SNIPPET_REVIEWED = {"models/runners/attention.py": "2347f40ab7fce6a0"}
 
 
-def code_snippet(spec, settings: dict) -> str:
+def code_snippet(spec, settings: dict, use) -> str:
     from models.code_snippets import checkpoint_lines, header, literal, text_literal
 
     head = settings.get("head")

@@ -57,7 +57,7 @@ SNIPPET_REVIEWED = {
 }
 
 
-def code_snippet(spec, settings: dict) -> str:
+def code_snippet(spec, settings: dict, use) -> str:
     from models.code_snippets import literal
     from models.runners.text_to_speech import _snippet_speech
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from models.device import Placement
+from models.kinds import kind
 from models.sources import ModelSource
 from models.spec import ModelSpec
 
@@ -29,6 +30,16 @@ def quantize_linear_layers(model) -> None:
         log.warning("int8 quantization unavailable (%s); the model runs in fp32", exc)
 
 
+def given_mode(runner, modes: tuple[str, ...]) -> str:
+    """Which of its ``modes`` a pipeline-built runner runs in, as the task gave it (the ``mode`` and
+    ``pipeline_task`` parameters: ``models.task_kinds.runner_spec``)."""
+    mode = runner.params.get("mode")
+    if mode not in modes or not runner.params.get("pipeline_task"):
+        raise ValueError(f"{runner.spec.key}: the {runner.kind} runner needs a pipeline_task and a mode, one of "
+                         f"{', '.join(modes)} (models.task_kinds gives them), not {mode!r}")
+    return mode
+
+
 class BaseRunner:
     # one small input, run once after loading when models are compiled (the first call compiles)
     warm_up_input: object = None
@@ -36,6 +47,17 @@ class BaseRunner:
     def __init__(self, spec: ModelSpec, source: ModelSource, placement: Placement):
         self.spec, self.source, self.placement = spec, source, placement
         self.params = dict(spec.params)
+
+    @property
+    def kind(self) -> str:
+        """The runner kind (``models.kinds``) the entry names."""
+        return self.spec.runner
+
+    @property
+    def conversation(self) -> bool:
+        """Whether it takes a conversation (its chat template) rather than the source text: a task then writes
+        its request as an instruction."""
+        return kind(self.spec.runner).conversation
 
     def prepare(self, model, quantizable: bool = False):
         """Inference mode for a freshly loaded model; int8 on CPU for the runners that allow it

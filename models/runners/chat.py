@@ -43,8 +43,6 @@ def shared_causal_lm(source, placement):
 
 
 class ChatRunner(BaseRunner):
-    kind = "chat"
-
     def __init__(self, spec, source, placement):
         super().__init__(spec, source, placement)
         from transformers import AutoTokenizer
@@ -161,9 +159,9 @@ class ChatRunner(BaseRunner):
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
-    "models/runners/chat.py": "41bbe9ded71bd3c1",
+    "models/runners/chat.py": "7d34d7477c18a3b1",
     "models/runners/streaming.py": "2d76dc5629491148",
-    "models/generation_tasks.py": "32f1ecd2a31b9446",
+    "models/generation_tasks.py": "f9a13c4e34d6f9e5",
     "models/text_split.py": "babca963c864dce2",
 }
 
@@ -176,10 +174,9 @@ def _snippet_sampling(params: dict) -> list[str]:
     return ["do_sample=True", f"temperature={temperature!r}", *top_p]  # sampling: each run differs
 
 
-def code_snippet(spec, settings: dict) -> str:
+def code_snippet(spec, settings: dict, use) -> str:
     from models.code_snippets import (DEVICE_LINES, call, checkpoint_lines, header, literal, load_kwargs, merged,
                                       sentence_lines, text_literal)
-    from models.generation_tasks import summary_instruction, translation_instruction
     from models.text_split import sentence_joiner, sentence_language
 
     params = merged(spec, settings)
@@ -205,19 +202,18 @@ def ask(messages, max_new_tokens):
 {call("output = model.generate", ["**inputs", "max_new_tokens=max_new_tokens", *sampling], indent="        ")}
     return tokenizer.decode(output[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
 """
-    if spec.task == "summarization":
-        words = max(10, max_new * 2 // 3)
-        inputs = f"TEXT = {text_literal(settings, 'text')}\nINSTRUCTION = {literal(summary_instruction('', words))}\n"
+    if use.mode == "summarize":  # the task's instruction, for a summary of at most max_new tokens
+        inputs = f"TEXT = {text_literal(settings, 'text')}\nINSTRUCTION = {literal(use.instruction('', max_new))}\n"
         return header('"transformers>=5" torch', spec, "Summarize a text with a chat model") + "\n" + \
             top(inputs) + ask + f"""
 
 summary = ask([{{"role": "user", "content": INSTRUCTION + TEXT}}], max_new_tokens={max_new})
 print(summary)
 """
-    if spec.task == "translation":
+    if use.mode == "translate":  # the task's instruction, from the source language (None: any) to the target
         source, target = settings.get("source"), settings.get("target", "en")
         inputs = (f"TEXT = {text_literal(settings, 'text')}\n"
-                  f"INSTRUCTION = {literal(translation_instruction('', source, target))}\n")
+                  f"INSTRUCTION = {literal(use.instruction('', source, target))}\n")
         return header('"transformers>=5" sentencex torch', spec, "Translate a text with a chat model") + \
             "\nfrom sentencex import segment\n" + top(inputs) + ask + f"""
 

@@ -201,7 +201,7 @@ def preview_images(latents, width: int, height: int) -> list:
 SNIPPET_REVIEWED = {"models/runners/diffusers_t2i.py": "045cf94de2b63d44"}
 
 
-def code_snippet(spec, settings: dict) -> str:
+def code_snippet(spec, settings: dict, use) -> str:
     from models.code_snippets import DEVICE_LINES, call, checkpoint_lines, header, literal, merged, text_literal
 
     params = merged(spec, settings)

@@ -224,7 +224,7 @@ class ExtractiveQARunner(BaseRunner):
 SNIPPET_REVIEWED = {"models/runners/extractive_qa.py": "3e41ad1487bc6984"}
 
 
-def code_snippet(spec, settings: dict) -> str:
+def code_snippet(spec, settings: dict, use) -> str:
     from models.code_snippets import (DEVICE_LINES, checkpoint_lines, cpu_int8_lines, header, literal, merged,
                                       text_literal)
 

@@ -1,14 +1,15 @@
-"""The ``image-pipeline`` runner: transformers' image-classification and object-detection pipelines.
+"""The ``image-pipeline`` runner: a transformers image pipeline (image classification, object detection).
 
-Inputs are RGB PIL images (the demos convert every mode and apply EXIF rotation first).
-- classification returns every label's probability (the pipeline's softmax), highest first;
-- detection returns the boxes scoring at least ``threshold``, clipped to the image, highest first.
+Inputs are RGB PIL images (the demos convert every mode and apply EXIF rotation first). A task says which
+pipeline (the ``pipeline_task`` parameter) and what the runner returns (``mode``, from ``models.task_kinds``):
+- "labels": every label's probability (the pipeline's softmax), highest first;
+- "boxes": the boxes scoring at least ``threshold``, clipped to the image, highest first.
 """
 
 from __future__ import annotations
 
 from models.results import LabelScore
-from models.runners.base import BaseRunner
+from models.runners.base import BaseRunner, given_mode
 from models.vision_results import Detection, ImageClassification
 
 
@@ -17,18 +18,17 @@ class ImagePipelineRunner(BaseRunner):
         super().__init__(spec, source, placement)
         from transformers import pipeline
 
-        self.pipe = pipeline(spec.task, model=source.path, device=placement.device,
+        self.mode = given_mode(self, ("labels", "boxes"))
+        self.pipe = pipeline(self.params["pipeline_task"], model=source.path, device=placement.device,
                              dtype=placement.torch_dtype, **source.pretrained_kwargs())
         id2label = self.pipe.model.config.id2label
         self.labels = [id2label[i] for i in sorted(id2label)]
 
     def __call__(self, images: list, **overrides):
         params = {**self.params, **overrides}
-        if self.spec.task == "image-classification":
-            return self.classify(images)
-        if self.spec.task == "object-detection":
+        if self.mode == "boxes":
             return self.detect(images, float(params.get("threshold", 0.5)))
-        raise ValueError(f"the image-pipeline runner does not serve task {self.spec.task!r}")
+        return self.classify(images)
 
     def classify(self, images: list) -> list[ImageClassification]:
         # one forward pass for the batch: the processor resizes every image to the model's input size
@@ -57,19 +57,19 @@ def _detection(found: dict, image_size: tuple[int, int]) -> Detection:
 
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
-SNIPPET_REVIEWED = {"models/runners/image_pipeline.py": "782f3f05a90ec85b"}
+SNIPPET_REVIEWED = {"models/runners/image_pipeline.py": "5e8a7b6b1f611fe2"}
 
 
-def code_snippet(spec, settings: dict) -> str:
+def code_snippet(spec, settings: dict, use) -> str:
     from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, image_lines, literal, merged
 
-    params = merged(spec, settings)
-    if spec.task == "object-detection":
+    params, task = merged(spec, settings), literal(use.pipeline_task)
+    if use.mode == "boxes":
         labels = [str(label).lower() for label in settings.get("labels") or []]
         keep = (f"\nLABELS = {literal(labels)}  # keep only these\n"
                 "found = [f for f in found if f[\"label\"].lower() in LABELS]") if labels else ""
         what = "Detect objects in an image"
-        run = f"""detector = pipeline("object-detection", model=CHECKPOINT, revision=REVISION, device=device,
+        run = f"""detector = pipeline({task}, model=CHECKPOINT, revision=REVISION, device=device,
                     dtype=dtype)
 # the pipeline keeps the boxes scoring at least the threshold (DETR-style models need no NMS)
 found = detector(image, threshold={float(params.get("threshold", 0.5))!r}){keep}
@@ -82,7 +82,7 @@ for f in sorted(found, key=lambda f: -f["score"]):
     print(f"{{f['label']:15}} {{f['score']:.3f}} {{(xmin, ymin, xmax, ymax)}}")"""
     else:
         what = "Classify an image"
-        run = f"""classifier = pipeline("image-classification", model=CHECKPOINT, revision=REVISION, device=device,
+        run = f"""classifier = pipeline({task}, model=CHECKPOINT, revision=REVISION, device=device,
                       dtype=dtype)
 scores = classifier(image, top_k={int(settings.get("top_k") or 5)})  # the most likely classes, highest first
 for s in scores:

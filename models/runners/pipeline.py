@@ -1,14 +1,15 @@
-"""The ``pipeline`` runner: a transformers pipeline for the tasks that still have one in v5.
+"""The ``pipeline`` runner: a transformers pipeline for the text tasks that still have one in v5.
 
-Text classification returns every label's probability; token classification groups word pieces
-into entities and, for text longer than the model window, runs overlapping windows (``stride``).
+A task says which pipeline (the ``pipeline_task`` parameter) and what the runner returns (``mode``, from
+``models.task_kinds``): "labels" is every label's probability; "entities" groups word pieces into entities and,
+for text longer than the model window, runs overlapping windows (``stride``).
 """
 
 from __future__ import annotations
 
 from models.results import Classification, Entity, LabelScore
 from models.batching import length_buckets
-from models.runners.base import BaseRunner
+from models.runners.base import BaseRunner, given_mode
 
 
 class PipelineRunner(BaseRunner):
@@ -16,7 +17,8 @@ class PipelineRunner(BaseRunner):
         super().__init__(spec, source, placement)
         from transformers import pipeline
 
-        self.pipe = pipeline(spec.task, model=source.path, device=placement.device,
+        self.mode = given_mode(self, ("labels", "entities"))
+        self.pipe = pipeline(self.params["pipeline_task"], model=source.path, device=placement.device,
                              dtype=placement.torch_dtype, **source.pretrained_kwargs())
         self.prepare(self.pipe.model, quantizable=True)
         self.warm_up_input = "Warm up."
@@ -25,11 +27,7 @@ class PipelineRunner(BaseRunner):
 
     def __call__(self, texts: list[str], **overrides):
         params = {**self.params, **overrides}
-        if self.spec.task == "text-classification":
-            return self.classify(texts, params)
-        if self.spec.task == "token-classification":
-            return self.tag(texts, params)
-        raise ValueError(f"the pipeline runner does not serve task {self.spec.task!r}")
+        return self.tag(texts, params) if self.mode == "entities" else self.classify(texts, params)
 
     def classify(self, texts: list[str], params: dict) -> list[Classification]:
         lengths = self._token_lengths(texts)
@@ -76,17 +74,17 @@ class PipelineRunner(BaseRunner):
 
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
-SNIPPET_REVIEWED = {"models/runners/pipeline.py": "a40f43186d2b1cfa"}
+SNIPPET_REVIEWED = {"models/runners/pipeline.py": "b948ab854ac0ea29"}
 
 
-def code_snippet(spec, settings: dict) -> str:
+def code_snippet(spec, settings: dict, use) -> str:
     from models.code_snippets import (DEVICE_LINES, checkpoint_lines, cpu_int8_lines, header, literal, merged,
                                       text_literal)
 
     params = merged(spec, settings)
-    if spec.task == "token-classification":
+    if use.mode == "entities":
         what, name = "Named entities in a text", "ner"
-        make = ('ner = pipeline("token-classification", model=CHECKPOINT, revision=REVISION, device=device, '
+        make = (f'ner = pipeline({literal(use.pipeline_task)}, model=CHECKPOINT, revision=REVISION, device=device, '
                 'dtype=dtype,\n'
                 f'               aggregation_strategy={literal(params.get("aggregation_strategy", "simple"))})')
         stride = int(params.get("stride") or 0)
@@ -98,8 +96,8 @@ def code_snippet(spec, settings: dict) -> str:
                 'TEXT[e["start"]:e["end"]])')
     else:
         what, name = "Classify a text", "classifier"
-        make = (f'{name} = pipeline("text-classification", model=CHECKPOINT, revision=REVISION, device=device, '
-                'dtype=dtype)')
+        make = (f'{name} = pipeline({literal(use.pipeline_task)}, model=CHECKPOINT, revision=REVISION, '
+                'device=device, dtype=dtype)')
         call = ("# every label's probability, highest first; a text longer than the model reads is cut to fit\n"
                 f"scores = {name}(TEXT, top_k=None, truncation=True)")
         show = 'for s in scores:\n    print(f"{s[\'label\']}: {s[\'score\']:.4f}")'

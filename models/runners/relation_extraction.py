@@ -14,8 +14,6 @@ from models.runners.streaming import generate_once
 
 
 class RelationExtractionRunner(Seq2SeqRunner):
-    kind = "relation-extraction"
-
     def __init__(self, spec, source, placement):
         super().__init__(spec, source, placement)
         self.window = min(self.window, int(self.params.get("window_tokens", self.window)))

@@ -23,8 +23,6 @@ MAX_NEW_TOKENS = 1024
 
 
 class Seq2SeqRunner(BaseRunner):
-    kind = "seq2seq"
-
     def __init__(self, spec, source, placement):
         super().__init__(spec, source, placement)
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
@@ -90,9 +88,9 @@ class Seq2SeqRunner(BaseRunner):
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
 SNIPPET_REVIEWED = {
-    "models/runners/seq2seq.py": "18eb02cad36b6f5c",
+    "models/runners/seq2seq.py": "3b32979ffe763cd7",
     "models/runners/streaming.py": "2d76dc5629491148",
-    "models/generation_tasks.py": "32f1ecd2a31b9446",
+    "models/generation_tasks.py": "f9a13c4e34d6f9e5",
     "models/text_split.py": "babca963c864dce2",
 }
 
@@ -108,7 +106,7 @@ def _snippet_generate_args(params: dict, extra: list[str] | None = None) -> list
     return ["**inputs", *(f"{name}={value!r}" for name, value in kwargs.items()), *(extra or [])]
 
 
-def code_snippet(spec, settings: dict) -> str:
+def code_snippet(spec, settings: dict, use) -> str:
     from models.code_snippets import (DEVICE_LINES, call, checkpoint_lines, header, literal, merged, sentence_lines,
                                       text_literal)
     from models.text_split import sentence_joiner, sentence_language
@@ -123,7 +121,7 @@ TEXT = {text_literal(settings, "text")}
 tokenizer = AutoTokenizer.from_pretrained(CHECKPOINT, revision=REVISION)
 model = AutoModelForSeq2SeqLM.from_pretrained(CHECKPOINT, revision=REVISION, dtype=dtype).to(device).eval()
 """
-    if spec.task != "translation":
+    if use.mode != "translate":
         return header('"transformers>=5" torch', spec, "Summarize a text") + """
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer

@@ -144,7 +144,7 @@ SNIPPET_REVIEWED = {
 }
 
 
-def code_snippet(spec, settings: dict) -> str:
+def code_snippet(spec, settings: dict, use) -> str:
     from models.code_snippets import DEVICE_LINES, checkpoint_lines, header, literal, merged
 
     params = merged(spec, settings)

@@ -183,7 +183,7 @@ print(f"{{len(audio) / rate:.2f}} s of audio at {{rate}} Hz in speech.wav")
 """
 
 
-def code_snippet(spec, settings: dict) -> str:
+def code_snippet(spec, settings: dict, use) -> str:
     speed = float(settings.get("speed") or 1.0)
     return _snippet_speech(
         spec, settings, pip='"transformers>=5" torch soundfile',

@@ -67,7 +67,7 @@ class TimmRunner(BaseRunner):
 SNIPPET_REVIEWED = {"models/runners/timm_classifier.py": "2355d4df7c5f1705"}
 
 
-def code_snippet(spec, settings: dict) -> str:
+def code_snippet(spec, settings: dict, use) -> str:
     from models.code_snippets import DEVICE_LINES, header, image_lines, literal
 
     name = timm_model_name(spec.checkpoint, spec.revision)

@@ -2,14 +2,14 @@
 
 A twin has the same config class (model_type) and tokenizer/processor class as the real checkpoint
 and is saved with ``save_pretrained``, so the app loads it through the very code path the real
-model takes. Outputs are meaningless; every code path is real.
+model takes. Outputs are meaningless; every code path is real. Builders are registered with the runner kind
+that uses them (``models.kinds``); an entry names one in ``tiny.builder``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import json
 import os
 import shutil
@@ -17,27 +17,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from models.kinds import twin_builder
 from models.spec import ModelSpec
-
-# builder name -> "module:function"; a function takes (spec, options, out_dir) and saves a model there
-BUILDERS = {
-    "encoder": "models.tiny.encoders:build_encoder",
-    "bart": "models.tiny.generation:build_bart",
-    "marian": "models.tiny.generation:build_marian",
-    "m2m100": "models.tiny.generation:build_m2m100",
-    "chat": "models.tiny.generation:build_chat",
-    "vit": "models.tiny.vision:build_vit",
-    "timm": "models.tiny.vision:build_timm",
-    "detr": "models.tiny.vision:build_detr",
-    "rt-detr-v2": "models.tiny.vision:build_rt_detr_v2",
-    "stable-diffusion": "models.tiny.vision:build_stable_diffusion",
-    "whisper": "models.tiny.speech:build_whisper",
-    "moonshine": "models.tiny.speech:build_moonshine",
-    "vits": "models.tiny.speech:build_vits",
-    "bark": "models.tiny.speech:build_bark",
-    "attention-encoder": "models.tiny.explain:build_attention_encoder",
-    "rebel": "models.tiny.explain:build_rebel",
-}
 
 FORMAT_VERSION = 1  # bump when builders change what they write
 _build_lock = threading.Lock()
@@ -64,6 +45,8 @@ def twin_dir(spec: ModelSpec, root: Path | None = None) -> Path:
 
 def ensure_twin(spec: ModelSpec, root: Path | None = None) -> Path:
     """The twin's folder, built first if it is not cached yet (atomically: a half-built twin never shows)."""
+    from models.task_kinds import runner_spec
+
     if spec.tiny is None:
         raise ValueError(f"{spec.key} has no tiny recipe")
     target = twin_dir(spec, root)
@@ -75,9 +58,8 @@ def ensure_twin(spec: ModelSpec, root: Path | None = None) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
         try:
-            module_name, _, func_name = BUILDERS[spec.tiny.builder].partition(":")
-            build = getattr(importlib.import_module(module_name), func_name)
-            build(spec, dict(spec.tiny.options), staging)
+            # a builder is given the entry as its runner is (its task's mode among the parameters)
+            twin_builder(spec.tiny.builder)(runner_spec(spec), dict(spec.tiny.options), staging)
             try:
                 staging.rename(target)
             except OSError:  # another process finished the same twin first

@@ -23,11 +23,12 @@ REAL_SIZES = {  # the base checkpoints' shapes (config defaults are bert-base / 
                         bos_token_id=0, eos_token_id=2),
 }
 
+# (runner kind, the mode its task gives it: models.task_kinds) -> the head the runner loads
 HEADS = {
-    "text-classification": "AutoModelForSequenceClassification",
-    "token-classification": "AutoModelForTokenClassification",
-    "question-answering": "AutoModelForQuestionAnswering",
-    "fine-tune": "AutoModelForMaskedLM",  # base encoders to fine-tune ship with their pre-training head
+    ("pipeline", "labels"): "AutoModelForSequenceClassification",
+    ("pipeline", "entities"): "AutoModelForTokenClassification",
+    ("extractive-qa", ""): "AutoModelForQuestionAnswering",
+    ("fine-tune", ""): "AutoModelForMaskedLM",  # base encoders to fine-tune ship with their pre-training head
 }
 
 MODEL_MAX_LENGTH = 512
@@ -61,6 +62,6 @@ def build_encoder(spec: ModelSpec, options: dict, out_dir: Path) -> None:
     vocab_size = max(len(tokenizer), sizes.pop("vocab_size", 0))
     config = transformers.AutoConfig.for_model(model_type, vocab_size=vocab_size, **sizes, **label_kwargs)
     torch.manual_seed(0)
-    model = getattr(transformers, HEADS[spec.task]).from_config(config)
+    model = getattr(transformers, HEADS[spec.runner, spec.params.get("mode", "")]).from_config(config)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
