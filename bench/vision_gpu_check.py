@@ -27,7 +27,7 @@ from models.device import choose_placement  # noqa: E402
 from models.runners import runner_class  # noqa: E402
 from models.sources import ModelSource  # noqa: E402
 from models.spec import ModelSpec  # noqa: E402
-from models.task_kinds import runner_spec  # noqa: E402
+from models.tasks import runner_spec  # noqa: E402
 
 
 def report(name: str, ours: float, bare: float) -> None:

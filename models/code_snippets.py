@@ -2,7 +2,7 @@
 
 Each runner kind writes its own script (``code_snippet(spec, settings, use)`` at the end of its module in
 ``models/runners/``), so a runner and its snippet change together. ``render`` picks the runner's template and
-gives it how the task runs on that kind (``models.task_kinds.Use``: its mode, its prompt), so a template, like
+gives it how the task runs on that kind (``models.tasks.Use``: its mode, its prompt), so a template, like
 its runner, names no task.
 The scripts use transformers / diffusers / timm (and soundfile / soxr for audio) only, never this project's
 packages, and begin with the one ``pip install`` line they need.
@@ -37,7 +37,7 @@ from typing import Any
 
 from models.kinds import kind
 from models.spec import ModelSpec
-from models.task_kinds import TASKS_WITHOUT_SNIPPETS, use_of  # noqa: F401 (tabs without a script)
+from models.tasks import TASKS_WITHOUT_SNIPPETS, use_of  # noqa: F401 (tabs without a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPET_NAMES = ("code_snippet", "SNIPPET_REVIEWED")  # left out of a runner's fingerprint
@@ -73,7 +73,7 @@ def render(spec: ModelSpec, settings: dict[str, Any]) -> str:
     """The script for an entry and the tab's current settings."""
     use = use_of(spec)
     if not use.snippet:
-        raise ValueError(f"{spec.key}: its tab has no script (models.task_kinds.TASKS_WITHOUT_SNIPPETS)")
+        raise ValueError(f"{spec.key}: its tab has no script (models.tasks.TASKS_WITHOUT_SNIPPETS)")
     module = importlib.import_module(kind(spec.runner).runner.partition(":")[0])
     return module.code_snippet(spec, settings, use).strip() + "\n"
 

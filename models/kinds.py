@@ -6,7 +6,7 @@ both resolve here. A kind's record holds everything that is the family's own:
 - ``runner``:  "module:Class", a class that takes (spec, source, placement) and has close(); imported on first use;
 - ``twins``:   the tiny-twin builders its entries may name -> "module:function", a function that takes
                (spec, options, out_dir) and saves a random-weight model of the family there (``models.tiny``;
-               the spec as the runner is given it, ``models.task_kinds.runner_spec``);
+               the spec as the runner is given it, ``models.tasks.runner_spec``);
 - ``scaling``: its default on a Ray cluster (``models.ray_config``; an entry's own ``scaling`` goes over it).
   GPUs are per replica; a fraction packs several small models onto one GPU (Ray does not isolate their memory:
   the fractions must add up to what fits). Batch sizes follow what the local backend's micro-batcher gains on
@@ -15,7 +15,7 @@ both resolve here. A kind's record holds everything that is the family's own:
   text, so a task writes its request as an instruction;
 - ``gguf``: it can load a llama.cpp GGUF file (``gguf_file``) through transformers.
 
-A kind knows no task: which kinds serve a task, and how, is the task's table (``models.task_kinds``).
+A kind knows no task: which kinds serve a task, and how, is the task's table (``models.tasks``).
 Plain data: importing this loads no model code.
 """
 

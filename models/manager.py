@@ -63,7 +63,7 @@ def default_loader(spec: ModelSpec, profile: str, placement: Placement) -> Runne
     from models.network import offline_unless_reachable
     from models.runners import runner_class
     from models.sources import resolve_source
-    from models.task_kinds import runner_spec
+    from models.tasks import runner_spec
 
     source = resolve_source(spec, profile)
     make = runner_class(spec.runner)

@@ -99,7 +99,7 @@ class Registry:
 
 def validate_spec(spec: ModelSpec) -> None:
     from models.kinds import KINDS  # plain data; importing it loads no model code
-    from models.task_kinds import use_problem
+    from models.tasks import use_problem
 
     problems = []
     if not KEY_PATTERN.match(spec.key):

@@ -51,7 +51,7 @@ class ModelSpec:
     checkpoint: a Hugging Face Hub id, or a local folder (operator's models file only).
     revision:   a commit hash where it was confirmed, else "main".
     runner:     a runner kind, a name in ``models.kinds.KINDS``: how it loads and runs (it must serve the
-                task: ``models.task_kinds``).
+                task: ``models.tasks``).
     params:     the runner's defaults (thresholds, window sizes, ...).
     tiny:       recipe for the offline twin used by the ``tiny`` profile and the tests.
     scaling:    replicas, GPUs and batch size on a Ray cluster (``Scaling``; defaults by runner kind).

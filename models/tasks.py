@@ -1,14 +1,45 @@
-"""The tasks the app shows, one row each, in the order of its tabs: the one place the tab list is written.
+"""The tasks the app shows, one row each, in the order of its tabs: the one place the tab list is written, and the
+place where each task says which model families (runner kinds, ``models.kinds``) serve it and how.
 
 Everything that lists tabs derives from ``TASKS``: ``python app.py --demos``, the tabs' modules and their titles
 in English and Chinese, the areas of the navigation, the Spaces front matter (tags, preloaded checkpoints),
-``python -m models download`` and ``ray-config``, and the tests. Adding a tab is adding a row here, its module
-under ``demos/`` and its registry entries (``models/catalog``). Plain data: no gradio, no torch.
+``python -m models download`` and ``ray-config``, which kinds a registry entry of the task may name, what its
+runner is told, and the tests. Adding a tab is adding a row here, its folder under ``demos/`` and its registry
+entries (``models/catalog``). Plain data: no gradio, no torch.
+
+A kind knows no task. A row lists the kinds that serve its task and, where a kind can do several things, how the
+task runs on it (as diffusers' ``AUTO_TEXT2IMAGE_PIPELINES_MAPPING`` says, per task, which pipeline each model
+family takes), in a ``Use``:
+
+- ``mode``: which of the kind's ways of running the task takes, in the kind's own words: what the ``pipeline``
+  and ``image-pipeline`` runners return ("labels", "entities", "boxes"), what script the ``seq2seq`` and ``chat``
+  runners write ("summarize": the whole text at once, "translate": sentence by sentence); "" where the kind
+  has one way only;
+- ``pipeline_task``: the transformers pipeline a pipeline-built kind creates;
+- ``instruction``: the prompt a conversational kind is given (``Kind.conversation``), the task's own wording:
+  for "summarize" ``(text, max_new_tokens)``, for "translate" ``(text, source, target)``;
+- ``snippet``: the tab shows a "Show the code" script for it (``models.code_snippets``).
+
+``mode`` and ``pipeline_task`` reach the runner as parameters under the entry's own (``runner_spec``); the code
+scripts get the whole ``Use``. A registry entry must name a kind that serves its task (``models.registry``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from models.generation_tasks import summary_prompt, translation_instruction
+from models.spec import ModelSpec
+
+
+@dataclass(frozen=True)
+class Use:
+    mode: str = ""
+    pipeline_task: str = ""
+    instruction: Callable[..., str] | None = None
+    snippet: bool = True
 
 
 @dataclass(frozen=True)
@@ -20,6 +51,7 @@ class Task:
     task:     the registry task its models serve (``ModelSpec.task``; a transformers task name where one exists).
     title:    its title in English, and in Chinese (``title_zh``).
     module:   the module under ``demos/`` that builds its tab (``build(ctx)``).
+    uses:     the runner kinds that serve the task, each with how the task runs on it.
     hub_tag:  its task is a Hugging Face task tag, listed in the Spaces front matter's tags.
     """
 
@@ -29,6 +61,7 @@ class Task:
     title: str
     title_zh: str
     module: str
+    uses: Mapping[str, Use]
     hub_tag: bool = True
 
 
@@ -36,28 +69,40 @@ AREAS = ("text", "vision", "audio", "learn")  # the navigation's order
 
 TASKS = (
     Task("text-classification", "text", "text-classification", "Text classification", "文本分类",
-         "demos.text_classification"),
-    Task("ner", "text", "token-classification", "Named entities", "命名实体识别", "demos.ner"),
-    Task("qa", "text", "question-answering", "Question answering", "问答", "demos.question_answering"),
-    Task("summarization", "text", "summarization", "Summarization", "文本摘要", "demos.summarization"),
-    Task("translation", "text", "translation", "Translation", "翻译", "demos.translation"),
-    Task("chat", "text", "chat", "Chat", "对话", "demos.chat"),
+         "demos.text_classification", {"pipeline": Use("labels", "text-classification")}),
+    Task("ner", "text", "token-classification", "Named entities", "命名实体识别", "demos.ner",
+         {"pipeline": Use("entities", "token-classification")}),
+    Task("qa", "text", "question-answering", "Question answering", "问答", "demos.question_answering",
+         {"extractive-qa": Use()}),
+    Task("summarization", "text", "summarization", "Summarization", "文本摘要", "demos.summarization",
+         {"seq2seq": Use("summarize"), "chat": Use("summarize", instruction=summary_prompt)}),
+    Task("translation", "text", "translation", "Translation", "翻译", "demos.translation",
+         {"seq2seq": Use("translate"), "chat": Use("translate", instruction=translation_instruction)}),
+    Task("chat", "text", "chat", "Chat", "对话", "demos.chat", {"chat": Use()}),
     Task("image-classification", "vision", "image-classification", "Image classification", "图像分类",
-         "demos.image_classification"),
-    Task("object-detection", "vision", "object-detection", "Object detection", "目标检测", "demos.object_detection"),
-    Task("image-generation", "vision", "text-to-image", "Image generation", "图像生成", "demos.image_generation"),
+         "demos.image_classification", {"image-pipeline": Use("labels", "image-classification"), "timm": Use()}),
+    Task("object-detection", "vision", "object-detection", "Object detection", "目标检测", "demos.object_detection",
+         {"image-pipeline": Use("boxes", "object-detection")}),
+    Task("image-generation", "vision", "text-to-image", "Image generation", "图像生成", "demos.image_generation",
+         {"diffusers": Use()}),
     Task("asr", "audio", "automatic-speech-recognition", "Speech recognition", "语音识别",
-         "demos.speech_recognition"),
-    Task("tts", "audio", "text-to-speech", "Text to speech", "语音合成", "demos.text_to_speech"),
-    Task("attention", "learn", "attention", "Attention explorer", "注意力可视化", "demos.attention", hub_tag=False),
+         "demos.speech_recognition", {"speech-recognition": Use()}),
+    Task("tts", "audio", "text-to-speech", "Text to speech", "语音合成", "demos.text_to_speech",
+         {"vits-tts": Use(), "bark-tts": Use()}),
+    Task("attention", "learn", "attention", "Attention explorer", "注意力可视化", "demos.attention",
+         {"attention": Use()}, hub_tag=False),
+    # no scripts yet: the knowledge graph's (a strict triple parser) and fine-tuning's (a training loop) are to write
     Task("knowledge-graph", "learn", "knowledge-graph", "Knowledge graph", "知识图谱", "demos.knowledge_graph",
-         hub_tag=False),
+         {"relation-extraction": Use(snippet=False), "chat": Use(snippet=False)}, hub_tag=False),
     Task("fine-tune", "learn", "fine-tune", "Fine-tune a classifier", "微调分类器", "demos.fine_tune",
-         hub_tag=False),
+         {"fine-tune": Use(snippet=False)}, hub_tag=False),
 )
 
 BY_NAME = {row.name: row for row in TASKS}
 NAMES = tuple(BY_NAME)
+TASK_KINDS: Mapping[str, Mapping[str, Use]] = {row.task: row.uses for row in TASKS}  # registry task -> its kinds
+TASKS_WITHOUT_SNIPPETS = frozenset(task for task, uses in TASK_KINDS.items()
+                                   if not any(use.snippet for use in uses.values()))
 
 
 def task_named(name: str) -> Task:
@@ -82,3 +127,30 @@ def areas_of(names) -> list[tuple[str, list[str]]]:
     chosen = set(names)
     groups = [(area, [row.name for row in TASKS if row.area == area and row.name in chosen]) for area in AREAS]
     return [(area, members) for area, members in groups if members]
+
+
+# --- how an entry's task runs on its kind ---------------------------------------------------------------------
+
+def use_problem(task: str, runner: str) -> str | None:
+    """Why an entry of ``task`` cannot run on the kind ``runner``, or None."""
+    if task not in TASK_KINDS:
+        return f"task {task!r} is not one of {sorted(TASK_KINDS)}"
+    if runner not in TASK_KINDS[task]:
+        return f"runner {runner!r} does not serve task {task!r}; it runs on {', '.join(sorted(TASK_KINDS[task]))}"
+    return None
+
+
+def use_of(spec: ModelSpec) -> Use:
+    """How the entry's task runs on its kind (a ValueError says which kinds serve the task)."""
+    problem = use_problem(spec.task, spec.runner)
+    if problem:
+        raise ValueError(f"{spec.key}: {problem}")
+    return TASK_KINDS[spec.task][spec.runner]
+
+
+def runner_spec(spec: ModelSpec) -> ModelSpec:
+    """The entry as its runner is given it: the task's ``mode`` and ``pipeline_task`` for this kind as parameters,
+    under the entry's own."""
+    use = use_of(spec)
+    given = {name: value for name, value in (("mode", use.mode), ("pipeline_task", use.pipeline_task)) if value}
+    return dataclasses.replace(spec, params={**given, **spec.params}) if given else spec

@@ -1,5 +1,5 @@
 """Runner kinds are registered once (models/kinds.py), and a kind knows no task: which kinds serve a task, and
-how, is the task's table (models/task_kinds.py). Plain data and source scans: no model is loaded here."""
+how, is the task's table (models/tasks.py). Plain data and source scans: no model is loaded here."""
 
 import ast
 import dataclasses
@@ -13,7 +13,7 @@ from models.kinds import BUILDERS, KINDS, runner_class, twin_builder
 from models.ray_config import plan
 from models.registry import Registry, RegistryError
 from models.spec import ModelSpec, TinyRecipe
-from models.task_kinds import TASK_KINDS, TASKS_WITHOUT_SNIPPETS, runner_spec, use_of
+from models.tasks import TASK_KINDS, TASKS_WITHOUT_SNIPPETS, runner_spec, use_of
 
 ROOT = Path(__file__).resolve().parents[1]
 TASKS = set(TASK_KINDS)
@@ -127,7 +127,7 @@ def task_checks(path: Path) -> list[str]:
                 found.append(f"line {node.lineno}: a table keyed by {named}")
         if isinstance(node, ast.ImportFrom) and node.module and (
                 node.module.startswith("demos") or node.module in ("models.generation_tasks",
-                                                                    "models.knowledge_graph", "models.task_kinds")):
+                                                                    "models.knowledge_graph", "models.tasks")):
             found.append(f"line {node.lineno}: imports {node.module}")
     return found
 

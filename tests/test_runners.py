@@ -267,7 +267,7 @@ def test_cpu_int8_quantizes_the_encoder_and_keeps_its_outputs_close(registry, ke
     """--cpu-int8 (the app's default on CPU) swaps every Linear layer for an int8 one; the outputs stay
     close to fp32's (same labels, spans within the context, probabilities within a few hundredths)."""
     from models.runners import runner_class
-    from models.task_kinds import runner_spec
+    from models.tasks import runner_spec
 
     spec = registry.get(key)
     source = ModelSource(str(ensure_twin(spec)), None)

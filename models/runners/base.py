@@ -32,11 +32,11 @@ def quantize_linear_layers(model) -> None:
 
 def given_mode(runner, modes: tuple[str, ...]) -> str:
     """Which of its ``modes`` a pipeline-built runner runs in, as the task gave it (the ``mode`` and
-    ``pipeline_task`` parameters: ``models.task_kinds.runner_spec``)."""
+    ``pipeline_task`` parameters: ``models.tasks.runner_spec``)."""
     mode = runner.params.get("mode")
     if mode not in modes or not runner.params.get("pipeline_task"):
         raise ValueError(f"{runner.spec.key}: the {runner.kind} runner needs a pipeline_task and a mode, one of "
-                         f"{', '.join(modes)} (models.task_kinds gives them), not {mode!r}")
+                         f"{', '.join(modes)} (models.tasks gives them), not {mode!r}")
     return mode
 
 

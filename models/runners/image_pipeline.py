@@ -1,7 +1,7 @@
 """The ``image-pipeline`` runner: a transformers image pipeline (image classification, object detection).
 
 Inputs are RGB PIL images (the demos convert every mode and apply EXIF rotation first). A task says which
-pipeline (the ``pipeline_task`` parameter) and what the runner returns (``mode``, from ``models.task_kinds``):
+pipeline (the ``pipeline_task`` parameter) and what the runner returns (``mode``, from ``models.tasks``):
 - "labels": every label's probability (the pipeline's softmax), highest first;
 - "boxes": the boxes scoring at least ``threshold``, clipped to the image, highest first.
 """

@@ -1,7 +1,7 @@
 """The ``pipeline`` runner: a transformers pipeline for the text tasks that still have one in v5.
 
 A task says which pipeline (the ``pipeline_task`` parameter) and what the runner returns (``mode``, from
-``models.task_kinds``): "labels" is every label's probability; "entities" groups word pieces into entities and,
+``models.tasks``): "labels" is every label's probability; "entities" groups word pieces into entities and,
 for text longer than the model window, runs overlapping windows (``stride``).
 """
 

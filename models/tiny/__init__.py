@@ -45,7 +45,7 @@ def twin_dir(spec: ModelSpec, root: Path | None = None) -> Path:
 
 def ensure_twin(spec: ModelSpec, root: Path | None = None) -> Path:
     """The twin's folder, built first if it is not cached yet (atomically: a half-built twin never shows)."""
-    from models.task_kinds import runner_spec
+    from models.tasks import runner_spec
 
     if spec.tiny is None:
         raise ValueError(f"{spec.key} has no tiny recipe")

@@ -23,7 +23,7 @@ REAL_SIZES = {  # the base checkpoints' shapes (config defaults are bert-base / 
                         bos_token_id=0, eos_token_id=2),
 }
 
-# (runner kind, the mode its task gives it: models.task_kinds) -> the head the runner loads
+# (runner kind, the mode its task gives it: models.tasks) -> the head the runner loads
 HEADS = {
     ("pipeline", "labels"): "AutoModelForSequenceClassification",
     ("pipeline", "entities"): "AutoModelForTokenClassification",
