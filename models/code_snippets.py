@@ -74,8 +74,11 @@ def render(spec: ModelSpec, settings: dict[str, Any]) -> str:
     use = use_of(spec)
     if not use.snippet:
         raise ValueError(f"{spec.key}: its tab has no script (models.tasks.TASKS_WITHOUT_SNIPPETS)")
-    module = importlib.import_module(kind(spec.runner).runner.partition(":")[0])
-    return module.code_snippet(spec, settings, use).strip() + "\n"
+    # the task's own template ("module:function", in its folder) where its script is not its kind's
+    target = use.snippet if isinstance(use.snippet, str) else kind(spec.runner).runner.partition(":")[0] + ":"
+    module_name, _, function = target.partition(":")
+    template = getattr(importlib.import_module(module_name), function or "code_snippet")
+    return template(spec, settings, use).strip() + "\n"
 
 
 def literal(value: Any) -> str:

@@ -12,13 +12,15 @@ task runs on it (as diffusers' ``AUTO_TEXT2IMAGE_PIPELINES_MAPPING`` says, per t
 family takes), in a ``Use``:
 
 - ``mode``: which of the kind's ways of running the task takes, in the kind's own words: what the ``pipeline``
-  and ``image-pipeline`` runners return ("labels", "entities", "boxes"), what script the ``seq2seq`` and ``chat``
-  runners write ("summarize": the whole text at once, "translate": sentence by sentence); "" where the kind
-  has one way only;
+  and ``image-pipeline`` runners return ("labels", "entities", "boxes"; "output": the pipeline's own output, for
+  a task that reads it itself), what script the ``seq2seq`` and ``chat`` runners write ("summarize": the whole
+  text at once, "translate": sentence by sentence); "" where the kind has one way only;
 - ``pipeline_task``: the transformers pipeline a pipeline-built kind creates;
 - ``instruction``: the prompt a conversational kind is given (``Kind.conversation``), the task's own wording:
   for "summarize" ``(text, max_new_tokens)``, for "translate" ``(text, source, target)``;
-- ``snippet``: the tab shows a "Show the code" script for it (``models.code_snippets``).
+- ``snippet``: the tab shows a "Show the code" script for it (``models.code_snippets``): True for the kind's own
+  template (its runner module's ``code_snippet``), or "module:function" for a template of the task's own, in its
+  folder, where the task does more than its kind's script shows.
 
 ``mode`` and ``pipeline_task`` reach the runner as parameters under the entry's own (``runner_spec``); the code
 scripts get the whole ``Use``. A registry entry must name a kind that serves its task (``models.registry``).
@@ -39,7 +41,7 @@ class Use:
     mode: str = ""
     pipeline_task: str = ""
     instruction: Callable[..., str] | None = None
-    snippet: bool = True
+    snippet: bool | str = True
 
 
 @dataclass(frozen=True)

@@ -300,3 +300,30 @@ def test_cpu_int8_applies_to_cpu_placements_only():
 
     assert choose_placement("cpu", cpu_int8=True).cpu_int8
     assert not choose_placement("cpu").cpu_int8
+
+
+def test_a_pipeline_in_output_mode_returns_the_pipelines_own_output_and_refuses_what_it_cannot_read(registry,
+                                                                                                    tmp_path):
+    """Mode "output" (a task that reads the pipeline's output itself): the pipeline's result, called with the
+    request's parameters; a text longer than the model window is refused with both lengths, not cut. The twin's
+    head comes from its recipe (``head``)."""
+    import dataclasses
+
+    from models.runners import runner_class
+    from models.spec import TinyRecipe
+    from models.tasks import runner_spec
+
+    base = registry.get("text-classification/distilbert-sst2")
+    spec = dataclasses.replace(base, key="text-classification/masked-lm", params={
+        "mode": "output", "pipeline_task": "fill-mask"},
+        tiny=TinyRecipe("encoder", {"model_type": "bert", "lowercase": True, "head": "AutoModelForMaskedLM"}))
+    folder = ensure_twin(spec, tmp_path)
+    assert '"BertForMaskedLM"' in (folder / "config.json").read_text()
+    runner = runner_class(spec.runner)(runner_spec(spec), ModelSource(str(folder), None), Placement("cpu", "float32"))
+    one, two = runner(["the cat sat on the [MASK] .", "a [MASK] and a [MASK] ."], top_k=3)
+    assert len(one) == 3 and all(set(guess) >= {"token_str", "score", "sequence"} for guess in one)
+    assert [len(blank) for blank in two] == [3, 3]  # two blanks: a list of guesses each
+    assert all(0 <= guess["score"] <= 1 for guess in one)
+    with pytest.raises(InputError, match="tokens long; this model reads at most 512"):
+        runner(["word " * 600 + "[MASK]"], top_k=1)
+    assert len(runner(["the [MASK] ."], top_k=2)[0]) == 2  # and the next request is served

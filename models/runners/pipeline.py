@@ -2,13 +2,16 @@
 
 A task says which pipeline (the ``pipeline_task`` parameter) and what the runner returns (``mode``, from
 ``models.tasks``): "labels" is every label's probability; "entities" groups word pieces into entities and,
-for text longer than the model window, runs overlapping windows (``stride``).
+for text longer than the model window, runs overlapping windows (``stride``); "output" is the pipeline's own
+output, called with the request's parameters, for a task that reads it itself (a text longer than the model
+window is refused with the lengths, not cut).
 """
 
 from __future__ import annotations
 
-from models.results import Classification, Entity, LabelScore
 from models.batching import length_buckets
+from models.errors import InputError
+from models.results import Classification, Entity, LabelScore
 from models.runners.base import BaseRunner, given_mode
 
 
@@ -17,7 +20,7 @@ class PipelineRunner(BaseRunner):
         super().__init__(spec, source, placement)
         from transformers import pipeline
 
-        self.mode = given_mode(self, ("labels", "entities"))
+        self.mode = given_mode(self, ("labels", "entities", "output"))
         self.pipe = pipeline(self.params["pipeline_task"], model=source.path, device=placement.device,
                              dtype=placement.torch_dtype, **source.pretrained_kwargs())
         self.prepare(self.pipe.model, quantizable=True)
@@ -27,7 +30,17 @@ class PipelineRunner(BaseRunner):
 
     def __call__(self, texts: list[str], **overrides):
         params = {**self.params, **overrides}
+        if self.mode == "output":
+            return self.output(texts, params, overrides)
         return self.tag(texts, params) if self.mode == "entities" else self.classify(texts, params)
+
+    def output(self, texts: list[str], params: dict, call: dict) -> list:
+        """The pipeline's own output for each text, called with the request's parameters ``call``."""
+        lengths = self._token_lengths(texts)
+        longest = max(lengths, default=0)
+        if longest > self.window:
+            raise InputError(f"the text is {longest:,} tokens long; this model reads at most {self.window:,}")
+        return self._run(texts, lengths, params, **call)
 
     def classify(self, texts: list[str], params: dict) -> list[Classification]:
         lengths = self._token_lengths(texts)
@@ -74,7 +87,7 @@ class PipelineRunner(BaseRunner):
 
 # --- "Show the code" (models/code_snippets.py) -------------------------------------------------------------
 # behaviour_fingerprint of the code this snippet mirrors, when it was last checked against it
-SNIPPET_REVIEWED = {"models/runners/pipeline.py": "b948ab854ac0ea29"}
+SNIPPET_REVIEWED = {"models/runners/pipeline.py": "ba4666333140e0f4"}
 
 
 def code_snippet(spec, settings: dict, use) -> str:

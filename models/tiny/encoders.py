@@ -23,7 +23,8 @@ REAL_SIZES = {  # the base checkpoints' shapes (config defaults are bert-base / 
                         bos_token_id=0, eos_token_id=2),
 }
 
-# (runner kind, the mode its task gives it: models.tasks) -> the head the runner loads
+# (runner kind, the mode its task gives it: models.tasks) -> the head the runner loads; an entry whose pipeline
+# returns its own output names its head in the recipe (``head``: a transformers Auto class)
 HEADS = {
     ("pipeline", "labels"): "AutoModelForSequenceClassification",
     ("pipeline", "entities"): "AutoModelForTokenClassification",
@@ -62,6 +63,7 @@ def build_encoder(spec: ModelSpec, options: dict, out_dir: Path) -> None:
     vocab_size = max(len(tokenizer), sizes.pop("vocab_size", 0))
     config = transformers.AutoConfig.for_model(model_type, vocab_size=vocab_size, **sizes, **label_kwargs)
     torch.manual_seed(0)
-    model = getattr(transformers, HEADS[spec.runner, spec.params.get("mode", "")]).from_config(config)
+    head = options.get("head") or HEADS[spec.runner, spec.params.get("mode", "")]
+    model = getattr(transformers, head).from_config(config)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
