@@ -10,31 +10,24 @@ Every option can also be set by an environment variable (for Hugging Face Spaces
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
+from collections.abc import Mapping
 
 from demos import load_demos, zerogpu
 from models import log_limit
-from models.env import env_int
-from models.device import check_device_name, cpu_int8_default, limit_c_heap_arenas, trim_c_heap_every
+from models.device import check_device_name, limit_c_heap_arenas, trim_c_heap_every
 from models.fine_tune.store import FineTunedStore
 from models.manager import MACHINE, PROFILES, ModelManager
 from models.registry import RegistryError, builtin_registry
+from models.settings import Settings, environment_problem
 from models.tasks import NAMES, unknown_names
 
 log = logging.getLogger("app")
 
-ENV_PREFIX = "DEMO_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-
-def _env(name: str, default=None):
-    return os.environ.get(ENV_PREFIX + name, default)
-
-
-def _flag(name: str) -> bool:
-    return str(_env(name, "")).strip().lower() in ("1", "true", "yes", "on")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,102 +36,63 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (`python app.py --help` lists every option)\n")
 
 
-# every numeric DEMO_ variable, whoever reads it: (smallest allowed, largest allowed or None, whole number?);
-# checked at start so that a typo is one clear line, not a traceback (tests/test_hostile_operator.py checks
-# that every DEMO_ number the code reads is listed here)
-NUMERIC_ENV = {
-    "PORT": (1, 65535, True), "MAX_MODELS": (1, None, True), "GPU_CONCURRENCY": (1, None, True),
-    "MAX_BATCH_SIZE": (1, None, True), "MAX_QUEUE": (1, None, True), "MAX_UPLOAD_MB": (1, None, True),
-    "MAX_SESSIONS": (1, None, True), "MAX_DECODED_MB": (1, None, True), "RATE_LIMIT": (1, None, True), "PROXY_HOPS": (0, None, True),
-    "MAX_TEXT_CHARS": (1, None, True), "MAX_CONTEXT_CHARS": (1, None, True), "MAX_QUESTION_CHARS": (1, None, True),
-    "MAX_IMAGE_PIXELS": (1, None, True), "MAX_IMAGE_SIDE": (1, None, True), "MAX_IMAGE_MB": (1, None, True),
-    "MAX_AUDIO_SECONDS": (1, None, True), "MAX_TTS_CHARS": (1, None, True),
-    "FINETUNE_MAX_SAVED": (1, None, True), "FINETUNE_MAX_PER_USER": (1, None, True),
-    "FINETUNE_MAX_MINUTES": (1, None, True), "FINETUNE_MAX_MB": (1, None, True), "FINETUNE_MAX_ROWS": (1, None, True),
-    "RAY_DEPLOY_TIMEOUT": (1, None, False), "MEMORY_BUDGET_GB": (0.01, None, False),
-}
-
-
-def environment_problem(environ=os.environ) -> str | None:
-    """The first numeric DEMO_ variable (or GRADIO_SERVER_PORT) that is not a number in its range, said plainly."""
-    named = {ENV_PREFIX + name: rule for name, rule in NUMERIC_ENV.items()}
-    named["GRADIO_SERVER_PORT"] = NUMERIC_ENV["PORT"]
-    for name, (low, high, whole) in named.items():
-        value = environ.get(name, "").strip()
-        if not value:
-            continue
-        kind = "a whole number" if whole else "a number"
-        allowed = f"from {low} to {high}" if high is not None else f"{low} or more"
-        try:
-            number = int(value) if whole else float(value)
-        except ValueError:
-            return f"{name}={value[:40]!r} is not {kind}; use {kind} {allowed}"
-        if number < low or (high is not None and number > high) or number != number:
-            return f"{name}={value[:40]!r} is out of range; use {kind} {allowed}"
-    return None
-
-
-def _env_int(name: str, default: int) -> int:
-    """A numeric DEMO_ variable (checked by ``environment_problem`` before the parser is built)."""
-    return env_int(ENV_PREFIX + name, default)
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(env: Settings | None = None) -> argparse.ArgumentParser:
+    """The command line; each option's default is its value in ``env`` (the settings the environment gives)."""
+    env = Settings.from_environment() if env is None else env
     parser = _Parser(
         description="Try the main applications of Transformer models in a browser.",
         epilog="Each option falls back to the environment variable in brackets, e.g. DEMO_PROFILE=tiny.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--profile", choices=PROFILES, default=_env("PROFILE", "default"),
+    parser.add_argument("--profile", choices=PROFILES, default=env.profile,
                         help="'default': real checkpoints from the hub; 'tiny': offline random-weight "
                              "twins built locally [DEMO_PROFILE]")
-    parser.add_argument("--demos", default=_env("DEMOS", ",".join(NAMES)),
+    parser.add_argument("--demos", default=",".join(NAMES if env.demos is None else env.demos),
                         help=f"comma-separated tabs to show, from: {', '.join(NAMES)} [DEMO_DEMOS]")
-    parser.add_argument("--host", default=_env("HOST", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")),
+    parser.add_argument("--host", default=env.host,
                         help="address to listen on; 0.0.0.0 to serve the network [DEMO_HOST]")
-    gradio_port = int(os.environ.get("GRADIO_SERVER_PORT", "").strip() or 7860)  # checked like DEMO_PORT
-    parser.add_argument("--port", type=int, default=_env_int("PORT", gradio_port),
+    parser.add_argument("--port", type=int, default=env.port,
                         help="port to listen on [DEMO_PORT]")
-    parser.add_argument("--share", action="store_true", default=_flag("SHARE"),
+    parser.add_argument("--share", action="store_true", default=env.share,
                         help="also serve through a temporary public gradio.live link [DEMO_SHARE]")
-    parser.add_argument("--preload", action="store_true", default=_flag("PRELOAD"),
+    parser.add_argument("--preload", action="store_true", default=env.preload,
                         help="load each tab's default model at start instead of on first use [DEMO_PRELOAD]")
-    parser.add_argument("--device", type=_device, default=_env("DEVICE", "auto"),
+    parser.add_argument("--device", type=_device, default=env.device,
                         help="auto (cuda > mps > cpu), cpu, mps, cuda or cuda:N [DEMO_DEVICE]")
-    parser.add_argument("--memory-budget-gb", type=_positive_gb, default=_env("MEMORY_BUDGET_GB"),
+    parser.add_argument("--memory-budget-gb", type=_positive_gb, default=env.memory_budget_gb,
                         help="memory budget: loaded models' measured sizes add up to at most this many GB; a model "
                              "that does not fit evicts the least recently used ones (default: 80%% of the GPU's "
                              "memory on CUDA, else half the machine's RAM) [DEMO_MEMORY_BUDGET_GB]")
-    parser.add_argument("--max-models", type=_positive_int, default=_env_int("MAX_MODELS", None),
+    parser.add_argument("--max-models", type=_positive_int, default=env.max_models,
                         help="also keep at most N models loaded at once (default: no count limit, only "
                              "--memory-budget-gb) [DEMO_MAX_MODELS]")
-    parser.add_argument("--gpu-concurrency", type=_positive_int, default=_env_int("GPU_CONCURRENCY", 1),
+    parser.add_argument("--gpu-concurrency", type=_positive_int, default=env.gpu_concurrency,
                         help="model executions in flight at once, across all tabs (one GPU queue) "
                              "[DEMO_GPU_CONCURRENCY]")
-    parser.add_argument("--max-batch-size", type=_positive_int, default=_env_int("MAX_BATCH_SIZE", 16),
+    parser.add_argument("--max-batch-size", type=_positive_int, default=env.max_batch_size,
                         help="most concurrent requests to one model grouped into one batch [DEMO_MAX_BATCH_SIZE]")
-    parser.add_argument("--max-queue", type=_positive_int, default=_env_int("MAX_QUEUE", 200),
+    parser.add_argument("--max-queue", type=_positive_int, default=env.max_queue,
                         help="requests waiting beyond this are turned away with a 'server busy' message "
                              "[DEMO_MAX_QUEUE]")
-    parser.add_argument("--max-upload-mb", type=_positive_int, default=_env_int("MAX_UPLOAD_MB", 100),
+    parser.add_argument("--max-upload-mb", type=_positive_int, default=env.max_upload_mb,
                         help="largest file a user may upload, in MB [DEMO_MAX_UPLOAD_MB]")
-    parser.add_argument("--max-decoded-mb", type=_positive_int, default=_env_int("MAX_DECODED_MB", 1024),
+    parser.add_argument("--max-decoded-mb", type=_positive_int, default=env.max_decoded_mb,
                         help="memory for decoded images and recordings in flight, all requests together, in MB: "
                              "a small file can decode to gigabytes (a PNG bomb, a many-channel recording); a request "
                              "beyond it waits a few seconds for others to finish, then is refused [DEMO_MAX_DECODED_MB]")
-    parser.add_argument("--max-sessions", type=_positive_int, default=_env_int("MAX_SESSIONS", 500),
+    parser.add_argument("--max-sessions", type=_positive_int, default=env.max_sessions,
                         help="sessions whose state gradio keeps in memory (oldest dropped first); every API "
                              "call is a session of its own (about 12 KB each here; gradio's own state took "
                              "0.4 MB, and its default of 10,000 let memory grow by gigabytes under API load) "
                              "[DEMO_MAX_SESSIONS]")
-    parser.add_argument("--compile", action="store_true", default=_flag("COMPILE"),
+    parser.add_argument("--compile", action="store_true", default=env.compile,
                         help="torch.compile each model when it loads (slower first load, warmed up then) "
                              "[DEMO_COMPILE]")
     parser.add_argument("--cpu-int8", action=argparse.BooleanOptionalAction,
-                        default=cpu_int8_default(),
+                        default=env.cpu_int8,
                         help="on CPU, run the text encoders (classification, entities, question answering) "
                              "with int8 weights (PyTorch dynamic quantization): 2-3x faster, scores within a "
                              "few hundredths of fp32; --no-cpu-int8 keeps fp32 [DEMO_CPU_INT8, default on]")
-    parser.add_argument("--mcp", action="store_true", default=_flag("MCP"),
+    parser.add_argument("--mcp", action="store_true", default=env.mcp,
                         help="also serve every tab as a tool of an MCP server at /gradio_api/mcp/ [DEMO_MCP]")
     parser.add_argument("--mcp-token", default=None,
                         help="with --mcp: MCP clients must send 'Authorization: Bearer TOKEN' (at least 16 "
@@ -147,45 +101,45 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--auth", default=None,
                         help="require a login: comma-separated user:password pairs; prefer DEMO_AUTH or "
                              "--auth-file, which other users of the machine cannot see [DEMO_AUTH]")
-    parser.add_argument("--auth-file", default=_env("AUTH_FILE"),
+    parser.add_argument("--auth-file", default=env.auth_file,
                         help="require a login: a file with one user:password per line, kept outside the "
                              "repository [DEMO_AUTH_FILE]")
-    parser.add_argument("--rate-limit", type=_positive_int, default=_env("RATE_LIMIT"),
+    parser.add_argument("--rate-limit", type=_positive_int, default=env.rate_limit,
                         help="most requests per minute per tab for each user (or client address without a "
                              "login); unlimited when unset [DEMO_RATE_LIMIT]")
-    parser.add_argument("--proxy-hops", type=_non_negative_int, default=_env("PROXY_HOPS"),
+    parser.add_argument("--proxy-hops", type=_non_negative_int, default=env.proxy_hops,
                         help="reverse proxies in front of the app that append to X-Forwarded-For, so the rate "
                              "limit and audit log see the user's address, not the proxy's (default: 1 on a "
                              "Hugging Face Space, else 0) [DEMO_PROXY_HOPS]")
-    parser.add_argument("--hf-login", choices=("off", "optional", "required"), default=_env("HF_LOGIN", "off"),
+    parser.add_argument("--hf-login", choices=("off", "optional", "required"), default=env.hf_login,
                         help="Hugging Face sign-in (on a Space whose README front matter has hf_oauth: true): "
                              "'optional' adds a sign-in button and names signed-in users in the rate limit and "
                              "audit log; 'required' refuses model requests until the user signs in [DEMO_HF_LOGIN]")
-    parser.add_argument("--audit-log", default=_env("AUDIT_LOG"),
+    parser.add_argument("--audit-log", default=env.audit_log,
                         help="write one JSON line per model request (time, user or hashed address, tab, model, "
                              "duration, outcome; no user input) to this file, rotated at 10 MB [DEMO_AUDIT_LOG]")
-    parser.add_argument("--models-file", default=_env("MODELS_FILE"),
+    parser.add_argument("--models-file", default=env.models_file,
                         help="TOML file that adds or overrides registry entries [DEMO_MODELS_FILE]")
-    parser.add_argument("--backend", choices=("local", "ray"), default=_env("BACKEND", "local"),
+    parser.add_argument("--backend", choices=("local", "ray"), default=env.backend,
                         help="where models run: 'local' in this process, or 'ray': each model as a Ray Serve "
                              "deployment (pip install -r requirements-ray.txt; see README 'Scale out on Ray "
                              "Serve') [DEMO_BACKEND]")
-    parser.add_argument("--ray-address", default=_env("RAY_ADDRESS"),
+    parser.add_argument("--ray-address", default=env.ray_address,
                         help="with --backend ray: the cluster to use, e.g. 10.0.0.5:6379 or auto; unset, a "
                              "private local Ray starts [DEMO_RAY_ADDRESS]")
-    parser.add_argument("--ray-replicas", default=_env("RAY_REPLICAS"),
+    parser.add_argument("--ray-replicas", default=env.ray_replicas,
                         help="with --backend ray: replicas of every model this front end deploys, N or MIN-MAX "
                              "to autoscale (default: each entry's scaling) [DEMO_RAY_REPLICAS]")
-    parser.add_argument("--ray-gpus", default=_env("RAY_GPUS"),
+    parser.add_argument("--ray-gpus", default=env.ray_gpus,
                         help="with --backend ray: GPUs per replica, a fraction packs several on one GPU "
                              "(default: by model kind, 0 on a cluster without GPUs) [DEMO_RAY_GPUS]")
-    parser.add_argument("--ray-cpus", default=_env("RAY_CPUS"),
+    parser.add_argument("--ray-cpus", default=env.ray_cpus,
                         help="with --backend ray: CPUs per replica (default 1; 0.05 for tiny twins) "
                              "[DEMO_RAY_CPUS]")
-    parser.add_argument("--data-dir", default=_env("DATA_DIR", "data"),
+    parser.add_argument("--data-dir", default=env.data_dir,
                         help="folder where the app saves what users make (fine-tuned models, under "
                              "fine-tuned/); they are served again after a restart [DEMO_DATA_DIR]")
-    parser.add_argument("--log-level", type=str.upper, default=_env("LOG_LEVEL", "INFO"),
+    parser.add_argument("--log-level", type=str.upper, default=env.log_level,
                         choices=LOG_LEVELS, help="[DEMO_LOG_LEVEL]")
     return parser
 
@@ -221,25 +175,25 @@ def _positive_gb(value: str) -> float:
 _positive_gb.__name__ = "number"  # argparse names it in "invalid number value"
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    problem = environment_problem()
+def parse_args(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """The app's settings: the command line over the environment (read by ``models.settings``), checked; a bad
+    value stops the start with one line naming it."""
+    problem = environment_problem(environ)
     if problem:
         _Parser().error(problem)
-    parser = build_parser()
+    env = Settings.from_environment(environ)
+    parser = build_parser(env)
     args = parser.parse_args(argv)
     if args.log_level not in LOG_LEVELS:  # argparse checks the choices of a flag, not of DEMO_LOG_LEVEL
         parser.error(f"--log-level [DEMO_LOG_LEVEL]: {args.log_level!r} is not one of {', '.join(LOG_LEVELS)}")
-    args.demos = [name.strip() for name in args.demos.split(",") if name.strip()]
+    args.demos = tuple(name.strip() for name in args.demos.split(",") if name.strip())
     unknown = unknown_names(args.demos)
     if unknown or not args.demos:
         parser.error(f"--demos: unknown {unknown}; choose from {', '.join(NAMES)}")
-    if isinstance(args.rate_limit, str):  # from the environment
-        args.rate_limit = _positive_int(args.rate_limit)
-    args.auth = _login_pairs(parser, args.auth or _env("AUTH"), args.auth_file)
-    args.mcp_token = _mcp_token(parser, args.mcp_token or _env("MCP_TOKEN"), args.mcp, args.auth)
-    if isinstance(args.proxy_hops, str):  # from the environment
-        args.proxy_hops = _non_negative_int(args.proxy_hops)
-    if args.hf_login != "off" and not os.environ.get("OAUTH_CLIENT_ID"):
+    args.auth = args.auth or env.auth  # (secrets have no default on the parser: --help would show them)
+    args.logins = _login_pairs(parser, args.auth, args.auth_file)
+    args.mcp_token = _mcp_token(parser, args.mcp_token or env.mcp_token, args.mcp, args.logins)
+    if args.hf_login != "off" and not (os.environ if environ is None else environ).get("OAUTH_CLIENT_ID"):
         parser.error("--hf-login needs a Hugging Face Space with `hf_oauth: true` in its README front matter "
                      "(the Space then sets OAUTH_CLIENT_ID); elsewhere use --auth or --auth-file")
     try:
@@ -248,7 +202,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.ray_scaling = ScalingOverride.parse(args.ray_replicas, args.ray_gpus, args.ray_cpus)
     except ValueError as exc:
         parser.error(f"--ray-*: {exc}")
-    return args
+    return dataclasses.replace(env, **vars(args))
 
 
 def _login_pairs(parser: argparse.ArgumentParser, auth: str | None, auth_file: str | None):
@@ -263,7 +217,7 @@ def _login_pairs(parser: argparse.ArgumentParser, auth: str | None, auth_file: s
     return pairs or None
 
 
-def startup_problem(args: argparse.Namespace) -> str | None:
+def startup_problem(args: Settings) -> str | None:
     """What stops the app from serving as configured (a folder it cannot write, a port in use), found before
     anything loads; None when all is well."""
     from models import startup
@@ -274,14 +228,14 @@ def startup_problem(args: argparse.Namespace) -> str | None:
                    lambda: startup.writable_folder_problem(FineTunedStore(args.data_dir).root, "the models folder")]
     if args.audit_log:
         checks.append(lambda: startup.writable_file_problem(args.audit_log, "--audit-log [DEMO_AUDIT_LOG]"))
-    if _env("GENERATED_DIR"):
-        checks.append(lambda: startup.served_folder_problem(_env("GENERATED_DIR"), "DEMO_GENERATED_DIR"))
+    if args.generated_dir:
+        checks.append(lambda: startup.served_folder_problem(args.generated_dir, "DEMO_GENERATED_DIR"))
     return next((problem for problem in (check() for check in checks) if problem), None)
 
 
-def allowed_paths() -> list[str]:
+def allowed_paths(args: Settings) -> list[str]:
     """Folders outside the system temp folder whose files the app serves: DEMO_GENERATED_DIR's images."""
-    return [str(os.path.abspath(os.path.expanduser(_env("GENERATED_DIR"))))] if _env("GENERATED_DIR") else []
+    return [str(os.path.abspath(os.path.expanduser(args.generated_dir)))] if args.generated_dir else []
 
 
 def _mcp_token(parser: argparse.ArgumentParser, token: str | None, mcp: bool, auth) -> str | None:
@@ -297,7 +251,7 @@ def _mcp_token(parser: argparse.ArgumentParser, token: str | None, mcp: bool, au
     return token
 
 
-def make_manager(args: argparse.Namespace) -> ModelManager:
+def make_manager(args: Settings) -> ModelManager:
     registry = builtin_registry()
     if args.models_file:
         registry = registry.with_models_file(args.models_file)
@@ -307,6 +261,7 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
 
         return RayModelManager(registry, profile=args.profile, device=args.device, address=args.ray_address,
                                scaling=args.ray_scaling, max_batch_size=args.max_batch_size,
+                               deploy_timeout=args.ray_deploy_timeout,
                                concurrency=2 * args.gpu_concurrency * args.max_batch_size)
     budget = MACHINE if args.memory_budget_gb is None else int(args.memory_budget_gb * 1e9)
     return ModelManager(registry, profile=args.profile, device=args.device, max_models=args.max_models,
@@ -314,7 +269,7 @@ def make_manager(args: argparse.Namespace) -> ModelManager:
                         compile_models=args.compile, cpu_int8=args.cpu_int8, memory_budget=budget)
 
 
-def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
+def build_app(args: Settings, manager: ModelManager | None = None):
     import gradio as gr
 
     from demos import i18n, layout
@@ -327,10 +282,10 @@ def build_app(args: argparse.Namespace, manager: ModelManager | None = None):
     manager = manager or make_manager(args)
     decode_budget.configure(args.max_decoded_mb)  # process-wide: the images and recordings of every tab
     access = Access(rate_limit=args.rate_limit, audit=AuditLog(args.audit_log) if args.audit_log else None,
-                    hf_login=args.hf_login, salt=kept_salt(args.data_dir))
+                    hf_login=args.hf_login, salt=kept_salt(args.data_dir, args.audit_salt))
     # twice a batch per slot: while one batch runs, the next one gathers in the batcher
-    ctx = DemoContext(manager, concurrency=2 * args.gpu_concurrency * args.max_batch_size, access=access,
-                      data_dir=args.data_dir)
+    ctx = DemoContext(manager, settings=args, concurrency=2 * args.gpu_concurrency * args.max_batch_size,
+                      access=access)
     demos = [demo for demo in load_demos(args.demos) if ctx.specs(demo.TASK)]
     with i18n.Blocks(title="Transformer demo suite") as blocks:  # gr.Blocks, API labels in English
         gr.Markdown(i18n.text("header"), elem_id="suite-header")  # English or Chinese, as the browser's language
@@ -353,7 +308,7 @@ LOGIN_MESSAGE = ("After several wrong passwords, the next try waits a little (at
                  "nothing, wait and press it again.")
 
 
-def gateway(args: argparse.Namespace, access) -> list:
+def gateway(args: Settings, access) -> list:
     """The ASGI middleware in front of gradio's app (``demos.gateway``): client address, MCP token, body
     bound, login throttle; for ``launch(app_kwargs={"middleware": ...})``."""
     from starlette.middleware import Middleware
@@ -371,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     limit_c_heap_arenas()  # before gradio starts its threads: memory freed by one is reused by the others
     trim_c_heap_every(30)  # the heap's high-water mark goes back to the system after a busy moment
-    zerogpu.configure(args)  # on a ZeroGPU Space: cuda, default models loaded at start
+    args = zerogpu.configure(args)  # on a ZeroGPU Space: cuda, default models loaded at start
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log_limit.install()  # every log line bounded, whatever user value reaches it
     try:
@@ -394,10 +349,10 @@ def main(argv: list[str] | None = None) -> int:
                   max_file_size=f"{args.max_upload_mb}mb",
                   mcp_server=args.mcp,
                   i18n=i18n.I18N,
-                  auth=args.auth,
-                  auth_message=LOGIN_MESSAGE if args.auth else None,
+                  auth=args.logins,
+                  auth_message=LOGIN_MESSAGE if args.logins else None,
                   state_session_capacity=args.max_sessions,
-                  allowed_paths=allowed_paths(),
+                  allowed_paths=allowed_paths(args),
                   app_kwargs={"middleware": gateway(args, blocks.access)})
     return 0
 

@@ -196,11 +196,10 @@ def hf_username(request) -> str | None:
 SALT_FILE = ".address-salt"
 
 
-def kept_salt(data_dir: str | os.PathLike) -> bytes:
-    """The salt that hashes client addresses: ``DEMO_AUDIT_SALT`` when set, else one made at random on the first
-    start and kept in ``data_dir`` (readable by the server's user only), so that a guest's hashed address, and
-    with it their fine-tuned models and quota, survive a restart. A folder that cannot keep it: a fresh salt."""
-    given = os.environ.get("DEMO_AUDIT_SALT", "")
+def kept_salt(data_dir: str | os.PathLike, given: str = "") -> bytes:
+    """The salt that hashes client addresses: ``given`` (DEMO_AUDIT_SALT) when set, else one made at random on the
+    first start and kept in ``data_dir`` (readable by the server's user only), so that a guest's hashed address,
+    and with it their fine-tuned models and quota, survive a restart. A folder that cannot keep it: a fresh salt."""
     if given:
         return given.encode()
     path = Path(data_dir) / SALT_FILE
@@ -215,7 +214,7 @@ def kept_salt(data_dir: str | os.PathLike) -> bytes:
         with os.fdopen(descriptor, "w", encoding="ascii") as file:
             file.write(salt.hex())
     except FileExistsError:  # another process made it first: use theirs
-        return kept_salt(data_dir)
+        return kept_salt(data_dir, given)
     except OSError as exc:
         log.warning("cannot keep the address salt in %s (%s): guests get new names after a restart",
                     path.parent.name, exc.strerror or exc)
@@ -229,7 +228,7 @@ class Access:
     rate_limit: int | None = None  # requests per minute per tab per user (or address)
     audit: AuditLog | None = None
     hf_login: str = "off"          # off, optional or required (Hugging Face OAuth on Spaces)
-    salt: bytes = field(default_factory=lambda: os.environ.get("DEMO_AUDIT_SALT", "").encode() or os.urandom(16))
+    salt: bytes = field(default_factory=lambda: os.urandom(16))
     # (the app passes ``kept_salt(data_dir)``: a guest keeps the same name, and so their fine-tuned models,
     # across restarts)
     clock: Callable[[], float] = time.monotonic

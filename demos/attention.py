@@ -59,7 +59,7 @@ def check_head(head: Any) -> int | None:
 
 def explore_attention(ctx: DemoContext, text: str, model: str, layer: float, head: str, token: float,
                       progress: gr.Progress | None = None) -> tuple[Any, Any, list[list], str, str]:
-    text = check_text(text, "Sentence", ctx.limits.max_text_chars)
+    text = check_text(text, "Sentence", ctx.settings.text.max_text_chars)
     spec = check_model(ctx, TASK, model)
     layer = check_number(layer, "Layer", 0, MAX_LAYERS - 1, integer=True)
     head_number = check_head(head)
@@ -135,7 +135,7 @@ def build(ctx: DemoContext) -> None:
     with gr.Row():
         with gr.Column():
             model = model_picker(ctx, TASK)
-            text = gr.Textbox(label="Sentence", lines=3, max_length=ctx.limits.max_text_chars,
+            text = gr.Textbox(label="Sentence", lines=3, max_length=ctx.settings.text.max_text_chars,
                               placeholder="A sentence in English or Chinese…")
             with gr.Row():
                 layer = gr.Number(label="Layer", value=0, precision=0, minimum=0, maximum=MAX_LAYERS - 1,

@@ -86,8 +86,8 @@ def check_system_prompt(system_prompt: Any) -> str:
 def chat_reply(ctx: DemoContext, message: str, history: Any, system_prompt: str, model: str,
                temperature: float, top_p: float, max_new_tokens: int, progress: gr.Progress | None = None,
                request: gr.Request | None = None) -> Iterator[tuple[list[dict], str, str]]:
-    message = check_text(message, "Message", ctx.limits.max_text_chars)
-    earlier = check_history(history, ctx.limits.max_context_chars)
+    message = check_text(message, "Message", ctx.settings.text.max_text_chars)
+    earlier = check_history(history, ctx.settings.text.max_context_chars)
     system = check_system_prompt(system_prompt)
     spec = check_model(ctx, TASK, model)
     params = {"temperature": check_number(temperature, "Temperature", 0.0, 2.0),
@@ -117,7 +117,7 @@ def max_new_tokens_for(ctx: DemoContext, spec) -> int:
 def code_settings(ctx: DemoContext, model: str, history: Any, message: str, system_prompt: str,
                   temperature: float, top_p: float, max_new_tokens: int) -> tuple[str, dict]:
     """The conversation behind the last answer, or, while a message is typed, the one Send would send."""
-    turns = check_history(answered_turns(history), ctx.limits.max_context_chars)
+    turns = check_history(answered_turns(history), ctx.settings.text.max_context_chars)
     if (message or "").strip() or not turns:
         turns = [*turns, {"role": "user", "content": (message or "").strip()}]
     elif turns[-1]["role"] == "assistant":
@@ -172,7 +172,7 @@ def build(ctx: DemoContext) -> None:
     with gr.Row():
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(label="Conversation", height=420, editable="user")
-            message = gr.Textbox(label="Message", lines=1, max_lines=8, max_length=ctx.limits.max_text_chars,
+            message = gr.Textbox(label="Message", lines=1, max_lines=8, max_length=ctx.settings.text.max_text_chars,
                                  placeholder="Ask something… (Enter to send, Shift+Enter for a new line)")
             with gr.Row():
                 send = gr.Button("Send", variant="primary")

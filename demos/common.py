@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 import unicodedata
 from contextlib import contextmanager
@@ -22,35 +21,25 @@ from demos.access import Access, note_model
 from demos.failures import remembering, show_failures
 from models.batching import GatedRunner
 from models.device import free_cached_memory, is_out_of_memory
-from models.env import env_int
 from models.errors import InputError, ModelLoadError, hide_paths
 from models.manager import ModelManager
 from models.registry import UnknownModelError
+from models.settings import Settings
 from models.spec import ModelSpec
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Input limits, configurable through environment variables."""
-
-    max_text_chars: int = field(default_factory=lambda: env_int("DEMO_MAX_TEXT_CHARS", 10_000))
-    max_context_chars: int = field(default_factory=lambda: env_int("DEMO_MAX_CONTEXT_CHARS", 50_000))
-    max_question_chars: int = field(default_factory=lambda: env_int("DEMO_MAX_QUESTION_CHARS", 500))
-
-
 @dataclass
 class DemoContext:
-    """What a tab needs from the app: the shared model manager, the input limits, and how many
-    model-bound requests may be in the handlers at once (the rest wait in gradio's queue)."""
+    """What a tab needs from the app: the shared model manager, the app's settings (input limits, data folder,
+    ...), and how many model-bound requests may be in the handlers at once (the rest wait in gradio's queue)."""
 
     manager: ModelManager
-    limits: Limits = field(default_factory=Limits)
+    settings: Settings = field(default_factory=Settings)
     concurrency: int = 16
     shared: dict[str, Any] = field(default_factory=dict)  # components one tab offers to another (by name)
     access: Access = field(default_factory=Access)  # rate limit and audit log around every model request
-    data_dir: str = field(default_factory=lambda: os.environ.get("DEMO_DATA_DIR", "data"))  # what the app saves
 
     def specs(self, task: str) -> list[ModelSpec]:
         return self.manager.registry.for_task(task)

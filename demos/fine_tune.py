@@ -19,9 +19,7 @@ from demos.common import (TINY_NOTE, DemoContext, acquire_model, check_model, er
 from demos.examples import example_path
 from demos.failures import remembering, show_failures
 from demos.generation_common import STOPS, check_number
-from models.env import env_int
-from models.fine_tune.dataset import (DatasetError, DatasetLimits, LabeledData, clean, guess_columns,
-                                      labeled_rows, read_table, split)
+from models.fine_tune.dataset import DatasetError, LabeledData, clean, guess_columns, labeled_rows, read_table, split
 from models.fine_tune.job import Job, Saving, TrainingBusy, TrainingSlot, fine_tune_and_save
 from models.fine_tune.sample import sample_rows
 from models.fine_tune.store import FineTunedStore
@@ -49,10 +47,10 @@ def _state(ctx: DemoContext) -> dict:
     if state is None:
         state = ctx.shared.setdefault("fine_tune", {
             "slot": TrainingSlot(),
-            "limits": DatasetLimits(),
-            "store": FineTunedStore(ctx.data_dir, max_saved=env_int("DEMO_FINETUNE_MAX_SAVED", 20),
-                                    max_per_user=env_int("DEMO_FINETUNE_MAX_PER_USER", 5)),
-            "max_seconds": 60 * env_int("DEMO_FINETUNE_MAX_MINUTES", 60),
+            "limits": ctx.settings.fine_tune.data,
+            "store": FineTunedStore(ctx.settings.data_dir, max_saved=ctx.settings.fine_tune.max_saved,
+                                    max_per_user=ctx.settings.fine_tune.max_per_user),
+            "max_seconds": 60 * ctx.settings.fine_tune.max_minutes,
         })
     return state
 

@@ -27,7 +27,7 @@ def check_top_k(top_k) -> int:
 
 def classify_image(ctx: DemoContext, image, model: str, top_k: int = 5, progress: gr.Progress | None = None,
                    limits: ImageLimits | None = None) -> tuple[dict[str, float], str]:
-    prepared = read_image(image, limits)
+    prepared = read_image(image, limits or ctx.settings.image)
     spec = check_model(ctx, TASK, model)
     top_k = check_top_k(top_k)
     timed = run_batched(ctx, spec, prepared.image, progress)

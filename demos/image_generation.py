@@ -7,7 +7,6 @@ clicked in the gallery) back in the Seed box and turns randomizing off, to vary 
 
 from __future__ import annotations
 
-import os
 import random
 import tempfile
 import time
@@ -72,8 +71,9 @@ def choose_seed(seed, randomize: bool) -> int:
     return _check_int(seed, "Seed", 0, MAX_SEED)
 
 
-def output_dir() -> Path:
-    folder = Path(os.environ.get("DEMO_GENERATED_DIR") or Path(tempfile.gettempdir()) / "demo-suite-generated")
+def output_dir(configured: str | None = None) -> Path:
+    """Where generated images go: the configured folder (DEMO_GENERATED_DIR), else one in the temp folder."""
+    folder = Path(configured or Path(tempfile.gettempdir()) / "demo-suite-generated")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -139,7 +139,7 @@ def stream_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: st
         where = f"after step {step.step} of {step.total}" if step else "before the first step"
         yield shown, seed, f"{status} · stopped {where}"
         return
-    folder = output_dir()
+    folder = output_dir(ctx.settings.generated_dir)
     gallery = []
     for generated in generation.images:
         parameters = {"prompt": prompt, "negative_prompt": negative_prompt, "steps": steps,

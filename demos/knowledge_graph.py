@@ -27,7 +27,7 @@ EXAMPLES = [
 
 def build_graph(ctx: DemoContext, text: str, model: str, progress: gr.Progress | None = None
                 ) -> tuple[list[list], Any, str, str]:
-    text = check_text(text, "Text", ctx.limits.max_text_chars)
+    text = check_text(text, "Text", ctx.settings.text.max_text_chars)
     spec = check_model(ctx, TASK, model)
     timed = run_model(ctx, spec, lambda runner: extract_triples(runner, text), progress)
     extraction: Extraction = timed.result
@@ -57,7 +57,7 @@ def build(ctx: DemoContext) -> None:
     with gr.Row():
         with gr.Column():
             model = model_picker(ctx, TASK)
-            text = gr.Textbox(label="Text", lines=6, max_length=ctx.limits.max_text_chars,
+            text = gr.Textbox(label="Text", lines=6, max_length=ctx.settings.text.max_text_chars,
                               placeholder="A few sentences about people, places, companies…")
             button = gr.Button("Run", variant="primary")
             status = status_line()

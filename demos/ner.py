@@ -24,7 +24,7 @@ EXAMPLES = [  # each with the model it needs: the default reads English only
 
 def find_entities(ctx: DemoContext, text: str, model: str, progress: gr.Progress | None = None
                   ) -> tuple[dict, list[list], str]:
-    text = check_text(text, "Text", ctx.limits.max_text_chars)
+    text = check_text(text, "Text", ctx.settings.text.max_text_chars)
     spec = check_model(ctx, TASK, model)
     timed = run_batched(ctx, spec, text, progress)
     entities = timed.result
@@ -44,7 +44,7 @@ def build(ctx: DemoContext) -> None:
     with gr.Row():
         with gr.Column():
             model = model_picker(ctx, TASK)
-            text = gr.Textbox(label="Text", lines=5, max_length=ctx.limits.max_text_chars,
+            text = gr.Textbox(label="Text", lines=5, max_length=ctx.settings.text.max_text_chars,
                               placeholder="Type or paste a text with names in it…")
             button = gr.Button("Run", variant="primary")
         with gr.Column():

@@ -48,7 +48,7 @@ def check_labels_known(wanted: list[str], known: list[str]) -> None:
 def detect_objects(ctx: DemoContext, image, model: str, threshold: float | None = None, labels: str = "",
                    progress: gr.Progress | None = None, limits: ImageLimits | None = None
                    ) -> tuple[tuple, list[list], str]:
-    prepared = read_image(image, limits)
+    prepared = read_image(image, limits or ctx.settings.image)
     spec = check_model(ctx, TASK, model)
     threshold = check_threshold(spec.params.get("threshold", 0.5) if threshold is None else threshold)
     wanted = parse_label_filter(labels)

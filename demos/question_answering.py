@@ -38,8 +38,8 @@ MAX_ANSWERS = 5
 
 def answer_question(ctx: DemoContext, context: str, question: str, model: str, answers: int = 1,
                     progress: gr.Progress | None = None) -> tuple[str, dict, str]:
-    context = check_text(context, "Context", ctx.limits.max_context_chars)
-    question = check_text(question, "Question", ctx.limits.max_question_chars)
+    context = check_text(context, "Context", ctx.settings.text.max_context_chars)
+    question = check_text(question, "Question", ctx.settings.text.max_question_chars)
     top_k = check_number(1 if answers is None else answers, "Answers", 1, MAX_ANSWERS, integer=True)
     spec = check_model(ctx, TASK, model)
     timed = run_batched(ctx, spec, (question, context), progress, **({"top_k": top_k} if top_k > 1 else {}))
@@ -81,9 +81,9 @@ def build(ctx: DemoContext) -> None:
     with gr.Row():
         with gr.Column():
             model = model_picker(ctx, TASK)
-            context = gr.Textbox(label="Context", lines=8, max_length=ctx.limits.max_context_chars,
+            context = gr.Textbox(label="Context", lines=8, max_length=ctx.settings.text.max_context_chars,
                                  placeholder="Paste the text that holds the answer…")
-            question = gr.Textbox(label="Question", max_length=ctx.limits.max_question_chars,
+            question = gr.Textbox(label="Question", max_length=ctx.settings.text.max_question_chars,
                                   placeholder="Ask something the context answers…")
             answers = gr.Slider(1, MAX_ANSWERS, value=1, step=1, label="Answers",
                                 info="how many answers to list, best first, each with its score")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.env import env_int
+from models.settings import SpeechLimits
 from models.temp_dirs import fresh_temp_dir
 
 MODEL_RATE = 16_000   # every speech recognition entry reads 16 kHz mono; the runner resamples if one differs
@@ -21,14 +20,6 @@ LANGUAGES = [
 LANGUAGE_CODES = {code for _, code in LANGUAGES}
 
 
-@dataclass(frozen=True)
-class SpeechLimits:
-    """Input limits of the speech tabs, configurable through environment variables."""
-
-    max_audio_seconds: int = field(default_factory=lambda: env_int("DEMO_MAX_AUDIO_SECONDS", 600))
-    max_tts_chars: int = field(default_factory=lambda: env_int("DEMO_MAX_TTS_CHARS", 2000))
-
-
 OUTPUT_PREFIX = "demo-speech-"
 OUTPUT_MAX_AGE_S = 3600   # Gradio copies returned files into its own cache; ours are removed after an hour
 
@@ -39,10 +30,8 @@ def output_dir(max_age_s: float = OUTPUT_MAX_AGE_S) -> Path:
 
 
 def limits_of(ctx) -> SpeechLimits:
-    limits = ctx.shared.get("speech_limits")
-    if limits is None:
-        limits = ctx.shared["speech_limits"] = SpeechLimits()
-    return limits
+    """The speech tabs' limits: the app's settings (DEMO_MAX_AUDIO_SECONDS, DEMO_MAX_TTS_CHARS)."""
+    return ctx.settings.speech
 
 
 def safe_stem(name: str) -> str:

@@ -89,7 +89,7 @@ def summarize_text(ctx: DemoContext, text: str, file: str | None, model: str, le
     """Yield (summary so far, part summaries so far, status): a long text's part summaries come first, round after
     round, then its summary streams in; neither text ever replaces what it showed."""
     uploaded = read_upload(file)
-    text = check_text(uploaded if uploaded is not None else text, "Text", ctx.limits.max_context_chars)
+    text = check_text(uploaded if uploaded is not None else text, "Text", ctx.settings.text.max_context_chars)
     spec = check_model(ctx, TASK, model)
     params = generation_settings(spec, length, beams, temperature)
     bar = MonotoneProgress(progress)
@@ -108,7 +108,7 @@ def build(ctx: DemoContext) -> None:
     with gr.Row():
         with gr.Column():
             model = model_picker(ctx, TASK)
-            text = gr.Textbox(label="Text", lines=10, max_length=ctx.limits.max_context_chars,
+            text = gr.Textbox(label="Text", lines=10, max_length=ctx.settings.text.max_context_chars,
                               placeholder="Paste an article, a report, notes…")
             file = gr.File(label="…or upload a .txt file", file_types=[".txt"], type="filepath")
             with gr.Row():

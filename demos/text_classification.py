@@ -24,7 +24,7 @@ EXAMPLES = [  # each with the model it needs: the default reads English only
 
 def classify(ctx: DemoContext, text: str, model: str, progress: gr.Progress | None = None
              ) -> tuple[dict[str, float], str]:
-    text = check_text(text, "Text", ctx.limits.max_text_chars)
+    text = check_text(text, "Text", ctx.settings.text.max_text_chars)
     spec = check_model(ctx, TASK, model)
     timed = run_batched(ctx, spec, text, progress)
     result = timed.result
@@ -45,7 +45,7 @@ def build(ctx: DemoContext) -> None:
         with gr.Column():
             model = model_picker(ctx, TASK)
             follow_registry(ctx, TASK, model)  # models fine-tuned on this server join the list
-            text = gr.Textbox(label="Text", lines=5, max_length=ctx.limits.max_text_chars,
+            text = gr.Textbox(label="Text", lines=5, max_length=ctx.settings.text.max_text_chars,
                               placeholder="Type or paste a review, a tweet, a sentence…")
             button = gr.Button("Run", variant="primary")
         with gr.Column():

@@ -47,7 +47,7 @@ def code_settings(ctx: DemoContext, engine: str, source: str, target: str, text:
 def translate_text(ctx: DemoContext, text: str, source: str, target: str, engine: str,
                    progress: gr.Progress | None = None, request: gr.Request | None = None
                    ) -> Iterator[tuple[str, str]]:
-    text = check_text(text, "Text", ctx.limits.max_context_chars)
+    text = check_text(text, "Text", ctx.settings.text.max_context_chars)
     try:
         route = resolve(ctx.specs(TASK), engine, source, target)
     except RouteError as exc:
@@ -82,7 +82,7 @@ def build(ctx: DemoContext) -> None:
                                      allow_custom_value=True)
             card = gr.Markdown(route_card(specs, first, first_source, table[first_source][0]),
                                elem_classes=["model-card"])
-            text = gr.Textbox(label="Text", lines=8, max_length=ctx.limits.max_context_chars,
+            text = gr.Textbox(label="Text", lines=8, max_length=ctx.settings.text.max_context_chars,
                               placeholder="Type or paste the text to translate…")
             with gr.Row():
                 button = gr.Button("Translate", variant="primary")

@@ -17,7 +17,7 @@ import base64
 import binascii
 import functools
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +27,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from demos.common import error_text
 from models.decode_budget import DECODED, BudgetError, DecodeBudget
-from models.env import env_int
+from models.settings import ImageLimits  # (DEMO_MAX_IMAGE_*; tabs take the app's from ctx.settings.image)
 from models.temp_dirs import fresh_temp_dir
 
 FORMATS = "JPEG, PNG, WebP, GIF, BMP or TIFF"
 EXIF_ORIENTATION = 0x0112
-
-
-@dataclass(frozen=True)
-class ImageLimits:
-    """Limits on input images, configurable through environment variables."""
-
-    max_pixels: int = field(default_factory=lambda: env_int("DEMO_MAX_IMAGE_PIXELS", 50_000_000))
-    max_side: int = field(default_factory=lambda: env_int("DEMO_MAX_IMAGE_SIDE", 2048))
-    max_bytes: int = field(default_factory=lambda: env_int("DEMO_MAX_IMAGE_MB", 30) * 1024 * 1024)
-    min_side: int = 8
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ is not needed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from typing import Any, Callable
@@ -58,10 +59,9 @@ NOT_ON_ZEROGPU = ("fine-tune",)
 
 
 def configure(args: Any) -> Any:
-    """On ZeroGPU: models go to ``cuda``, each tab's default loads at start, before the first visitor, and the
-    tabs that cannot run there are left out."""
+    """The app's settings (``models.settings.Settings``), changed on ZeroGPU: models go to ``cuda``, each tab's
+    default loads at start, before the first visitor, and the tabs that cannot run there are left out."""
     if active():
-        args.device = "cuda"
-        args.preload = True
-        args.demos = [name for name in args.demos if name not in NOT_ON_ZEROGPU]
+        return dataclasses.replace(args, device="cuda", preload=True,
+                                   demos=tuple(name for name in args.demos if name not in NOT_ON_ZEROGPU))
     return args

@@ -29,14 +29,6 @@ class Placement:
         return f"{self.device} ({self.dtype})"
 
 
-def cpu_int8_default() -> bool:
-    """Whether text encoders run in int8 on CPU unless told otherwise: DEMO_CPU_INT8, on by default (read by the
-    app's --cpu-int8 flag and by Ray Serve replicas, which take their settings from the environment)."""
-    import os
-
-    return os.environ.get("DEMO_CPU_INT8", "on").strip().lower() not in ("0", "false", "no", "off")
-
-
 def check_device_name(name: str) -> str:
     """Validate a --device value without importing torch."""
     if not DEVICE_PATTERN.match(name):

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 RETRIES = 2               # resends of a call whose replica died
 STOP_POLL_S = 0.1         # how often a waiting call looks at its stop flag
-DEPLOY_TIMEOUT_S = float(os.environ.get("DEMO_RAY_DEPLOY_TIMEOUT", 900))  # first deploy downloads weights
+DEPLOY_TIMEOUT_S = 900.0  # first deploy downloads weights (the app passes DEMO_RAY_DEPLOY_TIMEOUT's value)
 NAMESPACE = "serve"
 
 
@@ -204,11 +204,12 @@ class RayModelManager(ModelManager):
 
     def __init__(self, registry: Registry, *, profile: str = "default", device: str = "auto",
                  address: str | None = None, scaling: ScalingOverride | None = None, concurrency: int = 64,
-                 max_batch_size: int = 16):
+                 max_batch_size: int = 16, deploy_timeout: float = DEPLOY_TIMEOUT_S):
         super().__init__(registry, profile=profile, device=device, max_models=max(1, len(registry)),
                          loader=self._deploy, max_batch_size=max_batch_size)
         self.address = address or None
         self.scaling = scaling or ScalingOverride()
+        self.deploy_timeout = deploy_timeout  # seconds a deploy may take before its caller is told why not
         self.gate = Gate(max(1, concurrency))  # Serve limits each replica; this only bounds the front end
         self._connected = threading.Lock()
         self._started_ray = False
@@ -292,13 +293,12 @@ class RayModelManager(ModelManager):
         description = handle.describe.remote().result()
         return RemoteRunner(spec, handle, description)
 
-    @staticmethod
-    def _settled_state(name: str) -> str | None:
+    def _settled_state(self, name: str) -> str | None:
         """The application's status once no change is under way: an application that another front end is
         deploying, or that Serve is healing (a replica being replaced), is waited for, not deployed again."""
         from ray import serve
 
-        deadline = time.monotonic() + DEPLOY_TIMEOUT_S
+        deadline = time.monotonic() + self.deploy_timeout
         while True:
             status = serve.status().applications.get(name)
             state = None if status is None else getattr(status.status, "value", str(status.status))
@@ -321,12 +321,12 @@ class RayModelManager(ModelManager):
 
         worker = threading.Thread(target=run, name=f"deploy {name}", daemon=True)
         worker.start()
-        worker.join(DEPLOY_TIMEOUT_S)
+        worker.join(self.deploy_timeout)
         if worker.is_alive():
             import ray
 
             wanted = deployment.deployment_options()["ray_actor_options"]
-            raise TimeoutError(f"its replicas did not start within {DEPLOY_TIMEOUT_S:.0f} s: the cluster may lack "
+            raise TimeoutError(f"its replicas did not start within {self.deploy_timeout:.0f} s: the cluster may lack "
                                f"what each asks for ({wanted}); free now: {ray.available_resources()}")
         if outcome and outcome[0] is not None:
             status = serve.status().applications.get(name)  # the replicas' traceback is in the deployment's message

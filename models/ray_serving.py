@@ -118,13 +118,14 @@ class ModelDeployment:
                  max_batch_size: int = DEFAULT_BATCH, batch_wait_ms: float = BATCH_WAIT_MS):
         import ray
 
-        from models.device import choose_placement, cpu_int8_default
+        from models.device import choose_placement
         from models.manager import default_loader
+        from models.settings import cpu_int8
 
         if device == "auto" and not ray.get_gpu_ids():  # no GPU given to this replica: stay off the GPUs
             device = "cpu"
         self.spec = spec
-        self.runner = default_loader(spec, profile, choose_placement(device, cpu_int8=cpu_int8_default()))
+        self.runner = default_loader(spec, profile, choose_placement(device, cpu_int8=cpu_int8()))
         self.batched_run.set_max_batch_size(max_batch_size)
         self.batched_run.set_batch_wait_timeout_s(batch_wait_ms / 1000)
         self._busy = threading.Lock()  # one model execution at a time in this replica

@@ -90,12 +90,21 @@ def tiny_manager(registry):
     manager.close()
 
 
+def with_settings(ctx, **changes):
+    """``ctx`` with some of its settings changed (the same manager and the same links between tabs)."""
+    import dataclasses
+
+    return dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, **changes))
+
+
 @pytest.fixture(scope="session")
 def ctx(tiny_manager):
-    from demos.common import DemoContext, Limits
+    from demos.common import DemoContext
+    from models.settings import Settings, TextLimits
 
-    return DemoContext(tiny_manager, Limits(max_text_chars=2000, max_context_chars=20_000,
-                                            max_question_chars=200))
+    return DemoContext(tiny_manager, Settings(text=TextLimits(max_text_chars=2000, max_context_chars=20_000,
+                                                              max_question_chars=200),
+                                              data_dir=os.environ["DEMO_DATA_DIR"]))
 
 
 @pytest.fixture(scope="session")

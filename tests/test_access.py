@@ -205,12 +205,13 @@ def test_flags_and_environment(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("DEMO_AUTH", "ann:secret-pw")
     monkeypatch.setenv("DEMO_RATE_LIMIT", "5")
     args = app.parse_args([])
-    assert args.auth == [("ann", "secret-pw")] and args.rate_limit == 5 and args.audit_log is None
+    assert args.logins == [("ann", "secret-pw")] and args.rate_limit == 5 and args.audit_log is None
+    assert "secret-pw" not in repr(args)  # the settings may be logged: their secrets are not shown
     file = tmp_path / "users"
     file.write_text("bob:pw\n")
-    assert app.parse_args(["--auth", "cid:x", "--auth-file", str(file)]).auth == [("cid", "x"), ("bob", "pw")]
+    assert app.parse_args(["--auth", "cid:x", "--auth-file", str(file)]).logins == [("cid", "x"), ("bob", "pw")]
     monkeypatch.delenv("DEMO_AUTH")
-    assert app.parse_args([]).auth is None
+    assert app.parse_args([]).logins is None
     with pytest.raises(SystemExit):
         app.build_parser().parse_args(["--help"])
     assert "secret-pw" not in capsys.readouterr().out
@@ -220,17 +221,17 @@ def test_flags_and_environment(monkeypatch, tmp_path, capsys):
 
 # --- the running app -------------------------------------------------------------------------------
 
-def test_a_guest_keeps_their_hashed_name_across_restarts_of_the_same_server(tmp_path, monkeypatch):
-    monkeypatch.delenv("DEMO_AUDIT_SALT", raising=False)
+def test_a_guest_keeps_their_hashed_name_across_restarts_of_the_same_server(tmp_path):
+    from models.settings import Settings
+
     address = "198.51.100.7"
     first = Access(salt=kept_salt(tmp_path)).address_id(address)
     assert Access(salt=kept_salt(tmp_path)).address_id(address) == first  # a restart: the same name
     assert Access(salt=kept_salt(tmp_path / "other")).address_id(address) != first  # another server's salt
     assert (tmp_path / SALT_FILE).stat().st_mode & 0o777 == 0o600
     assert address not in (tmp_path / SALT_FILE).read_text()
-    monkeypatch.setenv("DEMO_AUDIT_SALT", "operator-chosen-salt")
-    assert kept_salt(tmp_path) == b"operator-chosen-salt"
-    monkeypatch.delenv("DEMO_AUDIT_SALT")
+    chosen = Settings.from_environment({"DEMO_AUDIT_SALT": "operator-chosen-salt"}).audit_salt
+    assert kept_salt(tmp_path, chosen) == b"operator-chosen-salt"
     unusable = tmp_path / SALT_FILE / "data"  # under a file: nothing can be kept there
     assert len(kept_salt(unusable)) == 16 and kept_salt(unusable) != kept_salt(unusable)  # fresh ones, no error
 

@@ -21,9 +21,9 @@ def test_defaults():
     args = app.parse_args([])
     assert args.max_sessions == 500  # gradio's 10,000 sessions x ~0.4 MB each grew memory by gigabytes
     assert (args.profile, args.port, args.device, args.share, args.preload) == ("default", 7860, "auto", False, False)
-    assert args.demos == ["text-classification", "ner", "qa", "summarization", "translation", "chat",
+    assert args.demos == ("text-classification", "ner", "qa", "summarization", "translation", "chat",
                           "image-classification", "object-detection", "image-generation", "asr", "tts",
-                          "attention", "knowledge-graph", "fine-tune"]
+                          "attention", "knowledge-graph", "fine-tune")
 
 
 def test_environment_variables_set_the_same_options(monkeypatch):
@@ -32,7 +32,7 @@ def test_environment_variables_set_the_same_options(monkeypatch):
         monkeypatch.setenv("DEMO_" + name, value)
     args = app.parse_args([])
     assert (args.profile, args.demos, args.port, args.share, args.preload, args.device, args.max_models, args.host) == \
-        ("tiny", ["qa", "ner"], 9000, True, True, "cpu", 2, "0.0.0.0")
+        ("tiny", ("qa", "ner"), 9000, True, True, "cpu", 2, "0.0.0.0")
     assert app.parse_args(["--port", "9001"]).port == 9001  # flags win over the environment
 
 

@@ -34,6 +34,7 @@ from demos.examples import example_path
 from models.code_snippets import TASKS_WITHOUT_SNIPPETS, behaviour_fingerprint, render
 from models.kinds import KINDS
 from models.sources import resolve_source
+from tests.conftest import with_settings
 
 TEXT = "I love this movie. Sarah works for Google in London."
 CONTEXT = "The Transformer was introduced in 2017 by researchers at Google in Mountain View."
@@ -263,8 +264,8 @@ def test_object_detection_script_draws_the_tabs_boxes(ctx, scripts_run):
     assert np.abs(np.array([box for _, _, box in boxes]) - np.array([row[2:] for row in table])).max() <= 1
 
 
-def test_image_generation_script_paints_the_tabs_image(ctx, scripts_run, tmp_path, monkeypatch):
-    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+def test_image_generation_script_paints_the_tabs_image(ctx, scripts_run, tmp_path):
+    ctx = with_settings(ctx, generated_dir=str(tmp_path))
     case = scripts_run["image-generation"]["case"]
     key, prompt, negative, steps, guidance, seed, width, height, count = case.inputs
     script_values(scripts_run, "image-generation")

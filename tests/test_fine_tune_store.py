@@ -16,6 +16,7 @@ from demos import fine_tune as tab
 from demos.common import DemoContext
 from models.fine_tune.store import INFO_FILE, FineTunedStore, NotYours
 from models.registry import builtin_registry
+from models.settings import Settings
 
 ALICE, BOB = "user:alice", "ip:0123456789abcdef"
 
@@ -59,7 +60,7 @@ def test_each_user_has_a_quota_of_their_own(store):
 
 
 def test_the_tab_refuses_a_user_over_quota_before_training(tiny_manager, tmp_path):
-    ctx = DemoContext(tiny_manager, data_dir=str(tmp_path / "data"))
+    ctx = DemoContext(tiny_manager, Settings(data_dir=str(tmp_path / "data")))
     store = tab._state(ctx)["store"]
     store.max_per_user = 1
     request = SimpleNamespace(username="alice", session_hash="s")
@@ -86,7 +87,7 @@ def test_a_user_deletes_their_own_models_only(store):
 
 
 def test_the_tab_lists_and_deletes_the_requesting_users_models(tiny_manager, tmp_path):
-    ctx = DemoContext(tiny_manager, data_dir=str(tmp_path / "data"))
+    ctx = DemoContext(tiny_manager, Settings(data_dir=str(tmp_path / "data")))
     store = tab._state(ctx)["store"]
     alice, bob = SimpleNamespace(username="alice"), SimpleNamespace(username="bob")
     save(store, tiny_manager.registry, ALICE, "alices-topics")

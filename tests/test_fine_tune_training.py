@@ -16,6 +16,7 @@ from models.fine_tune.job import Job
 from models.fine_tune.sample import sample_rows
 from models.fine_tune.store import FineTunedStore
 from models.fine_tune.trainer import EpochDone, StepDone, TrainSettings
+from models.settings import Settings
 
 BASE = "fine-tune/distilbert-base-uncased"
 ENGLISH = [(text, label) for text, label in sample_rows() if text.isascii()]  # 150 rows, 3 separable topics
@@ -45,7 +46,7 @@ def manager():
 
 @pytest.fixture()
 def ft_ctx(manager, tmp_path):
-    return DemoContext(manager, data_dir=str(tmp_path / "data"))
+    return DemoContext(manager, Settings(data_dir=str(tmp_path / "data")))
 
 
 def request(session="session-1"):
@@ -112,9 +113,9 @@ def test_a_run_streams_saves_registers_and_classifies(ft_ctx, tmp_path):
     # after a restart, the saved model is registered again
     import app
 
-    restarted = app.make_manager(app.parse_args(["--profile", "tiny", "--data-dir", ft_ctx.data_dir]))
+    restarted = app.make_manager(app.parse_args(["--profile", "tiny", "--data-dir", ft_ctx.settings.data_dir]))
     assert restarted.registry.get(key).checkpoint == spec.checkpoint
-    assert FineTunedStore(ft_ctx.data_dir).restore(restarted.registry) == []  # once only
+    assert FineTunedStore(ft_ctx.settings.data_dir).restore(restarted.registry) == []  # once only
 
 
 @pytest.fixture()
@@ -137,7 +138,7 @@ def test_stop_ends_the_run_and_saves_nothing(ft_ctx, cannot_finish_unless_stoppe
     outputs = list(stream)
     status = outputs[-1][-1]
     assert "was stopped after" in status and "nothing was saved" in status
-    assert not FineTunedStore(ft_ctx.data_dir).saved()
+    assert not FineTunedStore(ft_ctx.settings.data_dir).saved()
     slot = tab._state(ft_ctx)["slot"]
     assert slot.current is None and slot.busy_message() is None  # free for the next user
 

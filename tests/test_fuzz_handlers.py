@@ -135,7 +135,7 @@ def test_question_answering(ctx, data):
     if result is not None:  # the answer is a span of the context as checked (stray control characters dropped)
         from demos.common import check_text
 
-        assert result[0] in check_text(context, "Context", ctx.limits.max_context_chars)
+        assert result[0] in check_text(context, "Context", ctx.settings.text.max_context_chars)
 
 
 @FUZZ
@@ -339,11 +339,12 @@ def fine_tune_ctx(tmp_path_factory):
     from demos.common import DemoContext
     from models.manager import ModelManager
     from models.registry import builtin_registry
+    from models.settings import Settings
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny models gain nothing from threads; a busy 2-core machine loses a lot
     manager = ModelManager(builtin_registry(), profile="tiny", device="cpu", max_models=2)
-    ctx = DemoContext(manager, data_dir=str(tmp_path_factory.mktemp("fine-tune-data")))
+    ctx = DemoContext(manager, Settings(data_dir=str(tmp_path_factory.mktemp("fine-tune-data"))))
     fine_tune._state(ctx)["store"].max_saved = 10**6
     yield ctx
     manager.close()

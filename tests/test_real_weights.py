@@ -62,7 +62,8 @@ def random_init_copy(folder: Path, out: Path) -> Path:
 @pytest.fixture(scope="module")
 def real_ctx(folders, tmp_path_factory):
     """The built-in registry plus an operator's models file naming the installed folders."""
-    from demos.common import DemoContext, Limits
+    from demos.common import DemoContext
+    from models.settings import Settings, TextLimits
     from models.manager import ModelManager
     from models.registry import builtin_registry
 
@@ -106,8 +107,9 @@ params = {{max_tokens = 128}}
 """, encoding="utf-8")
     registry = builtin_registry().with_models_file(models)
     manager = ModelManager(registry, profile="tiny", device="cpu", max_models=8)
-    yield DemoContext(manager, Limits(max_text_chars=2000, max_context_chars=20_000, max_question_chars=200),
-                      data_dir=str(tmp_path_factory.mktemp("data")))
+    yield DemoContext(manager, Settings(text=TextLimits(max_text_chars=2000, max_context_chars=20_000,
+                                                        max_question_chars=200),
+                                        data_dir=str(tmp_path_factory.mktemp("data"))))
     manager.close()
 
 

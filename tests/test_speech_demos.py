@@ -10,7 +10,7 @@ import soundfile
 from demos import speech_recognition as asr
 from demos import text_to_speech as tts
 from demos.common import DemoContext
-from demos.speech_common import SpeechLimits
+from models.settings import Settings, SpeechLimits
 from models.audio_io import Audio
 from tests.test_speech_audio import parse_srt, tone
 
@@ -22,8 +22,7 @@ VOICE = "text-to-speech/mms-tts-eng"
 
 @pytest.fixture(scope="module")
 def sctx(tiny_manager):
-    return DemoContext(tiny_manager, shared={"speech_limits": SpeechLimits(max_audio_seconds=120,
-                                                                           max_tts_chars=600)})
+    return DemoContext(tiny_manager, Settings(speech=SpeechLimits(max_audio_seconds=120, max_tts_chars=600)))
 
 
 @pytest.fixture(scope="module")

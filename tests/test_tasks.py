@@ -23,7 +23,7 @@ def test_a_tab_module_finds_its_own_row_and_the_app_offers_every_row():
     for row, demo in zip(TASKS, load_demos()):
         assert demo.__name__ == row.module and task_of_module(demo.__name__) is row
         assert demo.TAB is row and demo.NAME == row.name and demo.TASK == row.task
-    assert app.parse_args([]).demos == list(NAMES)  # --demos defaults to every row, in the table's order
+    assert app.parse_args([]).demos == NAMES  # --demos defaults to every row, in the table's order
 
 
 def test_an_unknown_tab_is_refused_with_the_names_there_are(capsys):

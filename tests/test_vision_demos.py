@@ -6,6 +6,7 @@ from PIL import Image
 
 from demos import image_classification, image_generation, object_detection
 from demos.examples import example_path
+from tests.conftest import with_settings
 
 ROAD = example_path("road_scene.png")
 DETR = "object-detection/detr-resnet-50"
@@ -85,8 +86,8 @@ def generate(ctx, prompt="a red car", negative="", model=TURBO, steps=1, guidanc
                                             width, height, num_images)
 
 
-def test_generation_writes_pngs_with_their_parameters(ctx, tmp_path, monkeypatch):
-    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+def test_generation_writes_pngs_with_their_parameters(ctx, tmp_path):
+    ctx = with_settings(ctx, generated_dir=str(tmp_path))
     gallery, seed, status = generate(ctx, num_images=2, height=72, negative="blurry")
     assert seed == 5 and [caption for _, caption in gallery] == ["seed 5", "seed 6"]
     for (path, _), expected_seed in zip(gallery, (5, 6)):
@@ -98,8 +99,8 @@ def test_generation_writes_pngs_with_their_parameters(ctx, tmp_path, monkeypatch
     assert "no effect with guidance" in status  # negative prompt with guidance 0
 
 
-def test_randomized_seed_is_returned_and_reproduces(ctx, tmp_path, monkeypatch):
-    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+def test_randomized_seed_is_returned_and_reproduces(ctx, tmp_path):
+    ctx = with_settings(ctx, generated_dir=str(tmp_path))
     gallery, seed, _ = generate(ctx, seed=0, randomize=True)
     assert 0 <= seed <= image_generation.MAX_SEED
     again, same_seed, _ = generate(ctx, seed=seed)
@@ -107,8 +108,8 @@ def test_randomized_seed_is_returned_and_reproduces(ctx, tmp_path, monkeypatch):
     assert list(Image.open(gallery[0][0]).getdata()) == list(Image.open(again[0][0]).getdata())
 
 
-def test_progress_is_reported_per_denoising_step(ctx, tmp_path, monkeypatch):
-    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+def test_progress_is_reported_per_denoising_step(ctx, tmp_path):
+    ctx = with_settings(ctx, generated_dir=str(tmp_path))
     calls = []
     image_generation.generate_images(ctx, "a fox", "", TURBO, 3, 0.0, 1, False, 64, 64, 1,
                                      progress=lambda value, desc="": calls.append((value, desc)))
@@ -116,8 +117,8 @@ def test_progress_is_reported_per_denoising_step(ctx, tmp_path, monkeypatch):
     assert steps == [(1 / 3, "Denoising step 1/3"), (2 / 3, "Denoising step 2/3"), (1.0, "Denoising step 3/3")]
 
 
-def test_long_prompt_is_truncated_with_a_notice(ctx, tmp_path, monkeypatch):
-    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+def test_long_prompt_is_truncated_with_a_notice(ctx, tmp_path):
+    ctx = with_settings(ctx, generated_dir=str(tmp_path))
     _, _, status = generate(ctx, prompt="a red car " * 40 + "on the moon")
     assert "the text encoder reads 77" in status and "on the moon" in status
 
@@ -136,8 +137,8 @@ def test_long_prompt_is_truncated_with_a_notice(ctx, tmp_path, monkeypatch):
     ({"seed": -1}, "Seed must be .* not -1"),
     ({"model": "image-classification/vit-base"}, "Unknown model"),
 ])
-def test_generation_refuses_bad_settings_then_serves(ctx, tmp_path, monkeypatch, change, message):
-    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+def test_generation_refuses_bad_settings_then_serves(ctx, tmp_path, change, message):
+    ctx = with_settings(ctx, generated_dir=str(tmp_path))
     with pytest.raises(gr.Error, match=message):
         generate(ctx, **change)
 
@@ -173,10 +174,10 @@ class Request:
         self.session_hash = session_hash
 
 
-def test_generation_streams_previews_then_the_images_and_a_bar_that_only_grows(ctx, tmp_path, monkeypatch):
+def test_generation_streams_previews_then_the_images_and_a_bar_that_only_grows(ctx, tmp_path):
     from tests.progress_log import ProgressLog
 
-    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+    ctx = with_settings(ctx, generated_dir=str(tmp_path))
     progress = ProgressLog()
     outputs = list(image_generation.stream_images(ctx, "a fox", "", TURBO, 4, 0.0, 9, False, 64, 72, 2,
                                                   progress=progress))
@@ -198,7 +199,7 @@ def test_stop_ends_a_generation_within_one_step_and_keeps_its_last_preview(ctx, 
     from tests.hooks import HELD_AT_STEP, HELD_STEPS, held_after_a_step
     from tests.progress_log import ProgressLog
 
-    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+    ctx = with_settings(ctx, generated_dir=str(tmp_path))
     monkeypatch.setattr(DiffusersRunner, "_generate", held_after_a_step(DiffusersRunner._generate))
     unet = ctx.manager.get(TURBO).pipe.unet
     calls = []
@@ -217,8 +218,8 @@ def test_stop_ends_a_generation_within_one_step_and_keeps_its_last_preview(ctx, 
     assert not STOPS.stop(request, image_generation.NAME)  # nothing left running for that session
 
 
-def test_reuse_seed_puts_the_seed_used_back_and_turns_randomizing_off(ctx, tmp_path, monkeypatch):
-    monkeypatch.setenv("DEMO_GENERATED_DIR", str(tmp_path))
+def test_reuse_seed_puts_the_seed_used_back_and_turns_randomizing_off(ctx, tmp_path):
+    ctx = with_settings(ctx, generated_dir=str(tmp_path))
     first, used, _ = generate(ctx, seed=0, randomize=True)
     seed, randomize = image_generation.reuse_seed(used)
     assert (seed, randomize) == (used, False)

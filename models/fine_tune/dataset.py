@@ -11,10 +11,9 @@ import csv
 import io
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from models.env import env_int
 from models.errors import InputError
 
 
@@ -24,10 +23,10 @@ class DatasetError(InputError):
 
 @dataclass(frozen=True)
 class DatasetLimits:
-    """Limits on training data, configurable through environment variables."""
+    """Limits on training data (the app's come from ``models.settings``: DEMO_FINETUNE_MAX_MB and _ROWS)."""
 
-    max_mb: int = field(default_factory=lambda: env_int("DEMO_FINETUNE_MAX_MB", 10))
-    max_rows: int = field(default_factory=lambda: env_int("DEMO_FINETUNE_MAX_ROWS", 20_000))
+    max_mb: int = 10
+    max_rows: int = 20_000
     max_labels: int = 50
     max_columns: int = 50
     max_cells: int = 500_000  # rows x columns, counted from the separators before the file is parsed

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -32,8 +31,10 @@ def real_size(spec: ModelSpec) -> ModelSpec:
 
 
 def cache_root() -> Path:
-    root = os.environ.get("DEMO_TINY_CACHE") or Path.home() / ".cache" / "demo-suite" / "tiny"
-    return Path(root).expanduser()
+    """Where twins are built unless told otherwise: DEMO_TINY_CACHE (read by ``models.settings``)."""
+    from models.settings import tiny_cache
+
+    return tiny_cache()
 
 
 def twin_dir(spec: ModelSpec, root: Path | None = None) -> Path:
