@@ -140,7 +140,8 @@ class Settings:
     the settings without a flag are grouped below them."""
 
     profile: str = "default"             # DEMO_PROFILE: 'default' (hub checkpoints) or 'tiny' (offline twins)
-    demos: tuple[str, ...] | None = None  # DEMO_DEMOS: the tabs to show (comma-separated there); None: every tab
+    demos: tuple[str, ...] | None = None  # DEMO_DEMOS: the tabs to show (comma-separated there); None (unset or
+    # empty): every tab of the task table
     host: str = "127.0.0.1"              # DEMO_HOST, else GRADIO_SERVER_NAME
     port: int = 7860                     # DEMO_PORT, else GRADIO_SERVER_PORT
     share: bool = False                  # DEMO_SHARE
@@ -190,7 +191,7 @@ class Settings:
         environ = os.environ if environ is None else environ
         env = _Variables(environ)
         default = cls()
-        demos = env.text("DEMOS")
+        demos = env.text("DEMOS", "").strip() or None  # unset or empty: every tab
         gradio_port = environ.get("GRADIO_SERVER_PORT", "").strip()
         return cls(
             profile=env.text("PROFILE", default.profile),
