@@ -39,10 +39,7 @@ def output_dir(max_age_s: float = OUTPUT_MAX_AGE_S) -> Path:
 
 
 def limits_of(ctx) -> SpeechLimits:
-    limits = ctx.shared.get("speech_limits")
-    if limits is None:
-        limits = ctx.shared["speech_limits"] = SpeechLimits()
-    return limits
+    return ctx.links.kept(SpeechLimits, SpeechLimits)
 
 
 def safe_stem(name: str) -> str:
