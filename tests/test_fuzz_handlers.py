@@ -372,7 +372,7 @@ def training_files(draw):
 @FUZZ
 @given(data=st.data())
 def test_fine_tune(fine_tune_ctx, data):
-    from demos.fine_tune import TASK, fine_tune
+    from demos.fine_tune import TASK, train_classifier
 
     ctx = fine_tune_ctx
     use_sample = data.draw(mostly(st.just(True), st.sampled_from([False, None])))
@@ -382,7 +382,7 @@ def test_fine_tune(fine_tune_ctx, data):
                 data.draw(mostly(st.floats(1e-4, 1e-2), junk_numbers)),         # learning rate
                 data.draw(mostly(st.integers(64, 128), junk_numbers)),          # batch size (few steps: fast)
                 data.draw(mostly(st.floats(0.05, 0.5), junk_numbers))]          # validation share
-    result = outcome("fine-tune", lambda: fine_tune(
+    result = outcome("fine-tune", lambda: train_classifier(
         ctx, file, data.draw(columns), data.draw(columns), use_sample, data.draw(models_or_junk(ctx, TASK)),
         *settings, data.draw(mostly(st.just(""), texts)), None))
     if result is not None:
