@@ -294,6 +294,7 @@ def build_app(args: Settings, manager: ModelManager | None = None):
         if args.hf_login != "off":
             gr.LoginButton()  # gradio's Hugging Face OAuth (needs hf_oauth: true on the Space)
         layout.build(demos, lambda demo: demo.build(ctx))  # the demos grouped by area, a link for each
+        ctx.links.ready()  # links between tabs (speak it back), wired once every tab is built
     i18n.translate_controls(blocks)  # the tabs' labels, hints and buttons in Chinese too
     blocks.queue(max_size=args.max_queue, default_concurrency_limit=1)
     access.install(blocks)  # every other API endpoint audited (and rate limited), refusals before the handler too

@@ -57,8 +57,20 @@ def check_head(head: Any) -> int | None:
     return number
 
 
-def explore_attention(ctx: DemoContext, text: str, model: str, layer: float, head: str, token: float,
-                      progress: gr.Progress | None = None) -> tuple[Any, Any, list[list], str, str]:
+def explain_attention(ctx: DemoContext, text: str, model: str, layer: float, head: str, token: float,
+                      progress=gr.Progress()) -> tuple[Any, Any, list[list], str, str]:
+    """Show an encoder's attention weights for a sentence, and one token's row worked by hand.
+
+    Args:
+        text: the sentence (English or Chinese); long texts are cut to the tab's token window.
+        model: registry key, e.g. "attention/bert-base-uncased".
+        layer: layer number, from 0.
+        head: "average" for the mean of the layer's heads, or a head number from 0 as text.
+        token: position of the token whose attention row is worked out (0 is [CLS]).
+    Returns:
+        the heatmap, a grid of every head of the layer, the worked numbers as a table and as text, and a
+        status line (model, sizes, truncation notice).
+    """
     text = check_text(text, "Sentence", ctx.settings.text.max_text_chars)
     spec = check_model(ctx, TASK, model)
     layer = check_number(layer, "Layer", 0, MAX_LAYERS - 1, integer=True)
@@ -115,7 +127,15 @@ def worked_summary(maps: AttentionMaps, averaged: bool) -> str:
     ])
 
 
-def positional_encoding(positions: float, d_model: float):
+def plot_positional_encoding(positions: float, d_model: float) -> Any:
+    """Plot the Transformer's sinusoidal positional encoding.
+
+    Args:
+        positions: how many positions, 1-512.
+        d_model: the model width, an even number from 2 to 1024.
+    Returns:
+        a heatmap of PE(position, dimension) beside a few dimensions drawn as waves.
+    """
     positions = check_number(positions, "Positions", 1, MAX_PE_POSITIONS, integer=True)
     d_model = check_number(d_model, "d_model", 2, MAX_PE_DIMS, integer=True)
     if d_model % 2:
@@ -153,22 +173,6 @@ def build(ctx: DemoContext) -> None:
                          wrap=True)
     gr.Examples(EXAMPLES, inputs=[text, model, layer, head, token])
 
-    def explain_attention(text: str, model: str, layer: float, head: str, token: float,
-                          progress=gr.Progress()) -> tuple[Any, Any, list[list], str, str]:
-        """Show an encoder's attention weights for a sentence, and one token's row worked by hand.
-
-        Args:
-            text: the sentence (English or Chinese); long texts are cut to the tab's token window.
-            model: registry key, e.g. "attention/bert-base-uncased".
-            layer: layer number, from 0.
-            head: "average" for the mean of the layer's heads, or a head number from 0 as text.
-            token: position of the token whose attention row is worked out (0 is [CLS]).
-        Returns:
-            the heatmap, a grid of every head of the layer, the worked numbers as a table and as text, and a
-            status line (model, sizes, truncation notice).
-        """
-        return explore_attention(ctx, text, model, layer, head, token, progress)
-
     model_event(ctx, [button.click, text.submit], explain_attention, [text, model, layer, head, token],
                 [heatmap, grid, table, summary, status], api_name="explain_attention")
     code_panel(ctx, [model, text, layer, head, token], code_settings)
@@ -182,17 +186,6 @@ def build(ctx: DemoContext) -> None:
             d_model = gr.Slider(2, 512, value=128, step=2, label="d_model")
             draw = gr.Button("Draw")
         encoding = gr.Plot(label="Positional encoding")
-
-    def plot_positional_encoding(positions: float, d_model: float) -> Any:
-        """Plot the Transformer's sinusoidal positional encoding.
-
-        Args:
-            positions: how many positions, 1-512.
-            d_model: the model width, an even number from 2 to 1024.
-        Returns:
-            a heatmap of PE(position, dimension) beside a few dimensions drawn as waves.
-        """
-        return positional_encoding(positions, d_model)
 
     gr.on([draw.click], plot_positional_encoding, [positions, d_model], [encoding],
           api_name="positional_encoding")

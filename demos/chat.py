@@ -9,6 +9,7 @@ import gradio as gr
 from demos.code_panel import code_panel
 from demos.common import (
     DemoContext,
+    bind,
     check_model,
     check_text,
     clean_text,
@@ -83,9 +84,22 @@ def check_system_prompt(system_prompt: Any) -> str:
     return clean_text(system) or DEFAULT_SYSTEM_PROMPT
 
 
-def chat_reply(ctx: DemoContext, message: str, history: Any, system_prompt: str, model: str,
-               temperature: float, top_p: float, max_new_tokens: int, progress: gr.Progress | None = None,
-               request: gr.Request | None = None) -> Iterator[tuple[list[dict], str, str]]:
+def chat(ctx: DemoContext, message: str, history: list[dict], system_prompt: str, model: str, temperature: float,
+         top_p: float, max_new_tokens: int, request: gr.Request = None, progress=gr.Progress()
+         ) -> Iterator[tuple[list[dict], str, str]]:
+    """Send a message to a chat model and stream its answer.
+
+    Args:
+        message: the new user message.
+        history: earlier turns, a list of {"role": "user"|"assistant", "content": text}; [] to start.
+        system_prompt: instructions for the assistant ("" for the default).
+        model: registry key, e.g. "chat/qwen2.5-0.5b-instruct".
+        temperature: sampling temperature, 0-2 (0 = greedy).
+        top_p: nucleus sampling mass, 0.01-1.
+        max_new_tokens: most tokens in the answer, 1-2048.
+    Returns:
+        the conversation with the answer appended, an empty message box, and a status line.
+    """
     message = check_text(message, "Message", ctx.settings.text.max_text_chars)
     earlier = check_history(history, ctx.settings.text.max_context_chars)
     system = check_system_prompt(system_prompt)
@@ -198,30 +212,11 @@ def build(ctx: DemoContext) -> None:
 
     model.change(adapt_to_model, model, max_new_tokens, api_visibility="private", queue=False)
 
-    def chat(message: str, history: list[dict], system_prompt: str, model: str, temperature: float, top_p: float,
-             max_new_tokens: int, request: gr.Request, progress=gr.Progress()
-             ) -> Iterator[tuple[list[dict], str, str]]:
-        """Send a message to a chat model and stream its answer.
-
-        Args:
-            message: the new user message.
-            history: earlier turns, a list of {"role": "user"|"assistant", "content": text}; [] to start.
-            system_prompt: instructions for the assistant ("" for the default).
-            model: registry key, e.g. "chat/qwen2.5-0.5b-instruct".
-            temperature: sampling temperature, 0-2 (0 = greedy).
-            top_p: nucleus sampling mass, 0.01-1.
-            max_new_tokens: most tokens in the answer, 1-2048.
-        Returns:
-            the conversation with the answer appended, an empty message box, and a status line.
-        """
-        yield from chat_reply(ctx, message, history, system_prompt, model, temperature, top_p, max_new_tokens,
-                              progress, request)
-
     inputs = [message, chatbot, system_prompt, model, temperature, top_p, max_new_tokens]
     # the API and MCP endpoint: errors reach the caller as errors
     api_trigger = gr.Button(visible=False)
     model_event(ctx, [api_trigger.click], chat, inputs, [chatbot, message, status], api_name="chat")
-    guarded_chat = guarded(ctx, chat, "chat")
+    guarded_chat = guarded(ctx, bind(ctx, chat), "chat")
 
     def chat_in_page(message: str, history: list[dict], system_prompt: str, model: str, temperature: float,
                      top_p: float, max_new_tokens: int, request: gr.Request, progress=gr.Progress()):

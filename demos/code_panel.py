@@ -2,9 +2,10 @@
 
 ``code_panel`` adds a closed accordion holding a ``gr.Code`` block (with a copy button) under the tab. The
 tab gives its input components and a function ``settings(ctx, *values) -> (registry key, settings)`` that maps
-their values to the entry and the settings the handler would use; ``models.code_snippets.render`` writes the
-script. The script is refreshed whenever one of the watched inputs changes (and after the ``after`` events,
-e.g. a chat reply); these listeners are private, so they stay out of the API page and the MCP tool list.
+their values to the entry and the settings the handler would use (``as_given`` when the values go to the
+script as they are); ``models.code_snippets.render`` writes the script. The script is refreshed whenever one
+of the watched inputs changes (and after the ``after`` events, e.g. a chat reply); these listeners are private,
+so they stay out of the API page and the MCP tool list.
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ import gradio as gr
 from models.code_snippets import render
 
 Settings = Callable[..., "tuple[str, dict[str, Any]]"]  # (ctx, *input values) -> (key, settings)
+
+
+def as_given(*names: str) -> Settings:
+    """The ``settings`` of a tab whose script takes its inputs as they are: the model picker's value, then one
+    value per name (``as_given("context", "question")``)."""
+    def settings(ctx, model: str, *values) -> tuple[str, dict[str, Any]]:
+        return model, dict(zip(names, values))
+    return settings
 
 
 def file_name(path: Any) -> str | None:

@@ -6,6 +6,8 @@ becomes a ``gr.Error`` that says what is wrong and what is allowed, and the app 
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import math
 import time
@@ -19,6 +21,7 @@ import gradio as gr
 from demos import zerogpu
 from demos.access import Access, note_model
 from demos.failures import remembering, show_failures
+from demos.links import Links
 from models.batching import GatedRunner
 from models.device import free_cached_memory, is_out_of_memory
 from models.errors import InputError, ModelLoadError, hide_paths
@@ -38,7 +41,7 @@ class DemoContext:
     manager: ModelManager
     settings: Settings = field(default_factory=Settings)
     concurrency: int = 16
-    shared: dict[str, Any] = field(default_factory=dict)  # components one tab offers to another (by name)
+    links: Links = field(default_factory=Links)  # what one tab offers another (demos.links)
     access: Access = field(default_factory=Access)  # rate limit and audit log around every model request
 
     def specs(self, task: str) -> list[ModelSpec]:
@@ -54,7 +57,7 @@ def model_picker(ctx: DemoContext, task: str) -> gr.Dropdown:
                            label="Model", interactive=len(specs) > 1)
     card = gr.Markdown(model_card(ctx, specs[0].key), elem_classes=["model-card"])  # (translated on the server)
     dropdown.change(lambda key: model_card(ctx, key), dropdown, card, api_visibility="private")
-    ctx.shared.setdefault("model_cards", {})[dropdown._id] = card
+    ctx.links.pickers.cards[dropdown._id] = card
     return dropdown
 
 
@@ -81,9 +84,8 @@ def examples(rows: list[list], inputs: list, names: list[tuple[str, Any]] | None
 def refresh_cards(ctx: DemoContext, event, inputs: list) -> None:
     """After ``event`` (a run, successful or not), the cards of its model pickers say the model's state again
     (loaded, or its last load failed), not the state the page was built with."""
-    cards = ctx.shared.get("model_cards", {})
     for component in inputs:
-        card = cards.get(getattr(component, "_id", None))
+        card = ctx.links.pickers.card_of(component)
         if card is not None:
             event.then(lambda key: model_card(ctx, key), component, card, api_visibility="private", queue=False,
                        show_progress="hidden")
@@ -93,16 +95,15 @@ def follow_registry(ctx: DemoContext, task: str, dropdown: gr.Dropdown) -> None:
     """Keep a model dropdown in step with entries added while the app serves (models fine-tuned here): the
     browser's list refreshes when the user opens the dropdown, and ``registry_changed`` updates the list
     that gradio checks every request's value against."""
-    ctx.shared.setdefault("followed_pickers", []).append((task, dropdown))
+    ctx.links.pickers.followed.append((task, dropdown))
     dropdown.focus(lambda: gr.Dropdown(choices=model_choices(ctx, task)), None, dropdown,
                    api_visibility="private", show_progress="hidden", queue=False)
 
 
 def registry_changed(ctx: DemoContext, task: str) -> None:
     """Tell the dropdowns that follow ``task`` that its entries changed (called after an entry is added)."""
-    for followed_task, dropdown in ctx.shared.get("followed_pickers", []):
-        if followed_task == task:
-            dropdown.choices = model_choices(ctx, task)
+    for dropdown in ctx.links.pickers.following(task):
+        dropdown.choices = model_choices(ctx, task)
 
 
 def model_choices(ctx: DemoContext, task: str) -> list[tuple[str, str]]:
@@ -255,13 +256,36 @@ def model_queue(ctx: DemoContext) -> dict:
 
 
 def model_event(ctx: DemoContext, triggers: list, fn: Callable, inputs: list, outputs: list, api_name: str):
-    """Wire a model-bound event (see ``model_queue``), behind the rate limit and audit log, and on ZeroGPU
-    inside ``@spaces.GPU`` (see ``guarded``). In the browser, a failure's reason stays in the status line and the
-    model card follows the model's state (``demos.failures``, ``refresh_cards``)."""
-    event = gr.on(triggers, guarded(ctx, fn, api_name), inputs, outputs, api_name=api_name, **model_queue(ctx))
+    """Wire a tab's handler ``fn(ctx, *inputs)`` (see ``bind``) as a model-bound event (see ``model_queue``),
+    behind the rate limit and audit log, and on ZeroGPU inside ``@spaces.GPU`` (see ``guarded``). In the browser,
+    a failure's reason stays in the status line and the model card follows the model's state
+    (``demos.failures``, ``refresh_cards``)."""
+    event = gr.on(triggers, guarded(ctx, bind(ctx, fn), api_name), inputs, outputs, api_name=api_name,
+                  **model_queue(ctx))
     show_failures(event, api_name, outputs)
     refresh_cards(ctx, event, inputs)
     return event
+
+
+def bind(ctx: DemoContext, fn: Callable) -> Callable:
+    """A tab's handler ``fn(ctx, ...)`` with ``ctx`` given: what gradio calls. Each handler is defined once, at
+    module level, where tests call it with a context; the bound one keeps its name (the MCP tool's name), its
+    docstring (the API page's and the MCP tool's description) and its signature without ``ctx`` (the API's
+    parameters; a ``gr.Progress()`` default and a ``gr.Request`` hint are what gradio fills in), and stays a
+    generator function when ``fn`` is one (gradio streams those)."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def bound_stream(*args, **kwargs):
+            yield from fn(ctx, *args, **kwargs)
+        bound = bound_stream
+    else:
+        @functools.wraps(fn)
+        def bound_call(*args, **kwargs):
+            return fn(ctx, *args, **kwargs)
+        bound = bound_call
+    signature = inspect.signature(fn)
+    bound.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
+    return bound
 
 
 def guarded(ctx: DemoContext, fn: Callable, api_name: str) -> Callable:

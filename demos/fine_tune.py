@@ -9,17 +9,19 @@ downloaded as a zip in Hugging Face format.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from html import escape
 from typing import Any, Iterator
 
 import gradio as gr
 
-from demos.common import (TINY_NOTE, DemoContext, acquire_model, check_model, error_text, model_picker,
+from demos.common import (TINY_NOTE, DemoContext, acquire_model, bind, check_model, error_text, model_picker,
                           registry_changed, reported_failures, status_line)
 from demos.examples import example_path
 from demos.failures import remembering, show_failures
 from demos.generation_common import STOPS, check_number
-from models.fine_tune.dataset import DatasetError, LabeledData, clean, guess_columns, labeled_rows, read_table, split
+from models.fine_tune.dataset import (DatasetError, DatasetLimits, LabeledData, clean, guess_columns, labeled_rows,
+                                     read_table, split)
 from models.fine_tune.job import Job, Saving, TrainingBusy, TrainingSlot, fine_tune_and_save
 from models.fine_tune.sample import sample_rows
 from models.fine_tune.store import FineTunedStore
@@ -41,18 +43,24 @@ TRAIN_CURVE, VALIDATION_CURVE = "training loss (per batch)", "validation loss (p
 CURVE_COLORS = {TRAIN_CURVE: "#f97316", VALIDATION_CURVE: "#2563eb"}
 
 
-def _state(ctx: DemoContext) -> dict:
+@dataclass
+class Training:
     """What the tab keeps per server: the training slot, the data limits, the store of saved models."""
-    state = ctx.shared.get("fine_tune")
-    if state is None:
-        state = ctx.shared.setdefault("fine_tune", {
-            "slot": TrainingSlot(),
-            "limits": ctx.settings.fine_tune.data,
-            "store": FineTunedStore(ctx.settings.data_dir, max_saved=ctx.settings.fine_tune.max_saved,
-                                    max_per_user=ctx.settings.fine_tune.max_per_user),
-            "max_seconds": 60 * ctx.settings.fine_tune.max_minutes,
-        })
-    return state
+
+    slot: TrainingSlot
+    limits: DatasetLimits
+    store: FineTunedStore
+    max_seconds: int
+
+
+def _state(ctx: DemoContext) -> Training:
+    return ctx.links.kept(Training, lambda: Training(
+        slot=TrainingSlot(),
+        limits=ctx.settings.fine_tune.data,
+        store=FineTunedStore(ctx.settings.data_dir, max_saved=ctx.settings.fine_tune.max_saved,
+                             max_per_user=ctx.settings.fine_tune.max_per_user),
+        max_seconds=60 * ctx.settings.fine_tune.max_minutes,
+    ))
 
 
 # --- inputs --------------------------------------------------------------------------------------------
@@ -64,7 +72,7 @@ def check_settings(ctx: DemoContext, epochs: Any, learning_rate: Any, batch_size
         learning_rate=check_number(learning_rate, "Learning rate", *LEARNING_RATE),
         batch_size=check_number(batch_size, "Batch size", *BATCH_SIZE, integer=True),
         validation_share=check_number(validation_share, "Validation share", *VALIDATION_SHARE),
-        max_seconds=_state(ctx)["max_seconds"])
+        max_seconds=_state(ctx).max_seconds)
 
 
 def _file_path(file: Any) -> str | None:
@@ -81,15 +89,22 @@ def _file_path(file: Any) -> str | None:
     return path
 
 
-def read_columns(ctx: DemoContext, file: Any) -> tuple[dict, dict, Any, bool, str]:
-    """The file's columns (for the two dropdowns, best guesses chosen), its first rows, and a status line."""
+def read_file_columns(ctx: DemoContext, file: str | None) -> tuple[dict, dict, Any, bool, str]:
+    """Read the header of an uploaded CSV/TSV file.
+
+    Args:
+        file: the uploaded file.
+    Returns:
+        the column choices for the text and label dropdowns (best guesses selected), the first rows,
+        whether to use the sample set (False once a file is given), and a status line.
+    """
     import pandas as pd
 
     path = _file_path(file)
     if path is None:
         return gr.update(choices=[], value=None), gr.update(choices=[], value=None), None, True, ""
     try:
-        table = read_table(path, _state(ctx)["limits"])
+        table = read_table(path, _state(ctx).limits)
     except DatasetError as exc:
         raise gr.Error(error_text(exc)) from exc
     text, label = guess_columns(table.columns)
@@ -104,7 +119,7 @@ def read_columns(ctx: DemoContext, file: Any) -> tuple[dict, dict, Any, bool, st
 
 def training_data(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, use_sample: bool
                   ) -> LabeledData:
-    limits = _state(ctx)["limits"]
+    limits = _state(ctx).limits
     try:
         if use_sample:
             return clean(sample_rows(), limits)
@@ -121,10 +136,26 @@ def training_data(ctx: DemoContext, file: Any, text_column: Any, label_column: A
 
 # --- the run -------------------------------------------------------------------------------------------
 
-def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, use_sample: bool, base_model: str,
-              epochs: Any, learning_rate: Any, batch_size: Any, validation_share: Any, model_name: Any,
-              request: gr.Request | None = None) -> Iterator[tuple]:
-    """Yields (progress HTML, loss curve, metrics, confusion matrix, zip file, status) as training goes."""
+def train_classifier(ctx: DemoContext, file: str | None, text_column: str, label_column: str, use_sample: bool,
+                     base_model: str, epochs: float, learning_rate: float, batch_size: float, validation_share: float,
+                     model_name: str, request: gr.Request = None) -> Iterator[tuple]:
+    """Fine-tune a base encoder into a text classifier, streaming the loss as it trains.
+
+    Args:
+        file: a CSV or TSV file (UTF-8, header row); ignored when use_sample is true.
+        text_column: the file's column holding the texts.
+        label_column: the file's column holding the labels (at least two different ones).
+        use_sample: train on the built-in sample set (English and Chinese, three topics) instead of a file.
+        base_model: registry key of the base encoder, e.g. "fine-tune/distilbert-multilingual".
+        epochs: passes over the training rows, 1-20.
+        learning_rate: the optimizer's peak learning rate, 1e-6 to 1e-2.
+        batch_size: rows per step, 1-128.
+        validation_share: share of rows kept aside to measure the result, 0.05-0.5.
+        model_name: a name for the new model ("" for one from the base model).
+    Returns:
+        a progress bar, the loss curve, the validation metrics, the confusion matrix, the zip of the model in
+        Hugging Face format, and a status line.
+    """
     settings = check_settings(ctx, epochs, learning_rate, batch_size, validation_share)
     spec = check_model(ctx, TASK, base_model)
     name = str(model_name or "").strip()
@@ -133,7 +164,7 @@ def fine_tune(ctx: DemoContext, file: Any, text_column: Any, label_column: Any, 
     data = training_data(ctx, file, text_column, label_column, use_sample)
     train, validation = split(data, settings.validation_share, settings.seed)
     state = _state(ctx)
-    slot, store = state["slot"], state["store"]
+    slot, store = state.slot, state.store
     owner = ctx.access.who(request)
     over_quota = store.quota_message(owner)
     if over_quota:
@@ -268,7 +299,12 @@ def confusion_table(evaluation):
                         columns=["true \\ predicted", *evaluation.labels])
 
 
-def stop_training(request: gr.Request | None = None) -> str:
+def stop_fine_tune(request: gr.Request = None) -> str:
+    """Stop your running training (the one started from this browser session); nothing is saved.
+
+    Returns:
+        what happened.
+    """
     stopped = STOPS.stop(request, NAME)
     return "Stopping after the current step…" if stopped else "No training of yours is running."
 
@@ -319,46 +355,12 @@ def build(ctx: DemoContext) -> None:
                                      label="Confusion matrix (rows: true label, columns: predicted)")
             download = gr.File(label="Fine-tuned model (zip, Hugging Face format)", interactive=False)
 
-    def read_file_columns(file: str | None) -> tuple[dict, dict, Any, bool, str]:
-        """Read the header of an uploaded CSV/TSV file.
-
-        Args:
-            file: the uploaded file.
-        Returns:
-            the column choices for the text and label dropdowns (best guesses selected), the first rows,
-            whether to use the sample set (False once a file is given), and a status line.
-        """
-        return read_columns(ctx, file)
-
     # change, not upload: picking the example file sets the file too
-    read = file.change(remembering(read_file_columns, "read_columns"), file,
+    read = file.change(remembering(bind(ctx, read_file_columns), "read_columns"), file,
                        [text_column, label_column, preview, use_sample, status], api_name="read_columns")
     show_failures(read, "read_columns", [status])  # the reason stays in the status line
 
-    def train_classifier(file: str | None, text_column: str, label_column: str, use_sample: bool, base_model: str,
-                         epochs: float, learning_rate: float, batch_size: float, validation_share: float,
-                         model_name: str, request: gr.Request) -> Iterator[tuple]:
-        """Fine-tune a base encoder into a text classifier, streaming the loss as it trains.
-
-        Args:
-            file: a CSV or TSV file (UTF-8, header row); ignored when use_sample is true.
-            text_column: the file's column holding the texts.
-            label_column: the file's column holding the labels (at least two different ones).
-            use_sample: train on the built-in sample set (English and Chinese, three topics) instead of a file.
-            base_model: registry key of the base encoder, e.g. "fine-tune/distilbert-multilingual".
-            epochs: passes over the training rows, 1-20.
-            learning_rate: the optimizer's peak learning rate, 1e-6 to 1e-2.
-            batch_size: rows per step, 1-128.
-            validation_share: share of rows kept aside to measure the result, 0.05-0.5.
-            model_name: a name for the new model ("" for one from the base model).
-        Returns:
-            a progress bar, the loss curve, the validation metrics, the confusion matrix, the zip of the model in
-            Hugging Face format, and a status line.
-        """
-        yield from fine_tune(ctx, file, text_column, label_column, use_sample, base_model, epochs, learning_rate,
-                             batch_size, validation_share, model_name, request)
-
-    train = remembering(ctx.access.guard(train_classifier, "fine_tune"), "fine_tune")
+    train = remembering(ctx.access.guard(bind(ctx, train_classifier), "fine_tune"), "fine_tune")
     trained = train_button.click(
         train, [file, text_column, label_column, use_sample, base_model, epochs, learning_rate, batch_size,
                 validation_share, model_name],
@@ -366,14 +368,6 @@ def build(ctx: DemoContext) -> None:
         # its own queue, wide enough that a second user reaches the handler and hears it is busy
         concurrency_id="fine-tune", concurrency_limit=8, show_progress="minimal")
     show_failures(trained, "fine_tune", [status])
-
-    def stop_fine_tune(request: gr.Request) -> str:
-        """Stop your running training (the one started from this browser session); nothing is saved.
-
-        Returns:
-            what happened.
-        """
-        return stop_training(request)
 
     # callable by API clients (their own session's run), not offered as an MCP tool: an assistant has no run to stop
     stop_button.click(stop_fine_tune, None, status, api_name="stop_training", api_visibility="undocumented")
@@ -387,7 +381,7 @@ def your_models(ctx: DemoContext, request: gr.Request | None) -> list[tuple[str,
     from models.fine_tune.store import read_info
 
     choices = []
-    for folder in reversed(_state(ctx)["store"].owned_by(ctx.access.who(request))):
+    for folder in reversed(_state(ctx).store.owned_by(ctx.access.who(request))):
         try:
             info = read_info(folder)
         except (OSError, ValueError):
@@ -398,14 +392,20 @@ def your_models(ctx: DemoContext, request: gr.Request | None) -> list[tuple[str,
     return choices
 
 
-def delete_model(ctx: DemoContext, name: Any, request: gr.Request | None) -> tuple[dict, str]:
-    """Delete one of the requesting user's fine-tuned models: out of the model lists, then off the disk."""
+def delete_my_model(ctx: DemoContext, name: str, request: gr.Request = None) -> tuple[dict, str]:
+    """Delete one of your fine-tuned models (it leaves the Text classification tab too).
+
+    Args:
+        name: the model's name, as listed under "Your models".
+    Returns:
+        your remaining models, and what happened.
+    """
     from models.fine_tune.store import NotYours
 
     if not isinstance(name, str) or not name:
         raise gr.Error("Choose one of your models to delete.")
     try:
-        key = _state(ctx)["store"].delete(name, ctx.access.who(request), ctx.manager.registry,
+        key = _state(ctx).store.delete(name, ctx.access.who(request), ctx.manager.registry,
                                           forget=ctx.manager.evict)
     except NotYours:
         raise gr.Error(f"You have no fine-tuned model called {name[:80]!r} on this server (only the user who "
@@ -415,7 +415,7 @@ def delete_model(ctx: DemoContext, name: Any, request: gr.Request | None) -> tup
 
 
 def your_models_panel(ctx: DemoContext, training) -> None:
-    store = _state(ctx)["store"]
+    store = _state(ctx).store
     with gr.Accordion("Your models", open=False):
         gr.Markdown(f"The models you fine-tuned here (as this server knows you: your login, else your address). "
                     f"Each user keeps up to {store.max_per_user}; the server keeps {store.max_saved} in all, and "
@@ -430,18 +430,8 @@ def your_models_panel(ctx: DemoContext, training) -> None:
     def list_my_models(request: gr.Request) -> dict:
         return gr.update(choices=your_models(ctx, request))
 
-    def delete_my_model(name: str, request: gr.Request) -> tuple[dict, str]:
-        """Delete one of your fine-tuned models (it leaves the Text classification tab too).
-
-        Args:
-            name: the model's name, as listed under "Your models".
-        Returns:
-            your remaining models, and what happened.
-        """
-        return delete_model(ctx, name, request)
-
     # the list is read when opened and after each training; API clients may delete, assistants are not offered it
     mine.focus(list_my_models, None, mine, api_visibility="private", show_progress="hidden")
     training.then(list_my_models, None, mine, api_visibility="private", show_progress="hidden")
-    delete.click(delete_my_model, mine, [mine, result], api_name="delete_fine_tuned",
+    delete.click(bind(ctx, delete_my_model), mine, [mine, result], api_name="delete_fine_tuned",
                  api_visibility="undocumented")

@@ -25,8 +25,17 @@ def check_top_k(top_k) -> int:
     return check_number(top_k, "Top-k", 1, MAX_TOP_K, integer=True)
 
 
-def classify_image(ctx: DemoContext, image, model: str, top_k: int = 5, progress: gr.Progress | None = None,
-                   limits: ImageLimits | None = None) -> tuple[dict[str, float], str]:
+def classify(ctx: DemoContext, image: str, model: str, top_k: int = 5, progress=gr.Progress(), *,
+             limits: ImageLimits | None = None) -> tuple[dict[str, float], str]:
+    """Classify an image into the model's classes (ImageNet-1k for the built-in models).
+
+    Args:
+        image: the image (JPEG, PNG, WebP, GIF, BMP or TIFF), any color mode.
+        model: registry key of the model, e.g. "image-classification/vit-base".
+        top_k: how many of the most likely classes to return (1-20).
+    Returns:
+        the probability of the top-k classes, and a status line (model, device, timings).
+    """
     prepared = read_image(image, limits or ctx.settings.image)
     spec = check_model(ctx, TASK, model)
     top_k = check_top_k(top_k)
@@ -52,18 +61,6 @@ def build(ctx: DemoContext) -> None:
             label = gr.Label(label="Classes", num_top_classes=MAX_TOP_K)
             status = status_line()
     gr.Examples(EXAMPLES, inputs=[image])
-
-    def classify(image: str, model: str, top_k: int = 5, progress=gr.Progress()) -> tuple[dict[str, float], str]:
-        """Classify an image into the model's classes (ImageNet-1k for the built-in models).
-
-        Args:
-            image: the image (JPEG, PNG, WebP, GIF, BMP or TIFF), any color mode.
-            model: registry key of the model, e.g. "image-classification/vit-base".
-            top_k: how many of the most likely classes to return (1-20).
-        Returns:
-            the probability of the top-k classes, and a status line (model, device, timings).
-        """
-        return classify_image(ctx, image, model, top_k, progress)
 
     model_event(ctx, [button.click], classify, [image, model, top_k], [label, status], api_name="classify_image")
     code_panel(ctx, [model, image, top_k], code_settings)

@@ -108,11 +108,28 @@ def preview_every(steps: int) -> int:
     return max(1, steps // PREVIEWS)
 
 
-def stream_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: str, steps, guidance, seed,
-                  randomize_seed: bool, width, height, num_images, progress: gr.Progress | None = None,
-                  request: gr.Request | None = None) -> Iterator[tuple[list[tuple], int, str]]:
-    """Yield (gallery, seed used, status): previews as the steps go, then the PNGs; a stop ends it with the last
-    previews and a status that says at which step it stopped."""
+def generate(ctx: DemoContext, prompt: str, negative_prompt: str, model: str, steps: int, guidance: float, seed: int,
+             randomize_seed: bool, width: int, height: int, num_images: int, request: gr.Request = None,
+             progress=gr.Progress()) -> Iterator[tuple[list[tuple[str, str]], int, str]]:
+    """Generate images from a text prompt.
+
+    Args:
+        prompt: what to paint, in English (the text encoder reads about 75 tokens).
+        negative_prompt: what to avoid; only used when guidance is above 1. May be empty.
+        model: registry key of the model, e.g. "text-to-image/sd-turbo".
+        steps: denoising steps (1-4 for sd-turbo, 20-50 for Stable Diffusion 1.5).
+        guidance: classifier-free guidance scale (0 for sd-turbo, about 7.5 for Stable Diffusion 1.5).
+        seed: the seed of the first image; image i uses seed + i.
+        randomize_seed: pick a random seed instead of the one given.
+        width: image width in pixels, 64-1024, a multiple of 8.
+        height: image height in pixels, 64-1024, a multiple of 8.
+        num_images: how many images, 1-4.
+    Returns:
+        the images as PNG files with a "seed N" caption each, the seed used, and a status line
+        (rough previews come first while it paints).
+    """
+    # previews as the steps go, then the PNGs; a stop ends it with the last previews and a status that says at
+    # which step it stopped
     prompt = check_text(prompt, "Prompt", MAX_PROMPT_CHARS)
     negative_prompt = check_text(negative_prompt, "Negative prompt", MAX_PROMPT_CHARS) \
         if isinstance(negative_prompt, str) and negative_prompt.strip() else ""
@@ -153,9 +170,9 @@ def stream_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: st
 def generate_images(ctx: DemoContext, prompt: str, negative_prompt: str, model: str, steps, guidance, seed,
                     randomize_seed: bool, width, height, num_images, progress: gr.Progress | None = None
                     ) -> tuple[list[tuple[str, str]], int, str]:
-    """The finished images of ``stream_images`` (what an API caller gets)."""
-    return last(stream_images(ctx, prompt, negative_prompt, model, steps, guidance, seed, randomize_seed, width,
-                              height, num_images, progress))
+    """The finished images of ``generate`` (what an API caller gets)."""
+    return last(generate(ctx, prompt, negative_prompt, model, steps, guidance, seed, randomize_seed, width, height,
+                         num_images, progress=progress))
 
 
 def seed_of_selected(selected: gr.SelectData):
@@ -232,29 +249,6 @@ def build(ctx: DemoContext) -> None:
                 gr.update(value=settings["height"]))
 
     model.change(adapt_to_model, model, [steps, guidance, width, height], api_visibility="private")
-
-    def generate(prompt: str, negative_prompt: str, model: str, steps: int, guidance: float, seed: int,
-                 randomize_seed: bool, width: int, height: int, num_images: int, request: gr.Request,
-                 progress=gr.Progress()) -> Iterator[tuple[list[tuple[str, str]], int, str]]:
-        """Generate images from a text prompt.
-
-        Args:
-            prompt: what to paint, in English (the text encoder reads about 75 tokens).
-            negative_prompt: what to avoid; only used when guidance is above 1. May be empty.
-            model: registry key of the model, e.g. "text-to-image/sd-turbo".
-            steps: denoising steps (1-4 for sd-turbo, 20-50 for Stable Diffusion 1.5).
-            guidance: classifier-free guidance scale (0 for sd-turbo, about 7.5 for Stable Diffusion 1.5).
-            seed: the seed of the first image; image i uses seed + i.
-            randomize_seed: pick a random seed instead of the one given.
-            width: image width in pixels, 64-1024, a multiple of 8.
-            height: image height in pixels, 64-1024, a multiple of 8.
-            num_images: how many images, 1-4.
-        Returns:
-            the images as PNG files with a "seed N" caption each, the seed used, and a status line
-            (rough previews come first while it paints).
-        """
-        yield from stream_images(ctx, prompt, negative_prompt, model, steps, guidance, seed, randomize_seed,
-                                 width, height, num_images, progress, request)
 
     model_event(ctx, [button.click, prompt.submit], generate,
                         [prompt, negative_prompt, model, steps, guidance, seed, randomize_seed, width, height,

@@ -25,8 +25,17 @@ EXAMPLES = [
 ]
 
 
-def build_graph(ctx: DemoContext, text: str, model: str, progress: gr.Progress | None = None
-                ) -> tuple[list[list], Any, str, str]:
+def extract_knowledge_graph(ctx: DemoContext, text: str, model: str, progress=gr.Progress()
+                            ) -> tuple[list[list], Any, str, str]:
+    """Extract (head, relation, tail) triples from a text and draw them as a graph.
+
+    Args:
+        text: the text to read (English with REBEL; Chinese and other languages with the chat model).
+        model: registry key, e.g. "knowledge-graph/rebel-large".
+    Returns:
+        the triples as a table, the graph, the model's raw output, and a status line (a malformed output is
+        reported there, with no triples).
+    """
     text = check_text(text, "Text", ctx.settings.text.max_text_chars)
     spec = check_model(ctx, TASK, model)
     timed = run_model(ctx, spec, lambda runner: extract_triples(runner, text), progress)
@@ -66,18 +75,6 @@ def build(ctx: DemoContext) -> None:
             graph = gr.Plot(label="Graph")
     raw = gr.Textbox(label="Raw model output", lines=3, interactive=False)
     gr.Examples(EXAMPLES, inputs=[text, model])
-
-    def extract_knowledge_graph(text: str, model: str, progress=gr.Progress()) -> tuple[list[list], Any, str, str]:
-        """Extract (head, relation, tail) triples from a text and draw them as a graph.
-
-        Args:
-            text: the text to read (English with REBEL; Chinese and other languages with the chat model).
-            model: registry key, e.g. "knowledge-graph/rebel-large".
-        Returns:
-            the triples as a table, the graph, the model's raw output, and a status line (a malformed output is
-            reported there, with no triples).
-        """
-        return build_graph(ctx, text, model, progress)
 
     model_event(ctx, [button.click], extract_knowledge_graph, [text, model], [table, graph, raw, status],
                 api_name="extract_knowledge_graph")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.code_panel import code_panel
+from demos.code_panel import as_given, code_panel
 from demos.common import (DemoContext, check_model, check_text, examples, model_event, model_picker, run_batched,
                           status_line)
 from models.tasks import task_of_module
@@ -22,8 +22,16 @@ EXAMPLES = [  # each with the model it needs: the default reads English only
 ]
 
 
-def find_entities(ctx: DemoContext, text: str, model: str, progress: gr.Progress | None = None
-                  ) -> tuple[dict, list[list], str]:
+def find_named_entities(ctx: DemoContext, text: str, model: str, progress=gr.Progress()
+                        ) -> tuple[dict, list[list], str]:
+    """Find named entities (persons, organizations, locations, ...) in a text.
+
+    Args:
+        text: the text to tag; Chinese and other languages with a multilingual model.
+        model: registry key of the model, e.g. "token-classification/bert-base-ner".
+    Returns:
+        the text with entity spans, a table of entity/type/score/start/end, and a status line.
+    """
     text = check_text(text, "Text", ctx.settings.text.max_text_chars)
     spec = check_model(ctx, TASK, model)
     timed = run_batched(ctx, spec, text, progress)
@@ -35,8 +43,7 @@ def find_entities(ctx: DemoContext, text: str, model: str, progress: gr.Progress
     return highlighted, table, status
 
 
-def code_settings(ctx: DemoContext, model: str, text: str) -> tuple[str, dict]:
-    return model, {"text": text}
+code_settings = as_given("text")
 
 
 def build(ctx: DemoContext) -> None:
@@ -53,17 +60,6 @@ def build(ctx: DemoContext) -> None:
     table = gr.Dataframe(headers=TABLE_HEADERS, label="Entity table (character offsets)",
                          interactive=False, wrap=True)
     examples(EXAMPLES, inputs=[text, model])
-
-    def find_named_entities(text: str, model: str, progress=gr.Progress()) -> tuple[dict, list[list], str]:
-        """Find named entities (persons, organizations, locations, ...) in a text.
-
-        Args:
-            text: the text to tag; Chinese and other languages with a multilingual model.
-            model: registry key of the model, e.g. "token-classification/bert-base-ner".
-        Returns:
-            the text with entity spans, a table of entity/type/score/start/end, and a status line.
-        """
-        return find_entities(ctx, text, model, progress)
 
     model_event(ctx, [button.click, text.submit], find_named_entities, [text, model], [highlighted, table, status],
                 api_name="find_named_entities")

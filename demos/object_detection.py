@@ -45,9 +45,18 @@ def check_labels_known(wanted: list[str], known: list[str]) -> None:
                        f"It knows: {shown}.")
 
 
-def detect_objects(ctx: DemoContext, image, model: str, threshold: float | None = None, labels: str = "",
-                   progress: gr.Progress | None = None, limits: ImageLimits | None = None
-                   ) -> tuple[tuple, list[list], str]:
+def detect(ctx: DemoContext, image: str, model: str, threshold: float | None = None, labels: str = "",
+           progress=gr.Progress(), *, limits: ImageLimits | None = None) -> tuple[tuple, list[list], str]:
+    """Detect objects in an image and draw a labelled box around each.
+
+    Args:
+        image: the image (JPEG, PNG, WebP, GIF, BMP or TIFF), any color mode.
+        model: registry key of the model, e.g. "object-detection/detr-resnet-50".
+        threshold: keep boxes scoring at least this (0-1).
+        labels: comma-separated labels to keep, e.g. "car, truck"; empty keeps all.
+    Returns:
+        the image with boxes, a table of label/score/xmin/ymin/xmax/ymax, and a status line.
+    """
     prepared = read_image(image, limits or ctx.settings.image)
     spec = check_model(ctx, TASK, model)
     threshold = check_threshold(spec.params.get("threshold", 0.5) if threshold is None else threshold)
@@ -93,20 +102,6 @@ def build(ctx: DemoContext) -> None:
         return specs[key].params.get("threshold", 0.5) if key in specs else 0.5
 
     model.change(default_threshold, model, threshold, api_visibility="private")
-
-    def detect(image: str, model: str, threshold: float = 0.5, labels: str = "", progress=gr.Progress()
-               ) -> tuple[tuple, list[list], str]:
-        """Detect objects in an image and draw a labelled box around each.
-
-        Args:
-            image: the image (JPEG, PNG, WebP, GIF, BMP or TIFF), any color mode.
-            model: registry key of the model, e.g. "object-detection/detr-resnet-50".
-            threshold: keep boxes scoring at least this (0-1).
-            labels: comma-separated labels to keep, e.g. "car, truck"; empty keeps all.
-        Returns:
-            the image with boxes, a table of label/score/xmin/ymin/xmax/ymax, and a status line.
-        """
-        return detect_objects(ctx, image, model, threshold, labels, progress)
 
     model_event(ctx, [button.click, labels.submit], detect, [image, model, threshold, labels],
                 [annotated, table, status], api_name="detect_objects")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.code_panel import code_panel
+from demos.code_panel import as_given, code_panel
 from demos.common import (DemoContext, check_model, check_text, examples, model_event, model_picker, run_batched,
                           status_line)
 from demos.generation_common import check_number
@@ -36,8 +36,19 @@ EXAMPLES = [
 MAX_ANSWERS = 5
 
 
-def answer_question(ctx: DemoContext, context: str, question: str, model: str, answers: int = 1,
-                    progress: gr.Progress | None = None) -> tuple[str, dict, str]:
+def answer_from_context(ctx: DemoContext, context: str, question: str, model: str, answers: int = 1,
+                        progress=gr.Progress()) -> tuple[str, dict, str]:
+    """Answer a question with a span copied from the given context (extractive QA).
+
+    Args:
+        context: the text that holds the answer; long texts are read in overlapping windows.
+        question: the question to answer.
+        model: registry key of the model, e.g. "question-answering/distilbert-squad".
+        answers: how many answers to give (1-5), best first; equal answers are listed once.
+    Returns:
+        the answer text (with several answers: one numbered line each, with its score), the context with
+        the answers highlighted, and a status line with the best answer's score.
+    """
     context = check_text(context, "Context", ctx.settings.text.max_context_chars)
     question = check_text(question, "Question", ctx.settings.text.max_question_chars)
     top_k = check_number(1 if answers is None else answers, "Answers", 1, MAX_ANSWERS, integer=True)
@@ -72,8 +83,7 @@ def _highlights(ranked: list[tuple[str, int, int, float]]) -> list[dict]:
     return entities
 
 
-def code_settings(ctx: DemoContext, model: str, context: str, question: str) -> tuple[str, dict]:
-    return model, {"context": context, "question": question}
+code_settings = as_given("context", "question")
 
 
 def build(ctx: DemoContext) -> None:
@@ -93,21 +103,6 @@ def build(ctx: DemoContext) -> None:
             highlighted = gr.HighlightedText(label="Answer in context", elem_classes=["answer-in-context"])
             status = status_line()
     examples(EXAMPLES, inputs=[context, question, model])
-
-    def answer_from_context(context: str, question: str, model: str, answers: int = 1,
-                            progress=gr.Progress()) -> tuple[str, dict, str]:
-        """Answer a question with a span copied from the given context (extractive QA).
-
-        Args:
-            context: the text that holds the answer; long texts are read in overlapping windows.
-            question: the question to answer.
-            model: registry key of the model, e.g. "question-answering/distilbert-squad".
-            answers: how many answers to give (1-5), best first; equal answers are listed once.
-        Returns:
-            the answer text (with several answers: one numbered line each, with its score), the context with
-            the answers highlighted, and a status line with the best answer's score.
-        """
-        return answer_question(ctx, context, question, model, answers, progress)
 
     model_event(ctx, [button.click, question.submit], answer_from_context, [context, question, model, answers],
                 [answer, highlighted, status], api_name="answer_question")

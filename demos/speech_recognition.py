@@ -9,11 +9,12 @@ from typing import Iterator
 import gradio as gr
 
 from demos.code_panel import code_panel, file_name
-from demos.common import (DemoContext, check_model, error_text, examples, guarded, model_picker, model_queue,
+from demos.common import (DemoContext, bind, check_model, error_text, examples, guarded, model_picker, model_queue,
                           refresh_cards, shown, status_line)
 from demos.examples import example_path
 from demos.failures import show_failures
 from demos.generation_common import STOPS, stream_model
+from demos.links import SpeechLink
 from demos.progress import MonotoneProgress, last
 from demos.speech_common import LANGUAGE_CODES, LANGUAGES, MODEL_RATE, limits_of, output_dir, safe_stem
 from models.audio_io import FORMATS, AudioError, format_duration, is_silent, load_for_model
@@ -34,10 +35,20 @@ EXAMPLES = [  # short clips made with espeak-ng (demos/examples/ATTRIBUTION.md)
 Outputs = tuple[str, list[list], list[str], str]   # transcript, segments table, files, status line
 
 
-def stream_transcript(ctx: DemoContext, audio: str | None, model: str, language: str = "auto",
-                      task: str = "transcribe", timestamps: bool = True, progress: gr.Progress | None = None,
-                      request: gr.Request | None = None) -> Iterator[Outputs]:
-    """Yield the transcript and its table so far after each piece of the recording, then with the files."""
+def transcribe_audio(ctx: DemoContext, audio: str, model: str, language: str = "auto", task: str = "transcribe",
+                     timestamps: bool = True, request: gr.Request = None, progress=gr.Progress()) -> Iterator[Outputs]:
+    """Transcribe speech to text, or translate it to English.
+
+    Args:
+        audio: a recording (wav, flac, ogg or mp3; any sample rate; mono or stereo).
+        model: registry key of the model, e.g. "automatic-speech-recognition/whisper-base".
+        language: a language code such as "en" or "zh", or "auto" to detect it.
+        task: "transcribe", or "translate" (to English; Whisper models only).
+        timestamps: whether to ask the model for segment times.
+    Returns:
+        the transcript, a table of segments (start, end, text), the .srt and .txt files, and a status line
+        (the transcript and table so far come first, after each piece of a long recording).
+    """
     spec = check_model(ctx, TASK, model)
     if not isinstance(language, str) or language not in LANGUAGE_CODES:
         raise gr.Error(f"Unknown language {shown(language, 40)}. Choose one of: "
@@ -79,8 +90,8 @@ def stream_transcript(ctx: DemoContext, audio: str | None, model: str, language:
 
 def transcribe(ctx: DemoContext, audio: str | None, model: str, language: str = "auto", task: str = "transcribe",
                timestamps: bool = True, progress: gr.Progress | None = None) -> Outputs:
-    """The finished transcript of ``stream_transcript`` (what an API caller gets)."""
-    return last(stream_transcript(ctx, audio, model, language, task, timestamps, progress))
+    """The finished transcript of ``transcribe_audio`` (what an API caller gets)."""
+    return last(transcribe_audio(ctx, audio, model, language, task, timestamps, progress=progress))
 
 
 def pieces(transcript) -> str:
@@ -143,24 +154,7 @@ def build(ctx: DemoContext) -> None:
     table = gr.Dataframe(headers=TABLE_HEADERS, label="Segments (seconds)", interactive=False, wrap=True)
     examples(EXAMPLES, inputs=[audio, language])
 
-    def transcribe_audio(audio: str, model: str, language: str = "auto", task: str = "transcribe",
-                         timestamps: bool = True, request: gr.Request = None,
-                         progress=gr.Progress()) -> Iterator[tuple[str, list[list], list[str], str]]:
-        """Transcribe speech to text, or translate it to English.
-
-        Args:
-            audio: a recording (wav, flac, ogg or mp3; any sample rate; mono or stereo).
-            model: registry key of the model, e.g. "automatic-speech-recognition/whisper-base".
-            language: a language code such as "en" or "zh", or "auto" to detect it.
-            task: "transcribe", or "translate" (to English; Whisper models only).
-            timestamps: whether to ask the model for segment times.
-        Returns:
-            the transcript, a table of segments (start, end, text), the .srt and .txt files, and a status line
-            (the transcript and table so far come first, after each piece of a long recording).
-        """
-        yield from stream_transcript(ctx, audio, model, language, task, timestamps, progress, request)
-
-    event = dict(fn=guarded(ctx, transcribe_audio, "transcribe_audio"),
+    event = dict(fn=guarded(ctx, bind(ctx, transcribe_audio), "transcribe_audio"),
                  inputs=[audio, model, language, task, timestamps],
                  outputs=[text, table, files, status], **model_queue(ctx))
     clicked = button.click(**event, api_name="transcribe_audio")
@@ -172,4 +166,4 @@ def build(ctx: DemoContext) -> None:
         STOPS.stop(request, NAME)  # ends between two pieces; what is done stays, with its files
 
     stop.click(stop_transcription, None, None, api_visibility="private")
-    ctx.shared["asr"] = {"audio": audio, "event": event}
+    ctx.links.speech = SpeechLink(audio, event)  # for "Speak it back" in the text to speech tab

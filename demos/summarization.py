@@ -83,11 +83,23 @@ def code_settings(ctx: DemoContext, model: str, text: str, file: str | None, len
     return model, {"text": read_upload(file) or text, **generation_settings(spec, length, beams, temperature)}
 
 
-def summarize_text(ctx: DemoContext, text: str, file: str | None, model: str, length: str, beams: int,
-                   temperature: float, progress: gr.Progress | None = None,
-                   request: gr.Request | None = None) -> Iterator[tuple[str, str, str]]:
-    """Yield (summary so far, part summaries so far, status): a long text's part summaries come first, round after
-    round, then its summary streams in; neither text ever replaces what it showed."""
+def summarize_document(ctx: DemoContext, text: str, file: str | None, model: str, length: str, beams: int,
+                       temperature: float, request: gr.Request = None,
+                       progress=gr.Progress()) -> Iterator[tuple[str, str, str]]:
+    """Summarize a text (streamed); long texts are summarized in parts, then combined.
+
+    Args:
+        text: the text to summarize (ignored when a file is given).
+        file: optional path of a UTF-8 .txt file to summarize instead.
+        model: registry key, e.g. "summarization/distilbart-cnn-12-6".
+        length: "short", "medium" or "long".
+        beams: beam search width for seq2seq models, 1-8 (1 streams token by token).
+        temperature: sampling temperature for chat models, 0-2 (0 = greedy).
+    Returns:
+        the summary so far, (long texts) the part summaries so far, and a status line, updated as it goes.
+    """
+    # a long text's part summaries come first, round after round, then its summary streams in; neither text
+    # ever replaces what it showed
     uploaded = read_upload(file)
     text = check_text(uploaded if uploaded is not None else text, "Text", ctx.settings.text.max_context_chars)
     spec = check_model(ctx, TASK, model)
@@ -126,22 +138,6 @@ def build(ctx: DemoContext) -> None:
                                      "combining)", lines=4, max_lines=12, interactive=False)
             status = status_line()
     examples(EXAMPLES, inputs=[text, model])
-
-    def summarize_document(text: str, file: str | None, model: str, length: str, beams: int, temperature: float,
-                           request: gr.Request, progress=gr.Progress()) -> Iterator[tuple[str, str, str]]:
-        """Summarize a text (streamed); long texts are summarized in parts, then combined.
-
-        Args:
-            text: the text to summarize (ignored when a file is given).
-            file: optional path of a UTF-8 .txt file to summarize instead.
-            model: registry key, e.g. "summarization/distilbart-cnn-12-6".
-            length: "short", "medium" or "long".
-            beams: beam search width for seq2seq models, 1-8 (1 streams token by token).
-            temperature: sampling temperature for chat models, 0-2 (0 = greedy).
-        Returns:
-            the summary so far, (long texts) the part summaries so far, and a status line, updated as it goes.
-        """
-        yield from summarize_text(ctx, text, file, model, length, beams, temperature, progress, request)
 
     event = model_event(ctx, [button.click], summarize_document,
                         [text, file, model, length, beams, temperature], [summary, parts, status],

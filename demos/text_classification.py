@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.code_panel import code_panel
+from demos.code_panel import as_given, code_panel
 from demos.common import (DemoContext, check_model, check_text, examples, model_event, model_picker, run_batched,
                           status_line)
 from demos.common import follow_registry
@@ -22,8 +22,15 @@ EXAMPLES = [  # each with the model it needs: the default reads English only
 ]
 
 
-def classify(ctx: DemoContext, text: str, model: str, progress: gr.Progress | None = None
-             ) -> tuple[dict[str, float], str]:
+def classify_text(ctx: DemoContext, text: str, model: str, progress=gr.Progress()) -> tuple[dict[str, float], str]:
+    """Classify the sentiment of a text.
+
+    Args:
+        text: the text to classify (English; other languages with a multilingual model).
+        model: registry key of the model, e.g. "text-classification/distilbert-sst2".
+    Returns:
+        the probability of each label, and a status line (model, device, timings).
+    """
     text = check_text(text, "Text", ctx.settings.text.max_text_chars)
     spec = check_model(ctx, TASK, model)
     timed = run_batched(ctx, spec, text, progress)
@@ -35,8 +42,7 @@ def classify(ctx: DemoContext, text: str, model: str, progress: gr.Progress | No
     return {s.label: s.score for s in result.scores}, status
 
 
-def code_settings(ctx: DemoContext, model: str, text: str) -> tuple[str, dict]:
-    return model, {"text": text}
+code_settings = as_given("text")
 
 
 def build(ctx: DemoContext) -> None:
@@ -52,17 +58,6 @@ def build(ctx: DemoContext) -> None:
             label = gr.Label(label="Labels", num_top_classes=5)
             status = status_line()
     examples(EXAMPLES, inputs=[text, model])
-
-    def classify_text(text: str, model: str, progress=gr.Progress()) -> tuple[dict[str, float], str]:
-        """Classify the sentiment of a text.
-
-        Args:
-            text: the text to classify (English; other languages with a multilingual model).
-            model: registry key of the model, e.g. "text-classification/distilbert-sst2".
-        Returns:
-            the probability of each label, and a status line (model, device, timings).
-        """
-        return classify(ctx, text, model, progress)
 
     model_event(ctx, [button.click, text.submit], classify_text, [text, model], [label, status],
                 api_name="classify_text")

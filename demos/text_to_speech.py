@@ -10,6 +10,7 @@ from demos.code_panel import code_panel
 from demos.common import (DemoContext, check_model, check_number, check_text, examples, model_event, model_picker,
                           run_model, status_line)
 from demos.layout import open_demo_js
+from demos.links import SpeechLink
 from demos.speech_common import limits_of, output_dir
 from models.audio_io import format_duration, write_wav
 from models.tasks import task_of_module
@@ -32,8 +33,19 @@ def voices_of(spec) -> tuple[str, ...]:
     return tuple(spec.params.get("voices", ()))
 
 
-def speak(ctx: DemoContext, text: str, model: str, speed: float = 1.0, seed: int = 0, voice: str | None = None,
-          progress: gr.Progress | None = None) -> tuple[str, str]:
+def synthesize_speech(ctx: DemoContext, text: str, model: str, speed: float = 1.0, seed: int = 0, voice: str = "",
+                      progress=gr.Progress()) -> tuple[str, str]:
+    """Read a text aloud.
+
+    Args:
+        text: what to say (the voice's language; characters it cannot speak are left out, with a notice).
+        model: registry key of the voice, e.g. "text-to-speech/mms-tts-eng".
+        speed: speaking rate, 0.5 to 2 (1 is natural); ignored by models without speed control.
+        seed: random seed; the same seed gives the same audio.
+        voice: a voice preset of the model (e.g. "v2/en_speaker_6" for Bark), or "" for its default.
+    Returns:
+        the speech as a WAV file, and a status line.
+    """
     text = check_text(text, "Text", limits_of(ctx).max_tts_chars)
     spec = check_model(ctx, TASK, model)
     voices = voices_of(spec)
@@ -97,7 +109,7 @@ def build(ctx: DemoContext) -> None:
                                 value=first_voices[0] if first_voices else "", label="Voice",
                                 interactive=bool(first_voices),
                                 # choices change with the model; API callers may send any model's voice,
-                                # which speak() checks against that model's list
+                                # which synthesize_speech() checks against that model's list
                                 allow_custom_value=True)
             with gr.Row():
                 speed = gr.Slider(*SPEED_RANGE, value=1.0, step=0.05, label="Speed (where the model has it)")
@@ -106,9 +118,8 @@ def build(ctx: DemoContext) -> None:
         with gr.Column():
             audio = gr.Audio(type="filepath", label="Speech (WAV)", interactive=False)
             status = status_line()
-            asr = ctx.shared.get("asr")
-            back = gr.Button("Speak it back: transcribe this in the Speech recognition tab",
-                             visible=asr is not None)
+            # shown once the speech recognition tab is known to be in the app (speak_it_back)
+            back = gr.Button("Speak it back: transcribe this in the Speech recognition tab", visible=False)
     table = examples(EXAMPLES, inputs=[text, model, voice])
 
     def follow_model(key: str, current: str) -> gr.Dropdown:
@@ -119,31 +130,26 @@ def build(ctx: DemoContext) -> None:
     table.load_input_event.then(follow_model, [model, voice], voice, api_visibility="private", queue=False,
                                 show_progress="hidden")
 
-    def synthesize_speech(text: str, model: str, speed: float = 1.0, seed: int = 0, voice: str = "",
-                          progress=gr.Progress()) -> tuple[str, str]:
-        """Read a text aloud.
-
-        Args:
-            text: what to say (the voice's language; characters it cannot speak are left out, with a notice).
-            model: registry key of the voice, e.g. "text-to-speech/mms-tts-eng".
-            speed: speaking rate, 0.5 to 2 (1 is natural); ignored by models without speed control.
-            seed: random seed; the same seed gives the same audio.
-            voice: a voice preset of the model (e.g. "v2/en_speaker_6" for Bark), or "" for its default.
-        Returns:
-            the speech as a WAV file, and a status line.
-        """
-        return speak(ctx, text, model, speed, seed, voice, progress)
-
     model_event(ctx, [button.click, text.submit], synthesize_speech, [text, model, speed, seed, voice],
                 [audio, status], api_name="synthesize_speech")
     code_panel(ctx, [model, text, speed, seed, voice], code_settings)
-    if asr is not None:
-        def hand_over(path: str | None) -> str:
-            if not path:
-                raise gr.Error("Nothing to speak back yet: select Speak first.")
-            gr.Info("Sent to the Speech recognition tab; its transcript is there.")
-            return path
+    ctx.links.on_ready(lambda: speak_it_back(ctx.links.speech, back, audio))
 
-        handed = back.click(hand_over, audio, asr["audio"], api_visibility="private")
-        handed.success(**asr["event"], api_visibility="private")
-        handed.success(None, js=open_demo_js("asr"), api_visibility="private")  # and the user goes there
+
+def speak_it_back(speech: SpeechLink | None, back: gr.Button, audio: gr.Audio) -> None:
+    """Wire "Speak it back" to the speech recognition tab, once every tab is built: the button shows when that
+    tab is in the app, and sends this tab's audio to its input, transcribes it there and opens that tab."""
+    if speech is None:
+        return
+    back.visible = back.constructor_args["visible"] = True  # (gradio builds a session's copy from the latter)
+    handed = back.click(hand_over, audio, speech.audio, api_visibility="private")
+    handed.success(**speech.event, api_visibility="private")
+    handed.success(None, js=open_demo_js("asr"), api_visibility="private")  # and the user goes there
+
+
+def hand_over(path: str | None) -> str:
+    """This tab's audio, for the speech recognition tab's input."""
+    if not path:
+        raise gr.Error("Nothing to speak back yet: select Speak first.")
+    gr.Info("Sent to the Speech recognition tab; its transcript is there.")
+    return path

@@ -44,12 +44,21 @@ def code_settings(ctx: DemoContext, engine: str, source: str, target: str, text:
     return route.spec.key, {"text": text, "source": route.source, "target": route.target}
 
 
-def translate_text(ctx: DemoContext, text: str, source: str, target: str, engine: str,
-                   progress: gr.Progress | None = None, request: gr.Request | None = None
-                   ) -> Iterator[tuple[str, str]]:
+def translate_document(ctx: DemoContext, text: str, source: str, target: str, model: str, request: gr.Request = None,
+                       progress=gr.Progress()) -> Iterator[tuple[str, str]]:
+    """Translate a text (streamed), sentence by sentence in batches, keeping paragraph breaks.
+
+    Args:
+        text: the text to translate.
+        source: source language code, e.g. "en", "zh", "de", "fr"; "auto" where the model detects it.
+        target: target language code.
+        model: "opus-mt" (one model per pair), or a registry key such as "translation/m2m100-418m".
+    Returns:
+        the translation so far and a status line, updated as generation goes.
+    """
     text = check_text(text, "Text", ctx.settings.text.max_context_chars)
     try:
-        route = resolve(ctx.specs(TASK), engine, source, target)
+        route = resolve(ctx.specs(TASK), model, source, target)  # the model: an engine, or an entry
     except RouteError as exc:
         raise gr.Error(f"{exc}.") from None
     with STOPS.running(request, NAME) as stop:
@@ -121,20 +130,6 @@ def build(ctx: DemoContext) -> None:
                                 api_visibility="private", queue=False, show_progress="hidden")
     swap.click(swap_languages, [engine, source, target, text, output], [source, target, text, output],
                api_visibility="private")
-
-    def translate_document(text: str, source: str, target: str, model: str, request: gr.Request,
-                           progress=gr.Progress()) -> Iterator[tuple[str, str]]:
-        """Translate a text (streamed), sentence by sentence in batches, keeping paragraph breaks.
-
-        Args:
-            text: the text to translate.
-            source: source language code, e.g. "en", "zh", "de", "fr"; "auto" where the model detects it.
-            target: target language code.
-            model: "opus-mt" (one model per pair), or a registry key such as "translation/m2m100-418m".
-        Returns:
-            the translation so far and a status line, updated as generation goes.
-        """
-        yield from translate_text(ctx, text, source, target, model, progress, request)
 
     event = model_event(ctx, [button.click], translate_document, [text, source, target, engine],
                         [output, status], api_name="translate")

@@ -176,7 +176,7 @@ def last(generator):
 
 def test_text_classification_script_gives_the_tabs_scores(ctx, scripts_run):
     case = scripts_run["text-classification"]["case"]
-    labels, _ = text_classification.classify(ctx, case.inputs[1], case.inputs[0])
+    labels, _ = text_classification.classify_text(ctx, case.inputs[1], case.inputs[0])
     scores = script_values(scripts_run, "text-classification")["scores"]
     assert [s["label"] for s in scores] == list(labels)
     assert np.allclose([s["score"] for s in scores], list(labels.values()), atol=1e-4)
@@ -184,7 +184,7 @@ def test_text_classification_script_gives_the_tabs_scores(ctx, scripts_run):
 
 def test_ner_script_finds_the_tabs_entities(ctx, scripts_run):
     case = scripts_run["ner"]["case"]
-    _, table, _ = ner.find_entities(ctx, case.inputs[1], case.inputs[0])
+    _, table, _ = ner.find_named_entities(ctx, case.inputs[1], case.inputs[0])
     entities = script_values(scripts_run, "ner")["entities"]
     assert table, "the twin found no entity: the comparison would prove nothing"
     assert [(e["entity_group"], e["start"], e["end"]) for e in entities] == [(r[1], r[3], r[4]) for r in table]
@@ -195,7 +195,7 @@ def test_ner_script_finds_the_tabs_entities(ctx, scripts_run):
 def test_qa_script_decodes_the_tabs_answer_span(ctx, scripts_run, name):
     case = scripts_run[name]["case"]
     key, context, question = case.inputs
-    answer, highlighted, status = question_answering.answer_question(ctx, context, question, key)
+    answer, highlighted, status = question_answering.answer_from_context(ctx, context, question, key)
     values = script_values(scripts_run, name)
     if not highlighted["entities"]:  # the model pointed at "no answer" (SQuAD 2.0 models may)
         assert values["answer"] == "(no answer)"
@@ -210,7 +210,7 @@ def test_qa_script_decodes_the_tabs_answer_span(ctx, scripts_run, name):
 def test_summarization_script_writes_the_tabs_summary(ctx, scripts_run, name):
     case = scripts_run[name]["case"]
     key, text, file, length, beams, temperature = case.inputs
-    summary, _, _ = last(summarization.summarize_text(ctx, text, file, key, length, beams, temperature))
+    summary, _, _ = last(summarization.summarize_document(ctx, text, file, key, length, beams, temperature))
     # (the chat twin answers with blank lines only: then the raw texts are compared too)
     assert script_values(scripts_run, name)["summary"].strip() == summary.strip() and summary
     if not summary.strip():
@@ -221,7 +221,7 @@ def test_summarization_script_writes_the_tabs_summary(ctx, scripts_run, name):
 def test_translation_script_gives_the_tabs_translation(ctx, scripts_run, name):
     case = scripts_run[name]["case"]
     engine, source, target, text = case.inputs
-    translated, _ = last(translation.translate_text(ctx, text, source, target, engine))
+    translated, _ = last(translation.translate_document(ctx, text, source, target, engine))
     assert script_values(scripts_run, name)["translation"] == translated.strip() and translated.strip()
     if name == "translation":
         assert scripts_run[name]["key"] == "translation/opus-mt-en-zh"  # the engine's pair chose the entry
@@ -231,7 +231,7 @@ def test_translation_script_gives_the_tabs_translation(ctx, scripts_run, name):
 def test_chat_script_gives_the_tabs_answer(ctx, scripts_run):
     case = scripts_run["chat"]["case"]
     key, message, system, temperature, top_p, max_new = case.inputs
-    history, _, _ = last(chat.chat_reply(ctx, message, [], system, key, temperature, top_p, max_new))
+    history, _, _ = last(chat.chat(ctx, message, [], system, key, temperature, top_p, max_new))
     answer = history[-1]["content"]
     values = script_values(scripts_run, "chat")
     # the twin answers greedily with blank lines only: compare the raw text, and the conversation sent
@@ -246,7 +246,7 @@ def test_chat_script_gives_the_tabs_answer(ctx, scripts_run):
 def test_image_classification_script_gives_the_tabs_scores(ctx, scripts_run, name):
     case = scripts_run[name]["case"]
     key, image, top_k = case.inputs
-    labels, _ = image_classification.classify_image(ctx, image, key, top_k)
+    labels, _ = image_classification.classify(ctx, image, key, top_k)
     scores = script_values(scripts_run, name)["scores"]
     scores = [(s["label"], s["score"]) if isinstance(s, dict) else tuple(s) for s in scores]  # pipeline or timm
     assert [label for label, _ in scores] == list(labels)
@@ -256,7 +256,7 @@ def test_image_classification_script_gives_the_tabs_scores(ctx, scripts_run, nam
 def test_object_detection_script_draws_the_tabs_boxes(ctx, scripts_run):
     case = scripts_run["object-detection"]["case"]
     key, image, threshold, labels = case.inputs
-    _, table, _ = object_detection.detect_objects(ctx, image, key, threshold, labels)
+    _, table, _ = object_detection.detect(ctx, image, key, threshold, labels)
     boxes = script_values(scripts_run, "object-detection")["boxes"]
     assert table, "the twin found no box at this threshold: the comparison would prove nothing"
     assert [label for label, _, _ in boxes] == [row[0] for row in table]
@@ -291,7 +291,7 @@ def test_text_to_speech_script_speaks_the_tabs_audio(ctx, scripts_run, name):
     case = scripts_run[name]["case"]
     key, text, speed, seed, voice = case.inputs
     values = script_values(scripts_run, name)
-    path, _ = text_to_speech.speak(ctx, text, key, speed, seed, voice)
+    path, _ = text_to_speech.synthesize_speech(ctx, text, key, speed, seed, voice)
     ours, rate = soundfile.read(path, dtype="float32")
     theirs, their_rate = soundfile.read(scripts_run[name]["folder"] / "speech.wav", dtype="float32")
     assert values["rate"] == rate == their_rate

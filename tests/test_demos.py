@@ -32,31 +32,31 @@ def test_any_script_is_accepted(text):
 
 
 def test_classify_returns_label_scores_and_status(ctx):
-    scores, status = text_classification.classify(ctx, "I love it", "text-classification/distilbert-sst2")
+    scores, status = text_classification.classify_text(ctx, "I love it", "text-classification/distilbert-sst2")
     assert set(scores) == {"NEGATIVE", "POSITIVE"}
     assert sum(scores.values()) == pytest.approx(1.0, abs=1e-5)
     assert "distilbert-sst2" in status and "inference" in status and "cpu" in status
 
 
 def test_classify_warns_when_the_text_was_truncated(ctx):
-    _, status = text_classification.classify(ctx, "a " * 900, "text-classification/distilbert-sst2")
+    _, status = text_classification.classify_text(ctx, "a " * 900, "text-classification/distilbert-sst2")
     assert "only the beginning was classified" in status and "512" in status
 
 
 def test_classify_chinese_with_the_multilingual_model(ctx):
-    scores, _ = text_classification.classify(ctx, "这部电影太好看了", "text-classification/multilingual-sentiment")
+    scores, _ = text_classification.classify_text(ctx, "这部电影太好看了", "text-classification/multilingual-sentiment")
     assert set(scores) == {"positive", "neutral", "negative"}
 
 
 @pytest.mark.parametrize("model", ["token-classification/bert-base-ner", "../../etc/passwd", "gpt2", "", None])
 def test_models_outside_the_tab_are_refused(ctx, model):
     with pytest.raises(gr.Error, match="Unknown model"):
-        text_classification.classify(ctx, "text", model)
+        text_classification.classify_text(ctx, "text", model)
 
 
 def test_entities_are_highlighted_and_tabulated(ctx):
     text = "Sarah works for Google in London."
-    highlighted, table, status = ner.find_entities(ctx, text, "token-classification/bert-base-ner")
+    highlighted, table, status = ner.find_named_entities(ctx, text, "token-classification/bert-base-ner")
     assert highlighted["text"] == text and len(highlighted["entities"]) == len(table)
     for span, row in zip(highlighted["entities"], table):
         entity, label, score, start, end = row
@@ -67,7 +67,7 @@ def test_entities_are_highlighted_and_tabulated(ctx):
 
 def test_question_answering_highlights_the_answer(ctx):
     context = "The Transformer was introduced in 2017 by researchers at Google."
-    answer, highlighted, status = question_answering.answer_question(
+    answer, highlighted, status = question_answering.answer_from_context(
         ctx, context, "Who introduced it?", "question-answering/distilbert-squad")
     (span,) = highlighted["entities"]
     assert answer == context[span["start"]:span["end"]] and answer in context
@@ -76,7 +76,7 @@ def test_question_answering_highlights_the_answer(ctx):
 
 def test_question_answering_lists_the_top_answers_with_scores(ctx):
     context = "The Transformer was introduced in 2017 by researchers at Google in Mountain View, California."
-    answer, highlighted, status = question_answering.answer_question(
+    answer, highlighted, status = question_answering.answer_from_context(
         ctx, context, "Who introduced it?", "question-answering/distilbert-squad", 3)
     lines = answer.splitlines()
     assert [line.split(".", 1)[0] for line in lines] == ["1", "2", "3"]  # best first, one per answer
@@ -86,7 +86,7 @@ def test_question_answering_lists_the_top_answers_with_scores(ctx):
     assert scores == sorted(scores, reverse=True) and f"score {scores[0]:.3f}" in status
     assert highlighted["entities"][0]["entity"].startswith("answer 1 (")
     with pytest.raises(gr.Error, match="Answers must be a whole number between 1 and 5"):
-        question_answering.answer_question(ctx, context, "Who?", "question-answering/distilbert-squad", 9)
+        question_answering.answer_from_context(ctx, context, "Who?", "question-answering/distilbert-squad", 9)
 
 
 def test_question_answering_reports_no_answer_truthfully(ctx, monkeypatch):
@@ -94,7 +94,7 @@ def test_question_answering_reports_no_answer_truthfully(ctx, monkeypatch):
 
     runner = ctx.manager.get("question-answering/xlm-roberta-squad2")
     monkeypatch.setattr(type(runner), "__call__", lambda self, pairs, **kw: [Answer("", 0, 0, 0.9, True, 1)])
-    answer, highlighted, status = question_answering.answer_question(
+    answer, highlighted, status = question_answering.answer_from_context(
         ctx, "Some context.", "Unrelated?", "question-answering/xlm-roberta-squad2")
     assert answer == "(no answer in this context)" and highlighted["entities"] == []
     assert "no-answer score 0.900" in status
@@ -108,13 +108,13 @@ def test_question_answering_reports_no_answer_truthfully(ctx, monkeypatch):
 ])
 def test_question_answering_validates_both_fields(ctx, context, question, message):
     with pytest.raises(gr.Error, match=message):
-        question_answering.answer_question(ctx, context, question, "question-answering/distilbert-squad")
+        question_answering.answer_from_context(ctx, context, question, "question-answering/distilbert-squad")
 
 
 def test_a_bad_request_does_not_break_the_next(ctx):
     with pytest.raises(gr.Error):
-        ner.find_entities(ctx, "\x00" * 50, "token-classification/bert-base-ner")
-    highlighted, _, _ = ner.find_entities(ctx, "Berlin", "token-classification/bert-base-ner")
+        ner.find_named_entities(ctx, "\x00" * 50, "token-classification/bert-base-ner")
+    highlighted, _, _ = ner.find_named_entities(ctx, "Berlin", "token-classification/bert-base-ner")
     assert highlighted["text"] == "Berlin"
 
 
@@ -133,9 +133,9 @@ def test_load_failure_becomes_a_tab_error_and_other_tabs_work(registry, tmp_path
     manager = ModelManager(Registry(specs), profile="tiny", device="cpu")
     ctx = DemoContext(manager)
     with pytest.raises(gr.Error, match="distilbert-sst2 could not be loaded: .*try again") as failure:
-        text_classification.classify(ctx, "I love it", "text-classification/distilbert-sst2")
+        text_classification.classify_text(ctx, "I love it", "text-classification/distilbert-sst2")
     assert str(tmp_path) not in str(failure.value)  # the visitor never sees a server path
     assert manager.state("text-classification/distilbert-sst2") == "failed"
-    highlighted, _, _ = ner.find_entities(ctx, "Sarah lives in Berlin", "token-classification/bert-base-ner")
+    highlighted, _, _ = ner.find_named_entities(ctx, "Sarah lives in Berlin", "token-classification/bert-base-ner")
     assert highlighted["text"] == "Sarah lives in Berlin"
     manager.close()

@@ -89,7 +89,7 @@ def test_head_average_is_the_mean_of_the_heads(ctx, monkeypatch):
     monkeypatch.setattr(tab, "attention_heatmap", lambda tokens, matrix, title: shown.append(matrix) or None)
     monkeypatch.setattr(tab, "head_grid", lambda *args: None)
     for head in ("average", "0", "1"):
-        tab.explore_attention(ctx, SENTENCE, KEYS[0], 1, head, 2)
+        tab.explain_attention(ctx, SENTENCE, KEYS[0], 1, head, 2)
     average, first, second = shown
     np.testing.assert_allclose(average, (first + second) / 2, atol=1e-7)
     assert not np.allclose(first, second)  # two different heads, so the mean is not trivially either one
@@ -103,15 +103,15 @@ def test_head_average_function():
 
 def test_text_beyond_the_window_is_truncated_with_a_notice(ctx):
     long_text = " ".join(["the quick brown fox jumps over the lazy dog"] * 30)  # ~270 tokens, window 128
-    _, _, table, summary, status = tab.explore_attention(ctx, long_text, KEYS[0], 0, "0", 5)
+    _, _, table, summary, status = tab.explain_attention(ctx, long_text, KEYS[0], 0, "0", 5)
     assert "⚠️" in status and "only the first 128 tokens" in status
     assert len(table) == 128  # one worked row per key token read
-    short = tab.explore_attention(ctx, SENTENCE, KEYS[0], 0, "0", 5)[4]
+    short = tab.explain_attention(ctx, SENTENCE, KEYS[0], 0, "0", 5)[4]
     assert "⚠️" not in short
 
 
 def test_worked_table_and_summary(ctx):
-    _, _, table, summary, status = tab.explore_attention(ctx, SENTENCE, KEYS[0], 0, "1", 2)
+    _, _, table, summary, status = tab.explain_attention(ctx, SENTENCE, KEYS[0], 0, "1", 2)
     assert [row[1] for row in table][:3] == ["[CLS]", "the", "quick"]
     assert sum(row[4] for row in table) == pytest.approx(1.0, abs=1e-3)
     assert all(abs(row[4] - row[5]) < 1e-4 for row in table)  # worked softmax beside the model's row
@@ -128,15 +128,15 @@ def test_worked_table_and_summary(ctx):
 ])
 def test_bad_choices_are_refused_clearly_and_the_next_request_works(ctx, layer, head, token, message):
     with pytest.raises(gr.Error, match=message):
-        tab.explore_attention(ctx, SENTENCE, KEYS[0], layer, head, token)
-    assert tab.explore_attention(ctx, SENTENCE, KEYS[0], 1, "average", 1)[4]
+        tab.explain_attention(ctx, SENTENCE, KEYS[0], layer, head, token)
+    assert tab.explain_attention(ctx, SENTENCE, KEYS[0], 1, "average", 1)[4]
 
 
 def test_empty_text_and_unknown_model_are_refused(ctx):
     with pytest.raises(gr.Error, match="empty"):
-        tab.explore_attention(ctx, "  ", KEYS[0], 0, "0", 1)
+        tab.explain_attention(ctx, "  ", KEYS[0], 0, "0", 1)
     with pytest.raises(gr.Error, match="Unknown model"):
-        tab.explore_attention(ctx, SENTENCE, "text-classification/distilbert-sst2", 0, "0", 1)
+        tab.explain_attention(ctx, SENTENCE, "text-classification/distilbert-sst2", 0, "0", 1)
 
 
 def test_sinusoidal_encoding_follows_the_formula():
@@ -151,8 +151,8 @@ def test_sinusoidal_encoding_follows_the_formula():
 
 
 def test_positional_encoding_plot_checks_its_sizes():
-    assert tab.positional_encoding(16, 32) is not None
+    assert tab.plot_positional_encoding(16, 32) is not None
     with pytest.raises(gr.Error, match="even"):
-        tab.positional_encoding(16, 33)
+        tab.plot_positional_encoding(16, 33)
     with pytest.raises(gr.Error, match="Positions"):
-        tab.positional_encoding(0, 32)
+        tab.plot_positional_encoding(0, 32)

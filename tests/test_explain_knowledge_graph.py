@@ -138,7 +138,8 @@ def test_repeated_triples_are_listed_once(monkeypatch):
 # --- the tab -----------------------------------------------------------------------------------------------
 
 def test_tab_reports_malformed_output_without_guessing(ctx):
-    table, graph, raw, status = tab.build_graph(ctx, "Apple was founded by Steve Jobs in California.", REBEL)
+    table, graph, raw, status = tab.extract_knowledge_graph(ctx, "Apple was founded by Steve Jobs in California.",
+                                                            REBEL)
     assert table == [] and raw and graph is not None
     assert "not in the expected format" in status and "nothing was guessed" in status
 
@@ -154,10 +155,10 @@ def test_tab_outcome_notes():
 
 def test_empty_text_is_refused_and_the_next_request_works(ctx):
     with pytest.raises(gr.Error, match="Text is empty"):
-        tab.build_graph(ctx, "   ", REBEL)
+        tab.extract_knowledge_graph(ctx, "   ", REBEL)
     with pytest.raises(gr.Error, match="Unknown model"):
-        tab.build_graph(ctx, "Apple", "chat/qwen2.5-0.5b-instruct")
-    assert tab.build_graph(ctx, "Apple was founded by Steve Jobs.", REBEL)[3]
+        tab.extract_knowledge_graph(ctx, "Apple", "chat/qwen2.5-0.5b-instruct")
+    assert tab.extract_knowledge_graph(ctx, "Apple was founded by Steve Jobs.", REBEL)[3]
 
 
 def test_graph_drawing_has_a_node_per_entity_and_labelled_edges():

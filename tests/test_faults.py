@@ -150,17 +150,17 @@ def test_a_load_failure_breaks_only_its_own_model(registry):
 
 def test_closing_a_chat_stream_midway_stops_generation_and_frees_the_gate(ctx, lockstep_generation):
     """(In lockstep, the answer is still being generated when the stream is closed.)"""
-    from demos.chat import chat_reply
+    from demos.chat import chat
 
     spec = ctx.specs("chat")[0]
-    stream = chat_reply(ctx, "Tell me a long story.", [], "", spec.key, 0.7, 0.9, 256)
+    stream = chat(ctx, "Tell me a long story.", [], "", spec.key, 0.7, 0.9, 256)
     for _ in range(3):  # the question, then two growing answers
         next(stream)
     assert ctx.manager.gate.in_flight == 1  # generation holds the gate while it streams
     stream.close()  # what gradio does when the client goes away or Stop is pressed
     assert ctx.manager.gate.in_flight == 0
     assert not [t for t in threading.enumerate() if t.name == "generate" and t.is_alive()]
-    answer = list(chat_reply(ctx, "Hi", [], "", spec.key, 0.0, 1.0, 4))[-1]
+    answer = list(chat(ctx, "Hi", [], "", spec.key, 0.0, 1.0, 4))[-1]
     assert answer[0][-1]["role"] == "assistant"
 
 

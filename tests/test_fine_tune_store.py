@@ -61,14 +61,14 @@ def test_each_user_has_a_quota_of_their_own(store):
 
 def test_the_tab_refuses_a_user_over_quota_before_training(tiny_manager, tmp_path):
     ctx = DemoContext(tiny_manager, Settings(data_dir=str(tmp_path / "data")))
-    store = tab._state(ctx)["store"]
+    store = tab._state(ctx).store
     store.max_per_user = 1
     request = SimpleNamespace(username="alice", session_hash="s")
     save(store, builtin_registry(), ALICE, "mine")
     with pytest.raises(gr.Error, match="You already keep 1 fine-tuned models.*Delete one under 'Your models'"):
-        next(tab.fine_tune(ctx, None, None, None, True, "fine-tune/distilbert-base-uncased", 1, 1e-2, 16, 0.2, "",
-                           request))
-    assert tab._state(ctx)["slot"].current is None  # nothing started
+        next(tab.train_classifier(ctx, None, None, None, True, "fine-tune/distilbert-base-uncased", 1, 1e-2, 16,
+                                  0.2, "", request))
+    assert tab._state(ctx).slot.current is None  # nothing started
 
 
 def test_a_user_deletes_their_own_models_only(store):
@@ -88,14 +88,14 @@ def test_a_user_deletes_their_own_models_only(store):
 
 def test_the_tab_lists_and_deletes_the_requesting_users_models(tiny_manager, tmp_path):
     ctx = DemoContext(tiny_manager, Settings(data_dir=str(tmp_path / "data")))
-    store = tab._state(ctx)["store"]
+    store = tab._state(ctx).store
     alice, bob = SimpleNamespace(username="alice"), SimpleNamespace(username="bob")
     save(store, tiny_manager.registry, ALICE, "alices-topics")
     save(store, tiny_manager.registry, "user:bob", "bobs-topics")
     assert [name for _, name in tab.your_models(ctx, alice)] == ["alices-topics"]
     with pytest.raises(gr.Error, match="You have no fine-tuned model called 'bobs-topics'"):
-        tab.delete_model(ctx, "bobs-topics", alice)
-    update, message = tab.delete_model(ctx, "alices-topics", alice)
+        tab.delete_my_model(ctx, "bobs-topics", alice)
+    update, message = tab.delete_my_model(ctx, "alices-topics", alice)
     assert update["choices"] == [] and "Deleted **alices-topics**" in message
     assert "text-classification/alices-topics" not in tiny_manager.registry
     assert [name for _, name in tab.your_models(ctx, bob)] == ["bobs-topics"]

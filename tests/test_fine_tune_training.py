@@ -55,8 +55,8 @@ def request(session="session-1"):
 
 def run(ctx, file=None, text_column=None, label_column=None, use_sample=True, base=BASE, epochs=2,
         learning_rate=1e-2, batch_size=16, validation_share=0.2, name="", session="session-1"):
-    return list(tab.fine_tune(ctx, file, text_column, label_column, use_sample, base, epochs, learning_rate,
-                              batch_size, validation_share, name, request(session)))
+    return list(tab.train_classifier(ctx, file, text_column, label_column, use_sample, base, epochs, learning_rate,
+                                     batch_size, validation_share, name, request(session)))
 
 
 def test_training_on_a_separable_set_lowers_the_loss(manager):
@@ -79,7 +79,7 @@ def test_training_on_a_separable_set_lowers_the_loss(manager):
 
 
 def test_a_run_streams_saves_registers_and_classifies(ft_ctx, tmp_path):
-    from demos.text_classification import classify
+    from demos.text_classification import classify_text
 
     outputs = run(ft_ctx, epochs=3, name="My Topics!")
     assert len(outputs) >= 3  # the start, at least one progress update, the result
@@ -95,7 +95,7 @@ def test_a_run_streams_saves_registers_and_classifies(ft_ctx, tmp_path):
     # the saved model: a registry entry of the Text classification tab, served from the data folder
     spec = ft_ctx.manager.registry.get(key)
     assert spec.task == "text-classification" and spec.checkpoint.startswith(str(tmp_path / "data" / "fine-tuned"))
-    scores, line = classify(ft_ctx, "The tennis final was exciting.", key)
+    scores, line = classify_text(ft_ctx, "The tennis final was exciting.", key)
     assert set(scores) == {"food", "sports", "technology"} and sum(scores.values()) == pytest.approx(1, abs=1e-4)
 
     # the zip holds a Hugging Face folder that from_pretrained reads
@@ -128,23 +128,23 @@ def cannot_finish_unless_stopped(monkeypatch):
 
 
 def test_stop_ends_the_run_and_saves_nothing(ft_ctx, cannot_finish_unless_stopped):
-    stream = tab.fine_tune(ft_ctx, None, None, None, True, BASE, 20, 1e-2, 4, 0.2, "", request("stopper"))
+    stream = tab.train_classifier(ft_ctx, None, None, None, True, BASE, 20, 1e-2, 4, 0.2, "", request("stopper"))
     first = next(stream)
     assert "Loading" in first[0]
     progress = next(stream)  # the first steps have been reported
     assert "step" in progress[0]
-    assert tab.stop_training(request("someone-else")) == "No training of yours is running."
-    assert tab.stop_training(request("stopper")).startswith("Stopping")
+    assert tab.stop_fine_tune(request("someone-else")) == "No training of yours is running."
+    assert tab.stop_fine_tune(request("stopper")).startswith("Stopping")
     outputs = list(stream)
     status = outputs[-1][-1]
     assert "was stopped after" in status and "nothing was saved" in status
     assert not FineTunedStore(ft_ctx.settings.data_dir).saved()
-    slot = tab._state(ft_ctx)["slot"]
+    slot = tab._state(ft_ctx).slot
     assert slot.current is None and slot.busy_message() is None  # free for the next user
 
 
 def test_one_training_at_a_time_gives_the_second_user_a_message(ft_ctx):
-    slot = tab._state(ft_ctx)["slot"]
+    slot = tab._state(ft_ctx).slot
     release = threading.Event()
     job = Job(lambda report, stop: release.wait(30), description="someone's model")
     slot.start(job)
@@ -167,7 +167,7 @@ def test_a_failed_run_frees_the_slot_and_reports(ft_ctx, monkeypatch):
     monkeypatch.setattr(FineTuneBase, "train", broken)
     with pytest.raises(gr.Error, match="failed on this input .RuntimeError."):
         run(ft_ctx)
-    assert tab._state(ft_ctx)["slot"].current is None
+    assert tab._state(ft_ctx).slot.current is None
 
 
 @pytest.mark.parametrize("change, message", [
@@ -196,17 +196,17 @@ def test_absurd_settings_are_refused(ft_ctx, change, message):
     ("text,label\n" + "x" * 1_100_000 + ",a\n", "the limit for training data is 1 MB", True),
 ])
 def test_bad_files_are_refused_and_the_next_run_works(ft_ctx, tmp_path, content, message, unreadable):
-    tab._state(ft_ctx)["limits"] = DatasetLimits(max_mb=1)
+    tab._state(ft_ctx).limits = DatasetLimits(max_mb=1)
     path = tmp_path / "upload.csv"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(gr.Error, match=message):
         run(ft_ctx, file=str(path), text_column="text", label_column="label", use_sample=False)
     if unreadable:  # reading the header on upload already says so
         with pytest.raises(gr.Error, match=message):
-            tab.read_columns(ft_ctx, str(path))
+            tab.read_file_columns(ft_ctx, str(path))
     good = tmp_path / "good.csv"
     good.write_text("text,label\n" + "".join(f"{t},{l}\n" for t, l in ENGLISH[:20]), encoding="utf-8")
-    assert tab.read_columns(ft_ctx, str(good))[0]["value"] == "text"
+    assert tab.read_file_columns(ft_ctx, str(good))[0]["value"] == "text"
 
 
 def test_an_upload_with_empty_and_duplicate_rows_trains_and_reports_the_counts(ft_ctx, tmp_path):
@@ -214,7 +214,7 @@ def test_an_upload_with_empty_and_duplicate_rows_trains_and_reports_the_counts(f
     lines += ["98,,sports", "99,some text,", f'100,"{ENGLISH[0][0]}",{ENGLISH[0][1]}']
     path = tmp_path / "mine.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    text_column, label_column, preview, use_sample, status = tab.read_columns(ft_ctx, str(path))
+    text_column, label_column, preview, use_sample, status = tab.read_file_columns(ft_ctx, str(path))
     assert (text_column["value"], label_column["value"], use_sample) == ("sentence", "topic", False)
     assert text_column["choices"] == ["id", "sentence", "topic"] and len(preview) == 5 and "63 rows" in status
     outputs = run(ft_ctx, file=str(path), text_column="sentence", label_column="topic", use_sample=False, epochs=1)
@@ -250,7 +250,7 @@ def test_runtime_entries_must_be_folders_the_server_owns(tmp_path):
 
 
 def test_a_full_server_makes_room_by_removing_the_least_recently_used(ft_ctx):
-    store = tab._state(ft_ctx)["store"]
+    store = tab._state(ft_ctx).store
     store.max_saved = 2
     registry = ft_ctx.manager.registry
     first, second = (run(ft_ctx, epochs=1, name=name)[-1][2]["model"] for name in ("first", "second"))

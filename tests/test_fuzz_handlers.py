@@ -107,10 +107,10 @@ models_or_junk = lambda ctx, task: mostly(st.just(key(ctx, task)), st.sampled_fr
 @FUZZ
 @given(data=st.data())
 def test_text_classification(ctx, data):
-    from demos.text_classification import TASK, classify
+    from demos.text_classification import TASK, classify_text
 
     text, model = data.draw(texts), data.draw(models_or_junk(ctx, TASK))
-    result = outcome("text-classification", lambda: classify(ctx, text, model))
+    result = outcome("text-classification", lambda: classify_text(ctx, text, model))
     if result is not None:
         scores, status = result
         assert all(0 <= v <= 1 for v in scores.values()) and status
@@ -119,19 +119,19 @@ def test_text_classification(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_ner(ctx, data):
-    from demos.ner import TASK, find_entities
+    from demos.ner import TASK, find_named_entities
 
     text, model = data.draw(texts), data.draw(models_or_junk(ctx, TASK))
-    outcome("ner", lambda: find_entities(ctx, text, model))
+    outcome("ner", lambda: find_named_entities(ctx, text, model))
 
 
 @FUZZ
 @given(data=st.data())
 def test_question_answering(ctx, data):
-    from demos.question_answering import TASK, answer_question
+    from demos.question_answering import TASK, answer_from_context
 
     context, question, model = data.draw(texts), data.draw(texts), data.draw(models_or_junk(ctx, TASK))
-    result = outcome("qa", lambda: answer_question(ctx, context, question, model))
+    result = outcome("qa", lambda: answer_from_context(ctx, context, question, model))
     if result is not None:  # the answer is a span of the context as checked (stray control characters dropped)
         from demos.common import check_text
 
@@ -141,20 +141,20 @@ def test_question_answering(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_summarization(ctx, data):
-    from demos.summarization import TASK, summarize_text
+    from demos.summarization import TASK, summarize_document
 
     text = data.draw(texts)
     upload = data.draw(mostly(st.none(), st.binary(max_size=2000).map(lambda b: temp_file(b, ".txt"))))
     length = data.draw(mostly(st.sampled_from(["short", "medium", "long"]), st.sampled_from(["", "huge", None])))
-    outcome("summarization", lambda: summarize_text(ctx, text, upload, data.draw(models_or_junk(ctx, TASK)),
-                                                    length, data.draw(mostly(st.integers(1, 3), junk_numbers)),
-                                                    data.draw(mostly(st.floats(0, 1.5), junk_numbers))))
+    outcome("summarization", lambda: summarize_document(ctx, text, upload, data.draw(models_or_junk(ctx, TASK)),
+                                                        length, data.draw(mostly(st.integers(1, 3), junk_numbers)),
+                                                        data.draw(mostly(st.floats(0, 1.5), junk_numbers))))
 
 
 @FUZZ
 @given(data=st.data())
 def test_translation(ctx, data):
-    from demos.translation import TASK, engines, translate_text
+    from demos.translation import TASK, engines, translate_document
     from models.translation_routes import pairs
     from models.languages import LANGUAGE_NAMES
 
@@ -166,34 +166,34 @@ def test_translation(ctx, data):
     target = data.draw(mostly(st.sampled_from(table[source]), junk_languages)
                        if table.get(source) else junk_languages)
     text = data.draw(texts)
-    outcome("translation", lambda: translate_text(ctx, text, source, target, engine))
+    outcome("translation", lambda: translate_document(ctx, text, source, target, engine))
 
 
 @FUZZ
 @given(data=st.data())
 def test_chat(ctx, data):
-    from demos.chat import TASK, chat_reply
+    from demos.chat import TASK, chat
 
     history = data.draw(st.one_of(st.just([]), st.none(), st.lists(st.fixed_dictionaries(
         {"role": st.sampled_from(["user", "assistant", "system", "robot"]), "content": texts}), max_size=3),
         st.sampled_from([[{"bad": 1}], "not a list", [["user text", "bot text"]]])))
     max_new = data.draw(mostly(st.integers(1, 24), junk_numbers))
-    outcome("chat", lambda: chat_reply(ctx, data.draw(texts), history, data.draw(texts),
-                                       data.draw(models_or_junk(ctx, TASK)), data.draw(mostly(st.floats(0, 2), junk_numbers)),
-                                       data.draw(mostly(st.floats(0.05, 1), junk_numbers)), max_new))
+    outcome("chat", lambda: chat(ctx, data.draw(texts), history, data.draw(texts),
+                                 data.draw(models_or_junk(ctx, TASK)), data.draw(mostly(st.floats(0, 2), junk_numbers)),
+                                 data.draw(mostly(st.floats(0.05, 1), junk_numbers)), max_new))
 
 
 @FUZZ
 @given(data=st.data())
 def test_text_to_speech(ctx, data):
-    from demos.text_to_speech import TASK, speak
+    from demos.text_to_speech import TASK, synthesize_speech
 
     text = data.draw(mostly(st.text(alphabet="abcdefghij ,.!?", min_size=1, max_size=80).filter(str.strip),
                             st.one_of(texts, st.text(alphabet="abc 字。!?", min_size=1, max_size=80))))
     voice = data.draw(mostly(st.sampled_from([None, ""]), st.sampled_from(["nobody", "default"])))
-    outcome("tts", lambda: speak(ctx, text, data.draw(models_or_junk(ctx, TASK)),
-                                 data.draw(mostly(st.floats(0.5, 2), junk_numbers)),
-                                 data.draw(mostly(st.integers(0, 10**6), junk_numbers)), voice))
+    outcome("tts", lambda: synthesize_speech(ctx, text, data.draw(models_or_junk(ctx, TASK)),
+                                             data.draw(mostly(st.floats(0.5, 2), junk_numbers)),
+                                             data.draw(mostly(st.integers(0, 10**6), junk_numbers)), voice))
 
 
 @FUZZ
@@ -250,20 +250,20 @@ def images(draw):
 @FUZZ
 @given(data=st.data())
 def test_image_classification(ctx, data):
-    from demos.image_classification import TASK, classify_image
+    from demos.image_classification import TASK, classify
 
-    outcome("image-classification", lambda: classify_image(ctx, data.draw(images()),
-                                                           data.draw(models_or_junk(ctx, TASK)),
-                                                           data.draw(mostly(st.integers(1, 10), junk_numbers))))
+    outcome("image-classification", lambda: classify(ctx, data.draw(images()),
+                                                     data.draw(models_or_junk(ctx, TASK)),
+                                                     data.draw(mostly(st.integers(1, 10), junk_numbers))))
 
 
 @FUZZ
 @given(data=st.data())
 def test_object_detection(ctx, data):
-    from demos.object_detection import TASK, detect_objects
+    from demos.object_detection import TASK, detect
 
-    outcome("object-detection", lambda: detect_objects(ctx, data.draw(images()), data.draw(models_or_junk(ctx, TASK)),
-                                                       data.draw(numbers), data.draw(texts)))
+    outcome("object-detection", lambda: detect(ctx, data.draw(images()), data.draw(models_or_junk(ctx, TASK)),
+                                               data.draw(numbers), data.draw(texts)))
 
 
 # --- learning tabs -------------------------------------------------------------------------------------
@@ -271,12 +271,12 @@ def test_object_detection(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_attention_explorer(ctx, data):
-    from demos.attention import TASK, explore_attention
+    from demos.attention import TASK, explain_attention
 
     layer = data.draw(mostly(st.integers(0, 1), junk_numbers))
     head = data.draw(mostly(st.sampled_from(["average", "0", "1"]), st.sampled_from(["", None, "-1", "1.5", "2", 3.0])))
     token = data.draw(mostly(st.integers(0, 4), junk_numbers))
-    result = outcome("attention", lambda: explore_attention(ctx, data.draw(texts), data.draw(models_or_junk(ctx, TASK)),
+    result = outcome("attention", lambda: explain_attention(ctx, data.draw(texts), data.draw(models_or_junk(ctx, TASK)),
                                                             layer, head, token))
     if result is not None:  # every worked row is a probability distribution that matches the model's row
         table = result[2]
@@ -286,9 +286,10 @@ def test_attention_explorer(ctx, data):
 @settings(FUZZ, max_examples=max(10, FUZZ.max_examples // 2))  # beam search on every run: half the cases
 @given(data=st.data())
 def test_knowledge_graph(ctx, data):
-    from demos.knowledge_graph import TASK, build_graph
+    from demos.knowledge_graph import TASK, extract_knowledge_graph
 
-    result = outcome("knowledge-graph", lambda: build_graph(ctx, data.draw(texts), data.draw(models_or_junk(ctx, TASK))))
+    result = outcome("knowledge-graph", lambda: extract_knowledge_graph(ctx, data.draw(texts),
+                                                                        data.draw(models_or_junk(ctx, TASK))))
     if result is not None:
         table, _, raw, status = result
         assert isinstance(raw, str) and status and all(len(row) == 3 for row in table)
@@ -345,7 +346,7 @@ def fine_tune_ctx(tmp_path_factory):
     torch.set_num_threads(1)  # tiny models gain nothing from threads; a busy 2-core machine loses a lot
     manager = ModelManager(builtin_registry(), profile="tiny", device="cpu", max_models=2)
     ctx = DemoContext(manager, Settings(data_dir=str(tmp_path_factory.mktemp("fine-tune-data"))))
-    fine_tune._state(ctx)["store"].max_saved = 10**6
+    fine_tune._state(ctx).store.max_saved = 10**6
     yield ctx
     manager.close()
     torch.set_num_threads(threads)
@@ -372,7 +373,7 @@ def training_files(draw):
 @FUZZ
 @given(data=st.data())
 def test_fine_tune(fine_tune_ctx, data):
-    from demos.fine_tune import TASK, fine_tune
+    from demos.fine_tune import TASK, train_classifier
 
     ctx = fine_tune_ctx
     use_sample = data.draw(mostly(st.just(True), st.sampled_from([False, None])))
@@ -382,7 +383,7 @@ def test_fine_tune(fine_tune_ctx, data):
                 data.draw(mostly(st.floats(1e-4, 1e-2), junk_numbers)),         # learning rate
                 data.draw(mostly(st.integers(64, 128), junk_numbers)),          # batch size (few steps: fast)
                 data.draw(mostly(st.floats(0.05, 0.5), junk_numbers))]          # validation share
-    result = outcome("fine-tune", lambda: fine_tune(
+    result = outcome("fine-tune", lambda: train_classifier(
         ctx, file, data.draw(columns), data.draw(columns), use_sample, data.draw(models_or_junk(ctx, TASK)),
         *settings, data.draw(mostly(st.just(""), texts)), None))
     if result is not None:

@@ -22,22 +22,22 @@ def run(generator):
 
 @pytest.mark.usefixtures("lockstep_generation")  # each read finds one new token
 def test_summary_streams_and_reports_the_map_reduce(ctx):
-    outputs = run(summarization.summarize_text(ctx, LONG_TEXT, None, BART, "short", 1, 0.3))
+    outputs = run(summarization.summarize_document(ctx, LONG_TEXT, None, BART, "short", 1, 0.3))
     summary, parts, status = outputs[-1]
     assert len(outputs) > 3 and status.endswith("done")
     assert "parts (map-reduce)" in status and "distilbart-cnn-12-6" in status
 
 
 def test_chinese_summary_with_the_chat_model(ctx):
-    outputs = run(summarization.summarize_text(ctx, "长城是中国古代的伟大建筑，位于北京北部。", None, QWEN_SUMMARY,
-                                               "short", 1, 0.0))
+    outputs = run(summarization.summarize_document(ctx, "长城是中国古代的伟大建筑，位于北京北部。", None, QWEN_SUMMARY,
+                                                   "short", 1, 0.0))
     assert outputs[-1][-1].endswith("done") and "qwen2.5" in outputs[-1][-1]
 
 
 def test_uploaded_text_file_is_summarized(ctx, tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("The museum opens at nine. It closes at six.", encoding="utf-8")
-    outputs = run(summarization.summarize_text(ctx, "", str(path), BART, "short", 1, 0.3))
+    outputs = run(summarization.summarize_document(ctx, "", str(path), BART, "short", 1, 0.3))
     assert outputs[-1][-1].endswith("done")
 
 
@@ -49,7 +49,7 @@ def test_bad_uploads_are_refused(ctx, tmp_path, name, data, message):
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(gr.Error, match=message):
-        run(summarization.summarize_text(ctx, "", str(path), BART, "short", 1, 0.3))
+        run(summarization.summarize_document(ctx, "", str(path), BART, "short", 1, 0.3))
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -65,14 +65,14 @@ def test_bad_summary_requests_get_clear_errors_and_the_next_works(ctx, kwargs, m
     request = dict(text="The museum opens at nine.", file=None, model=BART, length="short", beams=1,
                    temperature=0.3) | kwargs
     with pytest.raises(gr.Error, match=message):
-        run(summarization.summarize_text(ctx, **request))
-    assert run(summarization.summarize_text(ctx, "It closes at six.", None, BART, "short", 1, 0.3))[-1][-1]
+        run(summarization.summarize_document(ctx, **request))
+    assert run(summarization.summarize_document(ctx, "It closes at six.", None, BART, "short", 1, 0.3))[-1][-1]
 
 
 def test_the_stop_button_ends_a_running_summary(ctx):
     request = SimpleNamespace(session_hash="session-1")
     outputs = []
-    for output in summarization.summarize_text(ctx, LONG_TEXT, None, BART, "long", 1, 0.3, request=request):
+    for output in summarization.summarize_document(ctx, LONG_TEXT, None, BART, "long", 1, 0.3, request=request):
         outputs.append(output)
         if len(outputs) == 2:
             assert STOPS.stop(request, summarization.NAME)
@@ -93,13 +93,13 @@ def test_stop_signals_reach_only_their_own_session_and_tab():
 
 def test_translation_streams_with_paragraphs_kept(ctx):
     text = "Hello. How are you?\n\nThe museum opens at nine."
-    outputs = run(translation.translate_text(ctx, text, "en", "zh", "opus-mt"))
+    outputs = run(translation.translate_document(ctx, text, "en", "zh", "opus-mt"))
     final, status = outputs[-1]
     assert "\n\n" in final and "opus-mt-en-zh" in status and "English → Chinese" in status
 
 
 def test_auto_detect_with_the_chat_model(ctx):
-    outputs = run(translation.translate_text(ctx, "长城很长。", "auto", "en", "translation/qwen2.5-0.5b-instruct"))
+    outputs = run(translation.translate_document(ctx, "长城很长。", "auto", "en", "translation/qwen2.5-0.5b-instruct"))
     assert "auto-detected → English" in outputs[-1][1]
 
 
@@ -111,8 +111,8 @@ def test_auto_detect_with_the_chat_model(ctx):
 ])
 def test_bad_translation_requests_get_clear_errors_and_the_next_works(ctx, source, target, model, message):
     with pytest.raises(gr.Error, match=message):
-        run(translation.translate_text(ctx, "Hello.", source, target, model))
-    assert run(translation.translate_text(ctx, "Hello.", "en", "de", "translation/m2m100-418m"))[-1][0] is not None
+        run(translation.translate_document(ctx, "Hello.", source, target, model))
+    assert run(translation.translate_document(ctx, "Hello.", "en", "de", "translation/m2m100-418m"))[-1][0] is not None
 
 
 # --- chat ------------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def test_bad_translation_requests_get_clear_errors_and_the_next_works(ctx, sourc
 @pytest.mark.usefixtures("lockstep_generation")  # each read finds one new token
 def test_chat_appends_the_streamed_answer_to_the_history(ctx):
     history = [{"role": "user", "content": "Hello"}, {"role": "assistant", "content": [{"type": "text", "text": "Hi"}]}]
-    outputs = run(chat.chat_reply(ctx, "你好", history, "", CHAT, 0.0, 0.8, 16))
+    outputs = run(chat.chat(ctx, "你好", history, "", CHAT, 0.0, 0.8, 16))
     final, box, status = outputs[-1]
     assert len(outputs) >= 3 and box == ""
     assert [m["role"] for m in final] == ["user", "assistant", "user", "assistant"]
@@ -141,8 +141,8 @@ def test_bad_chat_requests_get_clear_errors_and_the_next_works(ctx, kwargs, mess
     request = dict(message="Hi", history=[], system_prompt="", model=CHAT, temperature=0.7, top_p=0.8,
                    max_new_tokens=8) | kwargs
     with pytest.raises(gr.Error, match=message):
-        run(chat.chat_reply(ctx, **request))
-    assert run(chat.chat_reply(ctx, "Hi", [], "", CHAT, 0.7, 0.8, 8))[-1][0][-1]["role"] == "assistant"
+        run(chat.chat(ctx, **request))
+    assert run(chat.chat(ctx, "Hi", [], "", CHAT, 0.7, 0.8, 8))[-1][0][-1]["role"] == "assistant"
 
 
 def test_translation_card_names_the_pair_model_or_the_problem(ctx):
@@ -160,7 +160,7 @@ def test_a_map_reduce_summary_reports_a_bar_that_only_grows_and_texts_that_only_
     from tests.progress_log import ProgressLog, assert_grows
 
     progress = ProgressLog()
-    outputs = run(summarization.summarize_text(ctx, LONG_TEXT, None, BART, "short", 1, 0.3, progress=progress))
+    outputs = run(summarization.summarize_document(ctx, LONG_TEXT, None, BART, "short", 1, 0.3, progress=progress))
     summaries, parts, statuses = zip(*outputs)
     assert_grows(list(summaries))
     assert_grows(list(parts))

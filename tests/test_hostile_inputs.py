@@ -72,27 +72,27 @@ def test_fitting_a_long_chat_history_costs_a_bounded_number_of_tokenizer_calls(t
 
 
 def test_a_history_of_thousands_of_empty_messages_is_refused_before_any_model_work(ctx):
-    from demos.chat import MAX_HISTORY_MESSAGES, chat_reply
+    from demos.chat import MAX_HISTORY_MESSAGES, chat
 
     history = conversation(3000)[1:-1]  # empty messages cost no characters
     with pytest.raises(gr.Error, match=f"3,000 messages; the limit is {MAX_HISTORY_MESSAGES:,}"):
-        next(chat_reply(ctx, "Hello", history, "", CHAT, 0.0, 1.0, 8))
+        next(chat(ctx, "Hello", history, "", CHAT, 0.0, 1.0, 8))
     assert ctx.manager.gate.in_flight == 0
 
 
 def test_a_map_reduce_summary_lets_other_tabs_in_between_its_model_calls(ctx):
     """Paused between two of its model calls, a summary must not hold the gate: a classify request runs."""
-    from demos.summarization import summarize_text
-    from demos.text_classification import classify
+    from demos.summarization import summarize_document
+    from demos.text_classification import classify_text
 
-    stream = summarize_text(ctx, LONG_TEXT, None, BART, "short", 1, 0.0)
+    stream = summarize_document(ctx, LONG_TEXT, None, BART, "short", 1, 0.0)
     try:
         text, _, status = next(stream)
         text, _, status = next(stream)  # after the first part summary, before the next model call
         assert "part" in status, status
         assert ctx.manager.gate.in_flight == 0
         done = threading.Event()
-        worker = threading.Thread(target=lambda: (classify(ctx, "I love this", text_model(ctx)), done.set()))
+        worker = threading.Thread(target=lambda: (classify_text(ctx, "I love this", text_model(ctx)), done.set()))
         worker.start()
         assert done.wait(60), "a classify request waited behind a paused summary"  # a loud upper bound
         worker.join()
@@ -176,12 +176,12 @@ def write_csv(tmp_path, header: list[str], rows: int = 3) -> str:
 
 
 def test_a_header_of_thousands_of_repeated_names_is_refused_before_parsing(ctx, tmp_path, monkeypatch):
-    from demos.fine_tune import read_columns
+    from demos.fine_tune import read_file_columns
 
     path = write_csv(tmp_path, ["text"] * 5000)
     monkeypatch.setattr(csv, "reader", lambda *a, **k: pytest.fail("the file was parsed"))
     with pytest.raises(gr.Error, match="5,000 columns; the limit is 50") as caught:
-        read_columns(ctx, path)
+        read_file_columns(ctx, path)
     assert len(caught.value.message) < 300 and str(tmp_path) not in caught.value.message
 
 
@@ -318,14 +318,14 @@ def test_large_uploads_decode_at_a_lower_cpu_priority_and_small_ones_in_the_requ
 
 def test_a_huge_value_is_never_echoed_whole_in_an_error_or_a_log_line(ctx, caplog):
     from demos.common import check_model, check_number
-    from demos.text_classification import classify
+    from demos.text_classification import classify_text
     from models import log_limit
 
     huge = "9" * 2_000_000
     for call in (lambda: check_number(huge + "x", "Top-k", 1, 20, integer=True),
                  lambda: check_number(huge, "Top-k", 1, 20, integer=True),
                  lambda: check_model(ctx, "text-classification", huge),
-                 lambda: classify(ctx, "fine", huge)):
+                 lambda: classify_text(ctx, "fine", huge)):
         with pytest.raises(gr.Error) as caught:
             call()
         assert len(caught.value.message) < 1000
@@ -362,15 +362,15 @@ def test_nan_infinite_and_odd_numbers_name_their_field(ctx, field, change):
 
 
 @pytest.mark.parametrize("call, field", [
-    (lambda ctx: __import__("demos.text_to_speech").text_to_speech.speak(ctx, "Hi", "text-to-speech/mms-tts-eng",
-                                                                           NAN), "Speed"),
-    (lambda ctx: __import__("demos.text_to_speech").text_to_speech.speak(ctx, "Hi", "text-to-speech/mms-tts-eng",
-                                                                           1.0, INF), "Seed"),
+    (lambda ctx: __import__("demos.text_to_speech").text_to_speech.synthesize_speech(
+        ctx, "Hi", "text-to-speech/mms-tts-eng", NAN), "Speed"),
+    (lambda ctx: __import__("demos.text_to_speech").text_to_speech.synthesize_speech(
+        ctx, "Hi", "text-to-speech/mms-tts-eng", 1.0, INF), "Seed"),
     (lambda ctx: __import__("demos.image_classification").image_classification.check_top_k(INF), "Top-k"),
     (lambda ctx: __import__("demos.object_detection").object_detection.check_threshold(NAN), "score threshold"),
-    (lambda ctx: next(__import__("demos.chat").chat.chat_reply(ctx, "Hi", [], "", CHAT, NAN, 1.0, 8)),
+    (lambda ctx: next(__import__("demos.chat").chat.chat(ctx, "Hi", [], "", CHAT, NAN, 1.0, 8)),
      "Temperature"),
-    (lambda ctx: next(__import__("demos.chat").chat.chat_reply(ctx, "Hi", [], "", CHAT, 0.5, 1.0, [8])),
+    (lambda ctx: next(__import__("demos.chat").chat.chat(ctx, "Hi", [], "", CHAT, 0.5, 1.0, [8])),
      "Max new tokens"),
 ])
 def test_numeric_fields_of_every_tab_refuse_nan_and_infinity_by_name(ctx, call, field):
@@ -384,29 +384,29 @@ def test_a_list_as_the_model_gets_a_clear_error_and_the_next_request_works(ctx, 
     from demos import chat, speech_recognition, summarization, text_classification, text_to_speech, translation
 
     calls = {
-        "classify": lambda: text_classification.classify(ctx, "fine", [text_model(ctx)]),
-        "chat": lambda: next(chat.chat_reply(ctx, "Hi", [], "", [CHAT], 0.0, 1.0, 4)),
-        "summarize": lambda: next(summarization.summarize_text(ctx, LONG_TEXT, None, [BART], "short", 1, 0.0)),
-        "translate": lambda: next(translation.translate_text(ctx, "Hello.", ["en"], "zh", ["opus-mt"])),
+        "classify": lambda: text_classification.classify_text(ctx, "fine", [text_model(ctx)]),
+        "chat": lambda: next(chat.chat(ctx, "Hi", [], "", [CHAT], 0.0, 1.0, 4)),
+        "summarize": lambda: next(summarization.summarize_document(ctx, LONG_TEXT, None, [BART], "short", 1, 0.0)),
+        "translate": lambda: next(translation.translate_document(ctx, "Hello.", ["en"], "zh", ["opus-mt"])),
         "asr": lambda: speech_recognition.transcribe(ctx, "x.wav", ["whisper"]),
-        "tts": lambda: text_to_speech.speak(ctx, "Hi", {"model": 1}),
+        "tts": lambda: text_to_speech.synthesize_speech(ctx, "Hi", {"model": 1}),
     }
     with pytest.raises(gr.Error) as caught:
         calls[tab]()
     message = caught.value.message
     assert "unhashable" not in message and ("model" in message.lower() or "Source and target" in message)
-    scores, _ = text_classification.classify(ctx, "I love this", text_model(ctx))
+    scores, _ = text_classification.classify_text(ctx, "I love this", text_model(ctx))
     assert scores
 
 
 def test_lone_surrogates_in_a_prompt_are_dropped_not_fatal(ctx):
-    from demos.chat import chat_reply
-    from demos.text_classification import classify
+    from demos.chat import chat
+    from demos.text_classification import classify_text
 
-    scores, _ = classify(ctx, "I love \ud800 this", text_model(ctx))
+    scores, _ = classify_text(ctx, "I love \ud800 this", text_model(ctx))
     assert scores
     history = [{"role": "user", "content": "hi \udc00"}, {"role": "assistant", "content": "hello \ud83d"}]
-    last = list(chat_reply(ctx, "More \ud800 please", history, "Be \udfff brief", CHAT, 0.0, 1.0, 4))[-1]
+    last = list(chat(ctx, "More \ud800 please", history, "Be \udfff brief", CHAT, 0.0, 1.0, 4))[-1]
     assert last[0][-1]["role"] == "assistant"
     assert not any("\ud800" <= ch <= "\udfff" for m in last[0] for ch in m["content"])
 
@@ -423,8 +423,8 @@ def test_error_texts_never_show_a_server_path(ctx, tmp_path):
     asr = ctx.specs("automatic-speech-recognition")[0].key
     messages = []
     for call in (lambda: speech_recognition.transcribe(ctx, str(bad_audio), asr),
-                 lambda: fine_tune.read_columns(ctx, str(bad_csv)),
-                 lambda: fine_tune.read_columns(ctx, str(tmp_path / "missing\x00.csv"))):
+                 lambda: fine_tune.read_file_columns(ctx, str(bad_csv)),
+                 lambda: fine_tune.read_file_columns(ctx, str(tmp_path / "missing\x00.csv"))):
         with pytest.raises(gr.Error) as caught:
             call()
         messages.append(caught.value.message)
@@ -471,5 +471,5 @@ def test_a_knowledge_graph_request_holds_the_gate_only_for_its_model_call(ctx, m
 
     monkeypatch.setattr(knowledge_graph, "extract_triples", extract)
     key = ctx.specs(knowledge_graph.TASK)[0].key
-    knowledge_graph.build_graph(ctx, "Marie Curie was born in Warsaw.", key)
+    knowledge_graph.extract_knowledge_graph(ctx, "Marie Curie was born in Warsaw.", key)
     assert seen == [("before", 0), ("after", 0)]

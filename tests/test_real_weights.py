@@ -132,7 +132,7 @@ def test_the_smollm2_gguf_file_is_a_supported_checkpoint(folders):
 def ask(ctx, question: str, max_new_tokens: int = 48, request=None) -> list[tuple]:
     from demos import chat
 
-    return list(chat.chat_reply(ctx, question, [], "", CHAT, 0.0, 0.9, max_new_tokens, request=request))
+    return list(chat.chat(ctx, question, [], "", CHAT, 0.0, 0.9, max_new_tokens, request=request))
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -161,8 +161,8 @@ def test_the_stop_button_ends_a_smollm2_answer(real_ctx, smollm):
 
     request = SimpleNamespace(session_hash="real-weights-stop")
     outputs = []
-    for output in chat.chat_reply(real_ctx, "Write a long story about a dragon and a knight.", [], "", CHAT, 0.0,
-                                  0.9, 400, request=request):
+    for output in chat.chat(real_ctx, "Write a long story about a dragon and a knight.", [], "", CHAT, 0.0,
+                            0.9, 400, request=request):
         outputs.append(output)
         if len(outputs) == 3:
             assert STOPS.stop(request, chat.NAME)
@@ -177,7 +177,7 @@ def test_smollm2_knowledge_graph_gives_triples_or_says_the_format_is_wrong(real_
     from demos import knowledge_graph
 
     text = "Marie Curie was born in Warsaw."
-    table, graph, raw, status = knowledge_graph.build_graph(real_ctx, text, GRAPH)
+    table, graph, raw, status = knowledge_graph.extract_knowledge_graph(real_ctx, text, GRAPH)
     print(f"\nSmolLM2 knowledge graph: {len(table)} triples {table}; raw {raw[:300]!r}; status {status!r}")
     assert raw and graph is not None
     if table:  # parseable: every triple is three non-empty strings, and the count is reported
@@ -200,7 +200,7 @@ def test_minilm_attention_rows_are_distributions_that_differ_between_heads(real_
     assert "cat" in maps.tokens and "[UNK]" not in maps.tokens  # the real WordPiece vocabulary
     differences = [np.abs(weights[a] - weights[b]).max() for a in range(12) for b in range(a + 1, 12)]
     assert min(differences) > 0.05  # no two heads look at the same things
-    heatmap, grid, table, summary, status = attention.explore_attention(real_ctx, text, ATTENTION, 2, "3", 1)
+    heatmap, grid, table, summary, status = attention.explain_attention(real_ctx, text, ATTENTION, 2, "3", 1)
     assert "6 layers × 12 heads" in status and table
 
 
@@ -222,8 +222,8 @@ def english_sample_csv(folder: Path) -> Path:
 def fine_tune(ctx, base: str, csv_path: Path, name: str) -> dict:
     from demos import fine_tune as tab
 
-    outputs = list(tab.fine_tune(ctx, str(csv_path), "text", "label", False, base, 2, 1e-4, 8, 0.2, name,
-                                 SimpleNamespace(session_hash=f"real-weights-{name}")))
+    outputs = list(tab.train_classifier(ctx, str(csv_path), "text", "label", False, base, 2, 1e-4, 8, 0.2, name,
+                                        SimpleNamespace(session_hash=f"real-weights-{name}")))
     metrics = next((o for o in outputs[-1] if isinstance(o, dict) and "accuracy" in o), None)
     assert metrics is not None, outputs[-1][-1]
     return metrics
@@ -251,7 +251,7 @@ HELD_OUT = [
 
 
 def test_fine_tuned_minilm_beats_its_random_init_twin_and_labels_new_sentences(real_ctx, tmp_path, one_torch_thread):
-    from demos.text_classification import classify
+    from demos.text_classification import classify_text
 
     csv_path = english_sample_csv(tmp_path)
     twin = fine_tune(real_ctx, MINILM_RANDOM, csv_path, "minilm-random-init")
@@ -264,7 +264,7 @@ def test_fine_tuned_minilm_beats_its_random_init_twin_and_labels_new_sentences(r
 
     labelled = []
     for sentence, expected in HELD_OUT:
-        scores, _ = classify(real_ctx, sentence, real["model"])
+        scores, _ = classify_text(real_ctx, sentence, real["model"])
         labelled.append((sentence, max(scores, key=scores.get), expected))
     print("held-out sentences: " + "; ".join(f"{s!r} -> {got}" for s, got, _ in labelled))
     assert [got for _, got, _ in labelled] == [expected for _, _, expected in labelled]

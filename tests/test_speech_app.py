@@ -95,11 +95,45 @@ def test_bark_through_the_api(client):
 
 
 def test_speak_it_back_button_fills_the_recognition_tab_then_transcribes(tiny_manager):
-    import gradio as gr
-
     import app
 
     blocks = app.build_app(app.parse_args(["--profile", "tiny", "--demos", "asr,tts"]), tiny_manager)
+    assert_speaks_back(blocks)
+    # without the recognition tab there is no button to wire
+    alone = app.build_app(app.parse_args(["--profile", "tiny", "--demos", "tts"]), tiny_manager)
+    assert not any(fn.name == "hand_over" for fn in alone.fns.values())
+    assert not speak_it_back_button(alone).visible
+
+
+def test_speak_it_back_does_not_depend_on_the_order_the_tabs_are_built_in(tiny_manager):
+    """The link is wired once every tab is built: text to speech, built before the tab it sends its audio to,
+    still gets its button."""
+    import gradio as gr
+
+    from demos import speech_recognition, text_to_speech
+    from demos.common import DemoContext
+
+    ctx = DemoContext(tiny_manager)
+    with gr.Blocks() as blocks:
+        text_to_speech.build(ctx)
+        speech_recognition.build(ctx)
+        ctx.links.ready()
+    assert_speaks_back(blocks)
+
+
+def speak_it_back_button(blocks):
+    import gradio as gr
+
+    from demos import i18n
+
+    english = "Speak it back: transcribe this in the Speech recognition tab"
+    shown = (english, str(i18n.I18N(i18n.control_key(english))))  # as built, or translatable (i18n)
+    return next(block for block in blocks.blocks.values() if isinstance(block, gr.Button) and str(block.value) in shown)
+
+
+def assert_speaks_back(blocks) -> None:
+    import gradio as gr
+
     fns = list(blocks.fns.values())
     transcribe = next(fn for fn in fns if fn.api_name == "transcribe_audio")
     synthesize = next(fn for fn in fns if fn.api_name == "synthesize_speech")
@@ -114,6 +148,5 @@ def test_speak_it_back_button_fills_the_recognition_tab_then_transcribes(tiny_ma
     assert hand_over.fn("/tmp/x.wav") == "/tmp/x.wav"
     with pytest.raises(gr.Error, match="Nothing to speak back"):
         hand_over.fn(None)
-    # without the recognition tab there is no button to wire
-    alone = app.build_app(app.parse_args(["--profile", "tiny", "--demos", "tts"]), tiny_manager)
-    assert not any(fn.name == "hand_over" for fn in alone.fns.values())
+    button = speak_it_back_button(blocks)
+    assert button.visible and hand_over.targets == [(button._id, "click")]

@@ -148,9 +148,9 @@ def audio_of(path):
 
 
 def test_speech_comes_at_the_model_rate_and_grows_with_the_text(sctx, tiny_manager):
-    short_path, status = tts.speak(sctx, "Hello there.", VOICE)
-    long_path, long_status = tts.speak(sctx, "Hello there. " + "This sentence is somewhat longer than that. " * 4,
-                                       VOICE)
+    short_path, status = tts.synthesize_speech(sctx, "Hello there.", VOICE)
+    long_path, long_status = tts.synthesize_speech(
+        sctx, "Hello there. " + "This sentence is somewhat longer than that. " * 4, VOICE)
     short, rate = audio_of(short_path)
     long, long_rate = audio_of(long_path)
     assert rate == long_rate == tiny_manager.get(VOICE).sampling_rate == 16_000
@@ -161,22 +161,22 @@ def test_speech_comes_at_the_model_rate_and_grows_with_the_text(sctx, tiny_manag
 
 def test_same_seed_same_audio_and_speed_changes_the_length(sctx):
     text = "Seeds make synthesis repeatable."
-    first, _ = tts.speak(sctx, text, VOICE, 1.0, 7)
-    again, _ = tts.speak(sctx, text, VOICE, 1.0, 7)
-    other, _ = tts.speak(sctx, text, VOICE, 1.0, 8)
+    first, _ = tts.synthesize_speech(sctx, text, VOICE, 1.0, 7)
+    again, _ = tts.synthesize_speech(sctx, text, VOICE, 1.0, 7)
+    other, _ = tts.synthesize_speech(sctx, text, VOICE, 1.0, 8)
     assert np.array_equal(audio_of(first)[0], audio_of(again)[0])
     assert not np.array_equal(audio_of(first)[0], audio_of(other)[0])
-    slow, _ = tts.speak(sctx, text, VOICE, 0.5, 7)
-    fast, _ = tts.speak(sctx, text, VOICE, 2.0, 7)
+    slow, _ = tts.synthesize_speech(sctx, text, VOICE, 0.5, 7)
+    fast, _ = tts.synthesize_speech(sctx, text, VOICE, 2.0, 7)
     assert len(audio_of(slow)[0]) > len(audio_of(fast)[0])
 
 
 def test_characters_the_voice_cannot_speak_are_dropped_with_a_notice(sctx):
     with pytest.warns(UserWarning, match="cannot speak: 4 2 ü"):
-        _, status = tts.speak(sctx, "Call me 42 times, über friend!", VOICE)
+        _, status = tts.synthesize_speech(sctx, "Call me 42 times, über friend!", VOICE)
     assert "Left out characters" in status
     with pytest.raises(gr.Error, match="cannot speak any of the text"):
-        tts.speak(sctx, "1234 5678 ###", VOICE)
+        tts.synthesize_speech(sctx, "1234 5678 ###", VOICE)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -189,11 +189,11 @@ def test_characters_the_voice_cannot_speak_are_dropped_with_a_notice(sctx):
 ])
 def test_bad_tts_input_gets_clear_errors(sctx, args, message):
     with pytest.raises(gr.Error, match=message):
-        tts.speak(sctx, *args)
+        tts.synthesize_speech(sctx, *args)
 
 
 def test_speak_it_back_round_trip(sctx):
-    path, _ = tts.speak(sctx, "Speak it back. Then read it again.", VOICE, 1.0, 1)
+    path, _ = tts.synthesize_speech(sctx, "Speak it back. Then read it again.", VOICE, 1.0, 1)
     text, table, files, status = asr.transcribe(sctx, path, WHISPER, "en", "transcribe", True)
     seconds = len(audio_of(path)[0]) / 16_000
     assert re.search(r"of audio in 1 piece", status)
@@ -206,8 +206,8 @@ BARK = "text-to-speech/bark-small"
 def test_bark_speaks_at_24k_with_a_chosen_voice_and_a_seed(sctx, tiny_manager):
     runner = tiny_manager.get(BARK)
     assert runner.sampling_rate == 24_000 and "v2/zh_speaker_7" in runner.voices
-    first, status = tts.speak(sctx, "这部电影太好看了。我还想再看一遍。", BARK, 1.0, 5, "v2/zh_speaker_7")
-    again, _ = tts.speak(sctx, "这部电影太好看了。我还想再看一遍。", BARK, 1.0, 5, "v2/zh_speaker_7")
+    first, status = tts.synthesize_speech(sctx, "这部电影太好看了。我还想再看一遍。", BARK, 1.0, 5, "v2/zh_speaker_7")
+    again, _ = tts.synthesize_speech(sctx, "这部电影太好看了。我还想再看一遍。", BARK, 1.0, 5, "v2/zh_speaker_7")
     samples, rate = audio_of(first)
     assert rate == 24_000 and len(samples) > 0
     assert np.array_equal(samples, audio_of(again)[0])
@@ -217,11 +217,11 @@ def test_bark_speaks_at_24k_with_a_chosen_voice_and_a_seed(sctx, tiny_manager):
 
 def test_bark_refuses_unknown_voices_and_says_speed_is_ignored(sctx):
     with pytest.raises(gr.Error, match="Unknown voice 'v2/xx_speaker_0'.*v2/en_speaker_6"):
-        tts.speak(sctx, "Hello", BARK, 1.0, 0, "v2/xx_speaker_0")
+        tts.synthesize_speech(sctx, "Hello", BARK, 1.0, 0, "v2/xx_speaker_0")
     with pytest.raises(gr.Error, match="has one voice"):
-        tts.speak(sctx, "Hello", VOICE, 1.0, 0, "v2/en_speaker_6")
+        tts.synthesize_speech(sctx, "Hello", VOICE, 1.0, 0, "v2/en_speaker_6")
     with pytest.warns(UserWarning, match="no speed control"):
-        _, status = tts.speak(sctx, "Hello there.", BARK, 1.5, 0, "v2/en_speaker_6")
+        _, status = tts.synthesize_speech(sctx, "Hello there.", BARK, 1.5, 0, "v2/en_speaker_6")
     assert "speed 1.5 was ignored" in status
 
 
@@ -258,7 +258,7 @@ def test_a_long_transcript_streams_each_finished_piece_and_the_bar_only_grows(sc
 
     path, heard = counted_pieces
     progress = ProgressLog()
-    outputs = list(asr.stream_transcript(sctx, path, MOONSHINE, progress=progress))
+    outputs = list(asr.transcribe_audio(sctx, path, MOONSHINE, progress=progress))
     assert heard == [1, 1, 1]  # on CPU one piece at a time, so each shows when it is done
     texts = [text for text, _, _, _ in outputs]
     assert texts == ["piece 1 said this.", "piece 1 said this. piece 2 said this.",
@@ -279,7 +279,7 @@ def test_stop_keeps_the_pieces_already_transcribed(sctx, counted_pieces):
 
     path, heard = counted_pieces
     request, outputs = Request("stopping-listener"), []
-    for output in asr.stream_transcript(sctx, path, MOONSHINE, request=request):
+    for output in asr.transcribe_audio(sctx, path, MOONSHINE, request=request):
         outputs.append(output)
         if len(outputs) == 1:
             assert STOPS.stop(request, asr.NAME)

@@ -15,8 +15,8 @@ TURBO = "text-to-image/sd-turbo"
 
 
 def test_classification_returns_top_k_probabilities(ctx):
-    scores, status = image_classification.classify_image(ctx, example_path("flower.jpg"),
-                                                         "image-classification/vit-base", 3)
+    scores, status = image_classification.classify(ctx, example_path("flower.jpg"),
+                                                   "image-classification/vit-base", 3)
     assert len(scores) == 3 and all(0 <= s <= 1 for s in scores.values())
     assert set(scores) <= {"tabby cat", "golden retriever", "sports car", "daisy", "pagoda", "volcano"}
     assert "vit-base" in status and "inference" in status
@@ -25,24 +25,24 @@ def test_classification_returns_top_k_probabilities(ctx):
 @pytest.mark.parametrize("top_k", [0, 21, "many", None])
 def test_classification_refuses_absurd_top_k(ctx, top_k):
     with pytest.raises(gr.Error, match="Top-k"):
-        image_classification.classify_image(ctx, ROAD, "image-classification/vit-base", top_k)
+        image_classification.classify(ctx, ROAD, "image-classification/vit-base", top_k)
 
 
 def test_classification_accepts_any_mode_and_reports_conversion(ctx, tmp_path):
     path = tmp_path / "cmyk.jpg"
     Image.open(ROAD).convert("CMYK").save(path)
-    scores, status = image_classification.classify_image(ctx, str(path), "image-classification/convnext-tiny", 2)
+    scores, status = image_classification.classify(ctx, str(path), "image-classification/convnext-tiny", 2)
     assert len(scores) == 2 and "converted from CMYK to RGB" in status
 
 
 @pytest.mark.parametrize("model", [DETR, "image-classification/../../etc", "", None])
 def test_classification_refuses_models_of_other_tabs(ctx, model):
     with pytest.raises(gr.Error, match="Unknown model"):
-        image_classification.classify_image(ctx, ROAD, model)
+        image_classification.classify(ctx, ROAD, model)
 
 
 def test_detection_draws_every_box_it_tabulates(ctx):
-    (image, boxes), table, status = object_detection.detect_objects(ctx, ROAD, RT_DETR, 0.0)
+    (image, boxes), table, status = object_detection.detect(ctx, ROAD, RT_DETR, 0.0)
     assert image.size == (640, 400) and len(boxes) == len(table) > 0
     for (box, caption), row in zip(boxes, table):
         label, score, *corners = row
@@ -52,29 +52,29 @@ def test_detection_draws_every_box_it_tabulates(ctx):
 
 
 def test_label_filter_removes_other_labels(ctx):
-    _, everything, _ = object_detection.detect_objects(ctx, ROAD, RT_DETR, 0.0, "")
+    _, everything, _ = object_detection.detect(ctx, ROAD, RT_DETR, 0.0, "")
     present = {row[0] for row in everything}
     keep = sorted(present)[0]
-    _, filtered, _ = object_detection.detect_objects(ctx, ROAD, RT_DETR, 0.0, f" {keep.upper()} ,")
+    _, filtered, _ = object_detection.detect(ctx, ROAD, RT_DETR, 0.0, f" {keep.upper()} ,")
     assert filtered and {row[0] for row in filtered} == {keep}
     assert len(filtered) == sum(1 for row in everything if row[0] == keep)
 
 
 def test_unknown_filter_label_lists_the_known_ones(ctx):
     with pytest.raises(gr.Error, match=r"does not know the label\(s\) 'unicorn'.*It knows: person, bicycle, car"):
-        object_detection.detect_objects(ctx, ROAD, DETR, 0.5, "car, unicorn")
+        object_detection.detect(ctx, ROAD, DETR, 0.5, "car, unicorn")
 
 
 @pytest.mark.parametrize("threshold", [-0.1, 1.5, "high"])
 def test_detection_refuses_absurd_thresholds(ctx, threshold):
     with pytest.raises(gr.Error, match="threshold"):
-        object_detection.detect_objects(ctx, ROAD, DETR, threshold)
+        object_detection.detect(ctx, ROAD, DETR, threshold)
 
 
 def test_detection_on_a_downscaled_photo_boxes_fit_the_shown_image(ctx, tmp_path):
     from demos.vision_common import ImageLimits
 
-    (image, boxes), _, status = object_detection.detect_objects(
+    (image, boxes), _, status = object_detection.detect(
         ctx, ROAD, RT_DETR, 0.0, limits=ImageLimits(max_side=320))
     assert image.size == (320, 200) and "downscaled from 640×400 to 320×200" in status
     assert all(box[2] <= 320 and box[3] <= 200 for box, _ in boxes)
@@ -179,8 +179,8 @@ def test_generation_streams_previews_then_the_images_and_a_bar_that_only_grows(c
 
     ctx = with_settings(ctx, generated_dir=str(tmp_path))
     progress = ProgressLog()
-    outputs = list(image_generation.stream_images(ctx, "a fox", "", TURBO, 4, 0.0, 9, False, 64, 72, 2,
-                                                  progress=progress))
+    outputs = list(image_generation.generate(ctx, "a fox", "", TURBO, 4, 0.0, 9, False, 64, 72, 2,
+                                             progress=progress))
     previews, (final, seed, status) = outputs[:-1], outputs[-1]
     assert [status.rsplit(" · ", 1)[-1] for _, _, status in previews] == [f"step {k} of 4: preview" for k in (1, 2, 3)]
     for gallery, used, _ in previews:  # a rough picture of each image, at its final size, before the end
@@ -205,8 +205,8 @@ def test_stop_ends_a_generation_within_one_step_and_keeps_its_last_preview(ctx, 
     calls = []
     monkeypatch.setattr(unet, "forward", lambda *a, forward=unet.forward, **k: calls.append(1) or forward(*a, **k))
     request, progress, outputs = Request("stopping-painter"), ProgressLog(), []
-    for output in image_generation.stream_images(ctx, "a fox", "", TURBO, HELD_STEPS, 0.0, 3, False, 64, 64, 1,
-                                                 progress=progress, request=request):
+    for output in image_generation.generate(ctx, "a fox", "", TURBO, HELD_STEPS, 0.0, 3, False, 64, 64, 1,
+                                            progress=progress, request=request):
         outputs.append(output)
         if output[2].endswith(f"step {HELD_AT_STEP} of {HELD_STEPS}: preview"):
             assert STOPS.stop(request, image_generation.NAME)
