@@ -16,14 +16,15 @@ import os
 import sys
 from collections.abc import Mapping
 
-from demos import load_demos, zerogpu
-from models import log_limit
-from models.device import check_device_name, limit_c_heap_arenas, trim_c_heap_every
+from demos import load_demos
+from demos.server import zerogpu
+from models.runtime import log_limit
+from models.runtime.device import check_device_name, limit_c_heap_arenas, trim_c_heap_every
 from models.fine_tune.store import FineTunedStore
-from models.manager import MACHINE, PROFILES, ModelManager
+from models.runtime.manager import MACHINE, PROFILES, ModelManager
 from models.registry import RegistryError, builtin_registry
 from models.settings import Settings, environment_problem
-from models.tasks import NAMES, unknown_names
+from models.registry.tasks import NAMES, unknown_names
 
 log = logging.getLogger("app")
 
@@ -197,7 +198,7 @@ def parse_args(argv: list[str] | None = None, environ: Mapping[str, str] | None 
         parser.error("--hf-login needs a Hugging Face Space with `hf_oauth: true` in its README front matter "
                      "(the Space then sets OAUTH_CLIENT_ID); elsewhere use --auth or --auth-file")
     try:
-        from models.ray_config import ScalingOverride
+        from models.runtime.ray_config import ScalingOverride
 
         args.ray_scaling = ScalingOverride.parse(args.ray_replicas, args.ray_gpus, args.ray_cpus)
     except ValueError as exc:
@@ -207,7 +208,7 @@ def parse_args(argv: list[str] | None = None, environ: Mapping[str, str] | None 
 
 def _login_pairs(parser: argparse.ArgumentParser, auth: str | None, auth_file: str | None):
     """The user:password pairs for gradio's login, or None (no login)."""
-    from demos.access import parse_auth, read_auth_file
+    from demos.server.access import parse_auth, read_auth_file
 
     try:
         pairs = parse_auth(auth) if auth else []
@@ -220,7 +221,7 @@ def _login_pairs(parser: argparse.ArgumentParser, auth: str | None, auth_file: s
 def startup_problem(args: Settings) -> str | None:
     """What stops the app from serving as configured (a folder it cannot write, a port in use), found before
     anything loads; None when all is well."""
-    from models import startup
+    from models.runtime import startup
 
     checks = [lambda: startup.port_problem(args.host, args.port)]
     if "fine-tune" in args.demos:
@@ -257,7 +258,7 @@ def make_manager(args: Settings) -> ModelManager:
         registry = registry.with_models_file(args.models_file)
     FineTunedStore(args.data_dir).restore(registry)  # models fine-tuned on this server before a restart
     if args.backend == "ray":  # Ray is imported when the first model is needed
-        from models.ray_backend import RayModelManager
+        from models.runtime.ray_backend import RayModelManager
 
         return RayModelManager(registry, profile=args.profile, device=args.device, address=args.ray_address,
                                scaling=args.ray_scaling, max_batch_size=args.max_batch_size,
@@ -272,12 +273,12 @@ def make_manager(args: Settings) -> ModelManager:
 def build_app(args: Settings, manager: ModelManager | None = None):
     import gradio as gr
 
-    from demos import i18n, layout
-    from demos.access import Access, AuditLog, kept_salt
-    from demos import session_memory
-    from demos.common import DemoContext
+    from demos.ui import i18n, layout
+    from demos.server.access import Access, AuditLog, kept_salt
+    from demos.server import session_memory
+    from demos.ui.common import DemoContext
 
-    from models import decode_budget
+    from models.runtime import decode_budget
 
     manager = manager or make_manager(args)
     decode_budget.configure(args.max_decoded_mb)  # process-wide: the images and recordings of every tab
@@ -304,18 +305,18 @@ def build_app(args: Settings, manager: ModelManager | None = None):
     return blocks
 
 
-# the login page ignores a throttled answer (429, demos/gateway.py), so it says beforehand what happens
+# the login page ignores a throttled answer (429, demos/server/gateway.py), so it says beforehand what happens
 LOGIN_MESSAGE = ("After several wrong passwords, the next try waits a little (at most a minute): if Login does "
                  "nothing, wait and press it again.")
 
 
 def gateway(args: Settings, access) -> list:
-    """The ASGI middleware in front of gradio's app (``demos.gateway``): client address, MCP token, body
+    """The ASGI middleware in front of gradio's app (``demos.server.gateway``): client address, MCP token, body
     bound, login throttle; for ``launch(app_kwargs={"middleware": ...})``."""
     from starlette.middleware import Middleware
 
-    from demos.access import default_proxy_hops
-    from demos.gateway import Gateway, GatewaySettings, body_bound, serve_without_uvicorn_proxy_headers
+    from demos.server.access import default_proxy_hops
+    from demos.server.gateway import Gateway, GatewaySettings, body_bound, serve_without_uvicorn_proxy_headers
 
     serve_without_uvicorn_proxy_headers()
     settings = GatewaySettings(proxy_hops=default_proxy_hops(args.proxy_hops), access=access,
@@ -339,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"app.py: error: {problem}", file=sys.stderr)
         return 2
     blocks = build_app(args, manager)
-    from demos import i18n, layout  # gradio loads with the app, not with `import app`
+    from demos.ui import i18n, layout# gradio loads with the app, not with `import app`
     if args.preload:
         defaults = [manager.registry.default_for(demo.TASK).key for demo in load_demos(args.demos)
                     if manager.registry.for_task(demo.TASK)]

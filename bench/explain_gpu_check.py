@@ -30,10 +30,10 @@ REPEATS = 10
 
 
 def load(key: str):
-    from models.device import choose_placement
-    from models.manager import default_loader
+    from models.runtime.device import choose_placement
+    from models.runtime.manager import default_loader
     from models.registry import builtin_registry
-    from models.tiny import ensure_twin, real_size
+    from models.families.twins import ensure_twin, real_size
 
     spec = real_size(builtin_registry().get(key))
     folder = str(ensure_twin(spec))

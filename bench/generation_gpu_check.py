@@ -84,11 +84,11 @@ def main() -> int:
     if not torch.cuda.is_available():
         print("no CUDA device: this check needs a GPU")
         return 1
-    from models.device import choose_placement
+    from models.runtime.device import choose_placement
     from models.registry import builtin_registry
-    from models.runners import runner_class
-    from models.sources import ModelSource
-    from models.tiny import ensure_twin
+    from models.families.runners import runner_class
+    from models.registry.sources import ModelSource
+    from models.families.twins import ensure_twin
 
     placement = choose_placement("cuda")
     print(f"device {torch.cuda.get_device_name(0)}, dtype {placement.dtype}, {NEW_TOKENS} new tokens, best of {REPEATS}")

@@ -18,9 +18,9 @@ import traceback
 from typing import Callable
 
 from bench.common import ROOT  # noqa: F401  (puts the project on sys.path)
-from models.device import choose_placement, release_memory
-from models.manager import default_loader
-from models.tiny import ensure_twin, real_size
+from models.runtime.device import choose_placement, release_memory
+from models.runtime.manager import default_loader
+from models.families.twins import ensure_twin, real_size
 
 # --- cases: what to feed each entry, and the bare baseline to compare with -------------------------
 

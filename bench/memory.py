@@ -12,9 +12,9 @@ import dataclasses
 import sys
 
 from bench.common import ROOT, verdict  # noqa: F401  (puts the project on sys.path)
-from models.manager import ModelManager
+from models.runtime.manager import ModelManager
 from models.registry import Registry, builtin_registry
-from models.tiny import ensure_twin, real_size
+from models.families.twins import ensure_twin, real_size
 
 SAMPLE_INPUTS = {
     "text-classification": "I love this movie and I would watch it again and again!",

@@ -80,9 +80,9 @@ def main() -> int:
     import ray
     from ray import serve
 
-    from models.manager import ModelManager
-    from models.ray_backend import RayModelManager
-    from models.ray_config import ScalingOverride, app_name
+    from models.runtime.manager import ModelManager
+    from models.runtime.ray_backend import RayModelManager
+    from models.runtime.ray_config import ScalingOverride, app_name
     from models.registry import builtin_registry
 
     spec, folder = bert_base_classifier()

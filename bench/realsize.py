@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 
 from models.registry import builtin_registry
-from models.spec import ModelSpec, TinyRecipe
-from models.tiny import ensure_twin
+from models.registry.spec import ModelSpec, TinyRecipe
+from models.families.twins import ensure_twin
 
 
 def bert_base_classifier() -> tuple[ModelSpec, Path]:

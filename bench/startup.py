@@ -10,7 +10,7 @@ import statistics
 import sys
 
 from bench.common import server, verdict
-from models.tasks import TASKS
+from models.registry.tasks import TASKS
 
 TARGET = 1.3
 

@@ -23,11 +23,11 @@ import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from bench.gpu_check import timed  # noqa: E402
-from models.device import choose_placement  # noqa: E402
-from models.runners import runner_class  # noqa: E402
-from models.sources import ModelSource  # noqa: E402
-from models.spec import ModelSpec  # noqa: E402
-from models.tasks import runner_spec  # noqa: E402
+from models.runtime.device import choose_placement  # noqa: E402
+from models.families.runners import runner_class  # noqa: E402
+from models.registry.sources import ModelSource  # noqa: E402
+from models.registry.spec import ModelSpec  # noqa: E402
+from models.registry.tasks import runner_spec  # noqa: E402
 
 
 def report(name: str, ours: float, bare: float) -> None:
@@ -66,7 +66,7 @@ def build_stable_diffusion(root: Path) -> Path:
     from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionPipeline, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
 
-    from models.tiny.vision import clip_tokenizer
+    from models.families.twins.vision import clip_tokenizer
 
     unet = UNet2DConditionModel(  # Stable Diffusion 2.1 (sd-turbo's base) UNet shape
         sample_size=64, block_out_channels=(320, 640, 1280, 1280), layers_per_block=2, cross_attention_dim=1024,

@@ -1,4 +1,4 @@
-"""The tabs. Which tabs there are, in what order and area, is the task table (``models/tasks.py``); each row
+"""The tabs. Which tabs there are, in what order and area, is the task table (``models/registry/tasks.py``); each row
 names the module here that builds its tab, with ``build(ctx)``. A tab module finds its own row with
 ``TAB = task_of_module(__name__)``.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-from models.tasks import NAMES, task_named, unknown_names
+from models.registry.tasks import NAMES, task_named, unknown_names
 
 
 def load_demos(names: list[str] | None = None) -> list:

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     from models.registry import builtin_registry
 
     if args.command == "spaces-header":
-        from models import spaces
+        from models.tools import spaces
 
         if args.write:
             changed = spaces.write_readme()
@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "ray-config":
-        from models import ray_config
-        from models.tasks import NAMES, task_named, unknown_names
+        from models.runtime import ray_config
+        from models.registry.tasks import NAMES, task_named, unknown_names
 
         registry = builtin_registry()
         if args.models_file:
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print(ray_config.serve_config_yaml(config), end="")
         return 0
 
-    from models import prefetch
+    from models.tools import prefetch
 
     registry = builtin_registry()
     if args.models_file:

@@ -1,8 +1,8 @@
 """"Show the code": the short, plain-library script that reproduces what a tab just did.
 
 Each runner kind writes its own script (``code_snippet(spec, settings, use)`` at the end of its module in
-``models/runners/``), so a runner and its snippet change together. ``render`` picks the runner's template and
-gives it how the task runs on that kind (``models.tasks.Use``: its mode, its prompt), so a template, like
+``models/families/runners/``), so a runner and its snippet change together. ``render`` picks the runner's template and
+gives it how the task runs on that kind (``models.registry.tasks.Use``: its mode, its prompt), so a template, like
 its runner, names no task.
 The scripts use transformers / diffusers / timm (and soundfile / soxr for audio) only, never this project's
 packages, and begin with the one ``pip install`` line they need.
@@ -35,9 +35,9 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from models.kinds import kind
-from models.spec import ModelSpec
-from models.tasks import TASKS_WITHOUT_SNIPPETS, use_of  # noqa: F401 (tabs without a script)
+from models.families import kind
+from models.registry.spec import ModelSpec
+from models.registry.tasks import TASKS_WITHOUT_SNIPPETS, use_of  # noqa: F401 (tabs without a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPET_NAMES = ("code_snippet", "SNIPPET_REVIEWED")  # left out of a runner's fingerprint
@@ -58,7 +58,7 @@ def cpu_int8_lines(model: str) -> str:
             f"inplace=True)")
 
 
-MAX_IMAGE_SIDE = 2048  # demos.vision_common.ImageLimits' default: larger photos are shrunk before the model
+MAX_IMAGE_SIDE = 2048  # demos.ui.vision_common.ImageLimits' default: larger photos are shrunk before the model
 
 
 def image_lines(settings: dict[str, Any]) -> str:
@@ -73,7 +73,7 @@ def render(spec: ModelSpec, settings: dict[str, Any]) -> str:
     """The script for an entry and the tab's current settings."""
     use = use_of(spec)
     if not use.snippet:
-        raise ValueError(f"{spec.key}: its tab has no script (models.tasks.TASKS_WITHOUT_SNIPPETS)")
+        raise ValueError(f"{spec.key}: its tab has no script (models.registry.tasks.TASKS_WITHOUT_SNIPPETS)")
     # the task's own template ("module:function", in its folder) where its script is not its kind's
     target = use.snippet if isinstance(use.snippet, str) else kind(spec.runner).runner.partition(":")[0] + ":"
     module_name, _, function = target.partition(":")
@@ -107,7 +107,7 @@ def call(head: str, args: list[str], indent: str = "", width: int = 110) -> str:
 
 def sentence_lines(language: str) -> str:
     """A script's sentence splitter, ``sentences_of(line)``: sentencex in the language the demo splits in (the
-    demo also glues back the few continuations sentencex cuts, ``models.text_split._continues``)."""
+    demo also glues back the few continuations sentencex cuts, ``models.text.text_split._continues``)."""
     return f'''def sentences_of(line):  # sentencex knows each language's abbreviations ("Dr.", "z. B.", "3.5", ...)
     return [s.strip() for s in segment({literal(language)}, line) if s.strip()]
 '''

@@ -172,7 +172,7 @@ class Settings:
     ray_replicas: str | None = None      # DEMO_RAY_REPLICAS
     ray_gpus: str | None = None          # DEMO_RAY_GPUS
     ray_cpus: str | None = None          # DEMO_RAY_CPUS
-    ray_scaling: Any = None              # the three above, parsed (a models.ray_config.ScalingOverride)
+    ray_scaling: Any = None              # the three above, parsed (a models.runtime.ray_config.ScalingOverride)
     data_dir: str = "data"               # DEMO_DATA_DIR
     log_level: str = "INFO"              # DEMO_LOG_LEVEL
     # --- no flag: environment only ---

@@ -30,7 +30,7 @@ os.environ.setdefault("DEMO_DATA_DIR", tempfile.mkdtemp(prefix="demo-test-data-"
 def read_every_token(monkeypatch):
     """Tiny twins generate a token in about a millisecond: read streams without pausing between reads
     (tests/test_streaming.py checks the pacing itself)."""
-    from models.runners import streaming
+    from models.families.runners import streaming
 
     monkeypatch.setattr(streaming, "READ_INTERVAL_S", 0.0)
 
@@ -41,7 +41,7 @@ def lockstep_generation(monkeypatch):
     A reader then sees every token (a stream grows step by step), and a generation is still running while
     the test reads it, however the machine schedules the two threads. A set stop flag or a closed stream
     releases the generation, which then stops as it always does."""
-    from models.runners import streaming
+    from models.families.runners import streaming
 
     class Lockstep(streaming.TokenCollector):
         def __init__(self, skip_prompt: bool):
@@ -83,7 +83,7 @@ def registry():
 @pytest.fixture(scope="session")
 def tiny_manager(registry):
     """One manager over every tiny twin, on CPU, big enough that nothing is evicted."""
-    from models.manager import ModelManager
+    from models.runtime.manager import ModelManager
 
     manager = ModelManager(registry, profile="tiny", device="cpu", max_models=len(registry))
     yield manager
@@ -99,7 +99,7 @@ def with_settings(ctx, **changes):
 
 @pytest.fixture(scope="session")
 def ctx(tiny_manager):
-    from demos.common import DemoContext
+    from demos.ui.common import DemoContext
     from models.settings import Settings, TextLimits
 
     return DemoContext(tiny_manager, Settings(text=TextLimits(max_text_chars=2000, max_context_chars=20_000,

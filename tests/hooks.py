@@ -42,7 +42,7 @@ def hold_long_trainings() -> None:
 def freeze_rate_limit_clock() -> None:
     """In the app: the rate limiter's clock stands still, so a test's requests all fall in one window
     however slowly the machine serves them (on a real clock, a minute-long run would reopen the window)."""
-    from demos.access import RateLimiter
+    from demos.server.access import RateLimiter
 
     init = RateLimiter.__init__
 
@@ -79,7 +79,7 @@ def held_after_a_step(generate):
 
 def hold_long_generations() -> None:
     """In the app: a generation of HELD_STEPS steps waits after step HELD_AT_STEP until it is stopped."""
-    from models.runners.diffusers_t2i import DiffusersRunner
+    from models.families.runners.diffusers_t2i import DiffusersRunner
 
     DiffusersRunner._generate = held_after_a_step(DiffusersRunner._generate)
 

@@ -1,4 +1,4 @@
-"""For the Ray tests: the real Serve deployment (``models.ray_serving.ModelDeployment``) whose model calls stop at
+"""For the Ray tests: the real Serve deployment (``models.runtime.ray_serving.ModelDeployment``) whose model calls stop at
 a gate that the test opens, so that a call is in flight on a replica for as long as the test needs, whatever
 the machine's speed. Imported by the replicas too (the test cluster puts this checkout on their PYTHONPATH).
 
@@ -15,8 +15,8 @@ import os
 
 import ray
 
-from models.ray_backend import NAMESPACE
-from models.ray_serving import ModelDeployment
+from models.runtime.ray_backend import NAMESPACE
+from models.runtime.ray_serving import ModelDeployment
 
 
 @ray.remote(num_cpus=0)

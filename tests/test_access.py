@@ -8,7 +8,7 @@ import json
 import gradio as gr
 import pytest
 
-from demos.access import SALT_FILE, Access, AuditLog, RateLimiter, kept_salt, note_model, parse_auth, read_auth_file
+from demos.server.access import SALT_FILE, Access, AuditLog, RateLimiter, kept_salt, note_model, parse_auth, read_auth_file
 from tests.server import running_app, users_file
 
 SECRET = "zebra-marker-7731"  # input text that must never reach the audit log
@@ -125,7 +125,7 @@ class FakeRequest:
 
 
 def test_client_address_behind_proxies_is_the_users_and_cannot_be_forged():
-    from demos.gateway import forwarded_address
+    from demos.server.gateway import forwarded_address
 
     assert forwarded_address("203.0.113.9", "1.2.3.4", proxy_hops=0) == "203.0.113.9"  # no proxy: header ignored
     # one proxy (a Space): it appended the address it saw; what the client sent before it is not trusted
@@ -139,7 +139,7 @@ def test_client_address_behind_proxies_is_the_users_and_cannot_be_forged():
 
 
 def test_default_proxy_hops_trusts_the_space_proxy_only_on_a_space(monkeypatch):
-    from demos.access import default_proxy_hops
+    from demos.server.access import default_proxy_hops
 
     monkeypatch.delenv("SPACE_ID", raising=False)
     assert default_proxy_hops(None) == 0 and default_proxy_hops(2) == 2

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from models.batching import Gate, MicroBatcher
+from models.runtime.batching import Gate, MicroBatcher
 from tests.waiting import wait_until
 
 
@@ -143,7 +143,7 @@ def test_batched_results_equal_single_results_on_a_real_model(tiny_manager):
 
 
 def test_batchers_follow_the_model_and_are_dropped_on_eviction(registry):
-    from models.manager import ModelManager
+    from models.runtime.manager import ModelManager
     from tests.test_manager import CountingLoader
 
     manager = ModelManager(registry, profile="tiny", device="cpu", loader=CountingLoader(), max_models=1)
@@ -157,7 +157,7 @@ def test_batchers_follow_the_model_and_are_dropped_on_eviction(registry):
 
 
 def test_length_buckets_group_similar_lengths_and_cover_every_input():
-    from models.batching import length_buckets
+    from models.runtime.batching import length_buckets
 
     lengths = [60, 5, 7, 58, 4, 30, 6, 61, 33]
     buckets = length_buckets(lengths, max_size=3)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from demos import load_demos
-from models.tasks import NAMES
+from models.registry.tasks import NAMES
 from models.code_snippets import TASKS_WITHOUT_SNIPPETS
 from tests.browser import chromium, needs_chromium
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from demos import i18n
-from models.tasks import AREAS, NAMES, TASKS
+from demos.ui import i18n
+from models.registry.tasks import AREAS, NAMES, TASKS
 from tests.browser import chromium, keep_screenshot, needs_chromium
 from tests.server import running_app
 
@@ -80,7 +80,7 @@ LEGEND = "() => [...document.querySelectorAll('.vega-embed .role-legend-label te
 
 
 def test_the_loss_curve_draws_both_lines_with_a_legend_on_a_chinese_phone(open_page):
-    from demos.fine_tune import TRAIN_CURVE, VALIDATION_CURVE
+    from demos.fine_tune.tab import TRAIN_CURVE, VALIDATION_CURVE
 
     page = open_page("zh-CN", PHONE)
     panel = open_tab(page, "fine-tune")

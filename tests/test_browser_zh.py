@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from demos import load_demos
-from models.tasks import NAMES
+from models.registry.tasks import NAMES
 from tests.browser import chromium, keep_screenshot, needs_chromium
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")

@@ -90,7 +90,7 @@ def test_subset_of_tabs(tiny_manager):
 
 
 def test_the_memory_budget_is_a_size_with_a_default_from_the_machine(monkeypatch):
-    from models.memory import RAM_SHARE, machine_ram
+    from models.runtime.memory import RAM_SHARE, machine_ram
 
     args = app.parse_args(["--device", "cpu"])
     assert args.memory_budget_gb is None and args.max_models is None  # no count limit unless asked for

@@ -27,13 +27,23 @@ import pytest
 import soundfile
 from PIL import Image
 
-from demos import attention, chat, image_classification, image_generation, ner, object_detection, question_answering
-from demos import speech_recognition, summarization, text_classification, text_to_speech, translation
-from demos.code_panel import snippet_for
+from demos.attention import tab as attention
+from demos.chat import tab as chat
+from demos.image_classification import tab as image_classification
+from demos.image_generation import tab as image_generation
+from demos.ner import tab as ner
+from demos.object_detection import tab as object_detection
+from demos.question_answering import tab as question_answering
+from demos.speech_recognition import tab as speech_recognition
+from demos.summarization import tab as summarization
+from demos.text_classification import tab as text_classification
+from demos.text_to_speech import tab as text_to_speech
+from demos.translation import tab as translation
+from demos.ui.code_panel import snippet_for
 from demos.examples import example_path
 from models.code_snippets import TASKS_WITHOUT_SNIPPETS, behaviour_fingerprint, render
-from models.kinds import KINDS
-from models.sources import resolve_source
+from models.families import KINDS
+from models.registry.sources import resolve_source
 from tests.conftest import with_settings
 
 TEXT = "I love this movie. Sarah works for Google in London."
@@ -301,7 +311,7 @@ def test_text_to_speech_script_speaks_the_tabs_audio(ctx, scripts_run, name):
 
 def tabs_with_code() -> set[str]:
     from demos import load_demos
-    from models.tasks import NAMES
+    from models.registry.tasks import NAMES
 
     return {name for name, demo in zip(NAMES, load_demos()) if demo.TASK not in TASKS_WITHOUT_SNIPPETS}
 

@@ -3,8 +3,10 @@
 import gradio as gr
 import pytest
 
-from demos import ner, question_answering, text_classification
-from demos.common import check_text
+from demos.ner import tab as ner
+from demos.question_answering import tab as question_answering
+from demos.text_classification import tab as text_classification
+from demos.ui.common import check_text
 
 BAD_TEXTS = [
     (None, "missing"),
@@ -90,7 +92,7 @@ def test_question_answering_lists_the_top_answers_with_scores(ctx):
 
 
 def test_question_answering_reports_no_answer_truthfully(ctx, monkeypatch):
-    from models.results import Answer
+    from models.families.results import Answer
 
     runner = ctx.manager.get("question-answering/xlm-roberta-squad2")
     monkeypatch.setattr(type(runner), "__call__", lambda self, pairs, **kw: [Answer("", 0, 0, 0.9, True, 1)])
@@ -121,8 +123,8 @@ def test_a_bad_request_does_not_break_the_next(ctx):
 def test_load_failure_becomes_a_tab_error_and_other_tabs_work(registry, tmp_path):
     import dataclasses
 
-    from demos.common import DemoContext
-    from models.manager import ModelManager
+    from demos.ui.common import DemoContext
+    from models.runtime.manager import ModelManager
     from models.registry import Registry
 
     broken = tmp_path / "broken"

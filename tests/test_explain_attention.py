@@ -8,8 +8,8 @@ import gradio as gr
 import numpy as np
 import pytest
 
-from demos import attention as tab
-from models.attention import head_average, sinusoidal_encoding, softmax
+from demos.attention import tab
+from models.families.attention import head_average, sinusoidal_encoding, softmax
 
 KEYS = ["attention/bert-base-uncased", "attention/bert-base-chinese", "attention/distilbert-base-uncased"]
 SENTENCE = "The quick brown fox jumps over the lazy dog."

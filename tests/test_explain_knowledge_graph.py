@@ -5,10 +5,10 @@ from __future__ import annotations
 import gradio as gr
 import pytest
 
-from demos import knowledge_graph as tab
-from demos.explain_plots import knowledge_graph_plot
-from models.knowledge_graph import (Extraction, Triple, TripleFormatError, extract_triples, parse_json_triples,
-                                    parse_rebel)
+from demos.knowledge_graph import tab
+from demos.ui.explain_plots import knowledge_graph_plot
+from demos.knowledge_graph.logic import (Extraction, Triple, TripleFormatError, extract_triples, parse_json_triples,
+                                         parse_rebel)
 
 REBEL = "knowledge-graph/rebel-large"
 CHAT = "knowledge-graph/qwen2.5-0.5b-instruct"

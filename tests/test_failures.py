@@ -8,7 +8,7 @@ import gradio as gr
 import pytest
 from gradio.context import LocalContext
 
-from demos.failures import LastErrors, failure_note, remembering
+from demos.ui.failures import LastErrors, failure_note, remembering
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def session():
 
 
 def test_a_streamed_error_is_remembered_for_its_session_and_tab_and_raised_on(session, caplog):
-    caplog.set_level("INFO", logger="demos.failures")
+    caplog.set_level("INFO", logger="demos.ui.failures")
     errors = LastErrors()
 
     def stream(text):

@@ -10,8 +10,8 @@ import threading
 import gradio as gr
 import pytest
 
-from demos.common import DemoContext, run_batched, run_model
-from models.manager import ModelManager
+from demos.ui.common import DemoContext, run_batched, run_model
+from models.runtime.manager import ModelManager
 from tests.waiting import wait_until
 
 TEXT_KEY = "text-classification/distilbert-sst2"
@@ -122,7 +122,7 @@ def test_cuda_out_of_memory_empties_the_cache_and_asks_for_less(registry, monkey
 
 
 def test_out_of_memory_is_recognised_without_torch_types():
-    from models.device import is_out_of_memory
+    from models.runtime.device import is_out_of_memory
 
     assert is_out_of_memory(RuntimeError("MPS backend out of memory (MPS allocated: 9 GB)"))
     assert is_out_of_memory(MemoryError())
@@ -130,7 +130,7 @@ def test_out_of_memory_is_recognised_without_torch_types():
 
 
 def test_a_load_failure_breaks_only_its_own_model(registry):
-    from demos.common import acquire_model
+    from demos.ui.common import acquire_model
 
     bad = registry.get(TEXT_KEY)
     good = registry.get("token-classification/multilingual-ner")
@@ -150,7 +150,7 @@ def test_a_load_failure_breaks_only_its_own_model(registry):
 
 def test_closing_a_chat_stream_midway_stops_generation_and_frees_the_gate(ctx, lockstep_generation):
     """(In lockstep, the answer is still being generated when the stream is closed.)"""
-    from demos.chat import chat
+    from demos.chat.tab import chat
 
     spec = ctx.specs("chat")[0]
     stream = chat(ctx, "Tell me a long story.", [], "", spec.key, 0.7, 0.9, 256)
@@ -168,9 +168,9 @@ def test_real_loads_run_one_at_a_time(registry, monkeypatch):
     """Concurrent first loads of different models raced inside transformers (found by bench/load.py)."""
     import time
 
-    import models.runners
-    import models.sources
-    from models.sources import ModelSource
+    import models.families.runners
+    import models.registry.sources
+    from models.registry.sources import ModelSource
 
     state = {"now": 0, "most": 0}
     lock = threading.Lock()
@@ -191,8 +191,8 @@ def test_real_loads_run_one_at_a_time(registry, monkeypatch):
         def warm_up(self):
             pass
 
-    monkeypatch.setattr(models.sources, "resolve_source", resolve)
-    monkeypatch.setattr(models.runners, "runner_class", lambda kind: Runner)
+    monkeypatch.setattr(models.registry.sources, "resolve_source", resolve)
+    monkeypatch.setattr(models.families.runners, "runner_class", lambda kind: Runner)
     manager = ModelManager(registry, profile="tiny", device="cpu", max_models=10)
     keys = registry.keys()[:4]
     threads = [threading.Thread(target=manager.acquire, args=(key,)) for key in keys]

@@ -134,14 +134,14 @@ def test_the_sample_set_is_fixed_bilingual_and_trainable(tmp_path):
 
 def test_the_example_file_is_the_sample_set():
     from demos.examples import example_path
-    from demos.fine_tune import SAMPLE_FILE
+    from demos.fine_tune.tab import SAMPLE_FILE
 
     with open(example_path(SAMPLE_FILE), encoding="utf-8", newline="") as f:
         assert f.read() == sample_csv()
 
 
 def test_a_long_loss_curve_is_averaged_down_to_a_bounded_number_of_points():
-    from demos.fine_tune import TRAIN_CURVE, VALIDATION_CURVE, Curve
+    from demos.fine_tune.tab import TRAIN_CURVE, VALIDATION_CURVE, Curve
     from models.fine_tune.trainer import EpochDone, StepDone
 
     curve = Curve(max_points=10)

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
-from demos import fine_tune as tab
-from demos.common import DemoContext
+from demos.fine_tune import tab
+from demos.ui.common import DemoContext
 from models.fine_tune.store import INFO_FILE, FineTunedStore, NotYours
 from models.registry import builtin_registry
 from models.settings import Settings

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
-from demos import fine_tune as tab
-from demos.common import DemoContext
+from demos.fine_tune import tab
+from demos.ui.common import DemoContext
 from models.fine_tune.dataset import DatasetLimits, clean, split
 from models.fine_tune.job import Job
 from models.fine_tune.sample import sample_rows
@@ -36,7 +36,7 @@ def one_torch_thread():
 @pytest.fixture(scope="module")
 def manager():
     """A registry of its own: the entries these tests add stay out of the shared one."""
-    from models.manager import ModelManager
+    from models.runtime.manager import ModelManager
     from models.registry import builtin_registry
 
     manager = ModelManager(builtin_registry(), profile="tiny", device="cpu", max_models=4)
@@ -79,7 +79,7 @@ def test_training_on_a_separable_set_lowers_the_loss(manager):
 
 
 def test_a_run_streams_saves_registers_and_classifies(ft_ctx, tmp_path):
-    from demos.text_classification import classify_text
+    from demos.text_classification.tab import classify_text
 
     outputs = run(ft_ctx, epochs=3, name="My Topics!")
     assert len(outputs) >= 3  # the start, at least one progress update, the result
@@ -225,7 +225,7 @@ def test_an_upload_with_empty_and_duplicate_rows_trains_and_reports_the_counts(f
 
 def test_runtime_entries_must_be_folders_the_server_owns(tmp_path):
     from models.registry import RegistryError, builtin_registry
-    from models.spec import ModelSpec
+    from models.registry.spec import ModelSpec
 
     registry = builtin_registry()
     root = tmp_path / "fine-tuned"

@@ -107,7 +107,7 @@ models_or_junk = lambda ctx, task: mostly(st.just(key(ctx, task)), st.sampled_fr
 @FUZZ
 @given(data=st.data())
 def test_text_classification(ctx, data):
-    from demos.text_classification import TASK, classify_text
+    from demos.text_classification.tab import TASK, classify_text
 
     text, model = data.draw(texts), data.draw(models_or_junk(ctx, TASK))
     result = outcome("text-classification", lambda: classify_text(ctx, text, model))
@@ -119,7 +119,7 @@ def test_text_classification(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_ner(ctx, data):
-    from demos.ner import TASK, find_named_entities
+    from demos.ner.tab import TASK, find_named_entities
 
     text, model = data.draw(texts), data.draw(models_or_junk(ctx, TASK))
     outcome("ner", lambda: find_named_entities(ctx, text, model))
@@ -128,12 +128,12 @@ def test_ner(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_question_answering(ctx, data):
-    from demos.question_answering import TASK, answer_from_context
+    from demos.question_answering.tab import TASK, answer_from_context
 
     context, question, model = data.draw(texts), data.draw(texts), data.draw(models_or_junk(ctx, TASK))
     result = outcome("qa", lambda: answer_from_context(ctx, context, question, model))
     if result is not None:  # the answer is a span of the context as checked (stray control characters dropped)
-        from demos.common import check_text
+        from demos.ui.common import check_text
 
         assert result[0] in check_text(context, "Context", ctx.settings.text.max_context_chars)
 
@@ -141,7 +141,7 @@ def test_question_answering(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_summarization(ctx, data):
-    from demos.summarization import TASK, summarize_document
+    from demos.summarization.tab import TASK, summarize_document
 
     text = data.draw(texts)
     upload = data.draw(mostly(st.none(), st.binary(max_size=2000).map(lambda b: temp_file(b, ".txt"))))
@@ -154,9 +154,9 @@ def test_summarization(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_translation(ctx, data):
-    from demos.translation import TASK, engines, translate_document
-    from models.translation_routes import pairs
-    from models.languages import LANGUAGE_NAMES
+    from demos.translation.tab import TASK, engines, translate_document
+    from demos.translation.routes import pairs
+    from models.text.languages import LANGUAGE_NAMES
 
     junk_languages = st.one_of(st.sampled_from(sorted(LANGUAGE_NAMES)), st.sampled_from(["", "auto", "xx", None]))
     engine = data.draw(mostly(st.sampled_from([value for _, value in engines(ctx.specs(TASK))]),
@@ -172,7 +172,7 @@ def test_translation(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_chat(ctx, data):
-    from demos.chat import TASK, chat
+    from demos.chat.tab import TASK, chat
 
     history = data.draw(st.one_of(st.just([]), st.none(), st.lists(st.fixed_dictionaries(
         {"role": st.sampled_from(["user", "assistant", "system", "robot"]), "content": texts}), max_size=3),
@@ -186,7 +186,7 @@ def test_chat(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_text_to_speech(ctx, data):
-    from demos.text_to_speech import TASK, synthesize_speech
+    from demos.text_to_speech.tab import TASK, synthesize_speech
 
     text = data.draw(mostly(st.text(alphabet="abcdefghij ,.!?", min_size=1, max_size=80).filter(str.strip),
                             st.one_of(texts, st.text(alphabet="abc 字。!?", min_size=1, max_size=80))))
@@ -199,7 +199,7 @@ def test_text_to_speech(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_image_generation(ctx, data):
-    from demos.image_generation import TASK, generate_images
+    from demos.image_generation.tab import TASK, generate_images
 
     small = mostly(st.just(64), st.one_of(st.sampled_from([0, -64, 10**6, 33]), junk_numbers))
     outcome("image-generation", lambda: generate_images(
@@ -250,7 +250,7 @@ def images(draw):
 @FUZZ
 @given(data=st.data())
 def test_image_classification(ctx, data):
-    from demos.image_classification import TASK, classify
+    from demos.image_classification.tab import TASK, classify
 
     outcome("image-classification", lambda: classify(ctx, data.draw(images()),
                                                      data.draw(models_or_junk(ctx, TASK)),
@@ -260,7 +260,7 @@ def test_image_classification(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_object_detection(ctx, data):
-    from demos.object_detection import TASK, detect
+    from demos.object_detection.tab import TASK, detect
 
     outcome("object-detection", lambda: detect(ctx, data.draw(images()), data.draw(models_or_junk(ctx, TASK)),
                                                data.draw(numbers), data.draw(texts)))
@@ -271,7 +271,7 @@ def test_object_detection(ctx, data):
 @FUZZ
 @given(data=st.data())
 def test_attention_explorer(ctx, data):
-    from demos.attention import TASK, explain_attention
+    from demos.attention.tab import TASK, explain_attention
 
     layer = data.draw(mostly(st.integers(0, 1), junk_numbers))
     head = data.draw(mostly(st.sampled_from(["average", "0", "1"]), st.sampled_from(["", None, "-1", "1.5", "2", 3.0])))
@@ -286,7 +286,7 @@ def test_attention_explorer(ctx, data):
 @settings(FUZZ, max_examples=max(10, FUZZ.max_examples // 2))  # beam search on every run: half the cases
 @given(data=st.data())
 def test_knowledge_graph(ctx, data):
-    from demos.knowledge_graph import TASK, extract_knowledge_graph
+    from demos.knowledge_graph.tab import TASK, extract_knowledge_graph
 
     result = outcome("knowledge-graph", lambda: extract_knowledge_graph(ctx, data.draw(texts),
                                                                         data.draw(models_or_junk(ctx, TASK))))
@@ -321,7 +321,7 @@ def recordings(draw):
 @FUZZ
 @given(data=st.data())
 def test_speech_recognition(ctx, data):
-    from demos.speech_recognition import TASK, transcribe
+    from demos.speech_recognition.tab import TASK, transcribe
 
     language = data.draw(mostly(st.sampled_from(["auto", "en", "zh"]), st.sampled_from(["", "klingon", None])))
     task = data.draw(mostly(st.just("transcribe"), st.sampled_from(["translate", "", None])))
@@ -336,9 +336,9 @@ def fine_tune_ctx(tmp_path_factory):
     """A registry, data folder and training slot of their own: the models these runs save stay out of the rest."""
     import torch
 
-    from demos import fine_tune
-    from demos.common import DemoContext
-    from models.manager import ModelManager
+    from demos.fine_tune import tab as fine_tune
+    from demos.ui.common import DemoContext
+    from models.runtime.manager import ModelManager
     from models.registry import builtin_registry
     from models.settings import Settings
 
@@ -373,7 +373,7 @@ def training_files(draw):
 @FUZZ
 @given(data=st.data())
 def test_fine_tune(fine_tune_ctx, data):
-    from demos.fine_tune import TASK, train_classifier
+    from demos.fine_tune.tab import TASK, train_classifier
 
     ctx = fine_tune_ctx
     use_sample = data.draw(mostly(st.just(True), st.sampled_from([False, None])))
@@ -392,7 +392,7 @@ def test_fine_tune(fine_tune_ctx, data):
 
 
 def test_every_tab_is_fuzzed():
-    from models.tasks import NAMES
+    from models.registry.tasks import NAMES
 
     runs = {tab: n for (tab, kind), n in CASES.items() if kind == "run"}
     assert set(runs) == set(NAMES), set(NAMES) - set(runs)
@@ -401,7 +401,7 @@ def test_every_tab_is_fuzzed():
 
 
 def test_found_by_fuzzing_a_missing_engine_is_refused(registry):
-    from models.translation_routes import RouteError, pairs, resolve
+    from demos.translation.routes import RouteError, pairs, resolve
 
     specs = registry.for_task("translation")
     assert pairs(specs, None) == {} and pairs(specs, "") == {}

@@ -5,8 +5,10 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
-from demos import chat, summarization, translation
-from demos.generation_common import STOPS, StopSignals
+from demos.chat import tab as chat
+from demos.summarization import tab as summarization
+from demos.translation import tab as translation
+from demos.ui.generation_common import STOPS, StopSignals
 
 BART = "summarization/distilbart-cnn-12-6"
 QWEN_SUMMARY = "summarization/qwen2.5-0.5b-instruct"
@@ -173,7 +175,7 @@ def test_a_map_reduce_summary_reports_a_bar_that_only_grows_and_texts_that_only_
 
 
 def test_planned_calls_count_every_round_before_the_first():
-    from models.generation_tasks import planned_calls
+    from models.text.generation_tasks import planned_calls
 
     assert planned_calls(40, 1024, 60, 3) == 40 + 3 + 1  # 40 parts; 40 x 60 tokens fill 3 windows; 1 final
     assert planned_calls(1, 1024, 60, 3) == 1

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from models.generation_tasks import plan_windows, summarize, summary_window, translate
-from models.sources import resolve_source
+from models.text.generation_tasks import plan_windows, summarize, summary_window, translate
+from models.registry.sources import resolve_source
 
 BART = "summarization/distilbart-cnn-12-6"
 CHAT = "chat/qwen2.5-0.5b-instruct"
@@ -207,10 +207,10 @@ def test_chat_entries_of_one_checkpoint_share_one_copy_of_its_weights(registry, 
     are loaded once, stay while any of those runners is resident, and go with the last one."""
     import gc
 
-    from models.device import Placement
-    from models.runners import chat
-    from models.sources import ModelSource
-    from models.tiny import ensure_twin
+    from models.runtime.device import Placement
+    from models.families.runners import chat
+    from models.registry.sources import ModelSource
+    from models.families.twins import ensure_twin
 
     import shutil
 

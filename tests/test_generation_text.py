@@ -3,9 +3,9 @@
 import gradio as gr
 import pytest
 
-from demos.generation_common import check_number
-from models.text_split import join_paragraphs, sentence_joiner, split_paragraphs, split_sentences, token_windows
-from models.translation_routes import AUTO, RouteError, engines, pairs, resolve
+from demos.ui.generation_common import check_number
+from models.text.text_split import join_paragraphs, sentence_joiner, split_paragraphs, split_sentences, token_windows
+from demos.translation.routes import AUTO, RouteError, engines, pairs, resolve
 
 
 def test_english_sentences_keep_their_punctuation_and_quotes():
@@ -54,7 +54,7 @@ def test_abbreviations_titles_and_numbers_end_no_sentence(language, text, expect
 
 
 def test_translation_and_speech_use_the_same_splitter():
-    from models.speech_text import split_sentences as speech_sentences
+    from models.text.speech_text import split_sentences as speech_sentences
 
     text = "Dr. Smith arrived at 5 p.m. on Jan. 5th. He left.\n\nMr. Brown stayed."
     assert speech_sentences(text, 300) == [s for p in split_paragraphs(text) for s in p.sentences] == \

@@ -77,7 +77,7 @@ def wait_for(condition, timeout: float = 30):
 
 
 def test_login_throttle_backs_off_exponentially_with_a_cap_and_forgets():
-    from demos.gateway import LoginThrottle
+    from demos.server.gateway import LoginThrottle
 
     now = [0.0]
     throttle = LoginThrottle(clock=lambda: now[0])
@@ -112,7 +112,7 @@ def test_refusals_before_the_handler_and_unguarded_endpoints_are_audited(tmp_pat
     import gradio as gr
     from starlette.requests import Request
 
-    from demos.access import Access, AuditLog
+    from demos.server.access import Access, AuditLog
 
     audit = AuditLog(tmp_path / "audit.jsonl")
     access = Access(rate_limit=1, audit=audit, salt=b"s")
@@ -164,7 +164,7 @@ def test_refusals_before_the_handler_and_unguarded_endpoints_are_audited(tmp_pat
 def test_gateway_puts_one_unforgeable_address_on_every_request():
     import asyncio
 
-    from demos.gateway import CALLER_HEADER, Gateway, GatewaySettings
+    from demos.server.gateway import CALLER_HEADER, Gateway, GatewaySettings
 
     seen = []
 

@@ -18,7 +18,7 @@ import pytest
 import soundfile
 from PIL import Image
 
-from models.decode_budget import BudgetError, DecodeBudget
+from models.runtime.decode_budget import BudgetError, DecodeBudget
 
 CHAT = "chat/qwen2.5-0.5b-instruct"
 BART = "summarization/distilbart-cnn-12-6"
@@ -72,7 +72,7 @@ def test_fitting_a_long_chat_history_costs_a_bounded_number_of_tokenizer_calls(t
 
 
 def test_a_history_of_thousands_of_empty_messages_is_refused_before_any_model_work(ctx):
-    from demos.chat import MAX_HISTORY_MESSAGES, chat
+    from demos.chat.tab import MAX_HISTORY_MESSAGES, chat
 
     history = conversation(3000)[1:-1]  # empty messages cost no characters
     with pytest.raises(gr.Error, match=f"3,000 messages; the limit is {MAX_HISTORY_MESSAGES:,}"):
@@ -82,8 +82,8 @@ def test_a_history_of_thousands_of_empty_messages_is_refused_before_any_model_wo
 
 def test_a_map_reduce_summary_lets_other_tabs_in_between_its_model_calls(ctx):
     """Paused between two of its model calls, a summary must not hold the gate: a classify request runs."""
-    from demos.summarization import summarize_document
-    from demos.text_classification import classify_text
+    from demos.summarization.tab import summarize_document
+    from demos.text_classification.tab import classify_text
 
     stream = summarize_document(ctx, LONG_TEXT, None, BART, "short", 1, 0.0)
     try:
@@ -114,7 +114,7 @@ def silent_flac(channels: int, rate: int, seconds: int) -> bytes:
 
 
 def test_an_audio_file_whose_header_promises_too_much_is_refused_before_decoding(monkeypatch):
-    from models.audio_io import AudioError, load_for_model
+    from models.runtime.audio_io import AudioError, load_for_model
 
     data = silent_flac(channels=8, rate=96_000, seconds=60)  # 8 x 96,000 x 60 x 4 bytes = 176 MB decoded
     assert len(data) < 500_000
@@ -126,7 +126,7 @@ def test_an_audio_file_whose_header_promises_too_much_is_refused_before_decoding
 
 
 def test_an_audio_sample_rate_beyond_the_limit_is_refused(tmp_path):
-    from models.audio_io import MAX_RATE, AudioError, load_for_model
+    from models.runtime.audio_io import MAX_RATE, AudioError, load_for_model
 
     path = tmp_path / "fast.wav"
     soundfile.write(path, np.zeros((4 * MAX_RATE // 10, 1), np.float32), 4 * MAX_RATE)
@@ -136,7 +136,7 @@ def test_an_audio_sample_rate_beyond_the_limit_is_refused(tmp_path):
 
 
 def test_a_many_channel_recording_is_read_in_blocks_and_mixed_down_as_it_comes(monkeypatch):
-    from models import audio_io
+    from models.runtime import audio_io
 
     channels, rate, seconds = 8, 48_000, 20
     data = silent_flac(channels, rate, seconds)
@@ -176,7 +176,7 @@ def write_csv(tmp_path, header: list[str], rows: int = 3) -> str:
 
 
 def test_a_header_of_thousands_of_repeated_names_is_refused_before_parsing(ctx, tmp_path, monkeypatch):
-    from demos.fine_tune import read_file_columns
+    from demos.fine_tune.tab import read_file_columns
 
     path = write_csv(tmp_path, ["text"] * 5000)
     monkeypatch.setattr(csv, "reader", lambda *a, **k: pytest.fail("the file was parsed"))
@@ -248,7 +248,7 @@ def test_the_decoded_media_budget_makes_a_request_beyond_it_wait_then_refuses_it
 
 
 def test_images_decode_inside_the_budget_and_are_refused_before_decoding_when_over_it(tmp_path, monkeypatch):
-    from demos.vision_common import decoding_bytes, read_image
+    from demos.ui.vision_common import decoding_bytes, read_image
 
     path = tmp_path / "big.png"
     Image.new("RGB", (1500, 1000), (10, 200, 30)).save(path)
@@ -290,8 +290,8 @@ def decoding_threads(monkeypatch) -> list[tuple[str, int]]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread CPU priority is Linux's")
 def test_large_uploads_decode_at_a_lower_cpu_priority_and_small_ones_in_the_request(tmp_path, monkeypatch):
-    from demos.vision_common import decoding_bytes, read_image
-    from models import audio_io
+    from demos.ui.vision_common import decoding_bytes, read_image
+    from models.runtime import audio_io
 
     path = tmp_path / "photo.png"
     Image.new("RGB", (300, 200), (10, 200, 30)).save(path)
@@ -317,9 +317,9 @@ def test_large_uploads_decode_at_a_lower_cpu_priority_and_small_ones_in_the_requ
 
 
 def test_a_huge_value_is_never_echoed_whole_in_an_error_or_a_log_line(ctx, caplog):
-    from demos.common import check_model, check_number
-    from demos.text_classification import classify_text
-    from models import log_limit
+    from demos.ui.common import check_model, check_number
+    from demos.text_classification.tab import classify_text
+    from models.runtime import log_limit
 
     huge = "9" * 2_000_000
     for call in (lambda: check_number(huge + "x", "Top-k", 1, 20, integer=True),
@@ -352,7 +352,7 @@ NAN, INF = float("nan"), float("inf")
     ("Steps", {"steps": [2]}), ("Width", {"width": True}), ("Height", {"height": "1e400"}),
 ])
 def test_nan_infinite_and_odd_numbers_name_their_field(ctx, field, change):
-    from demos.image_generation import generate_images
+    from demos.image_generation.tab import generate_images
 
     settings = dict(steps=1, guidance=0.0, seed=1, randomize_seed=False, width=64, height=64, num_images=1)
     settings.update(change)
@@ -362,15 +362,15 @@ def test_nan_infinite_and_odd_numbers_name_their_field(ctx, field, change):
 
 
 @pytest.mark.parametrize("call, field", [
-    (lambda ctx: __import__("demos.text_to_speech").text_to_speech.synthesize_speech(
+    (lambda ctx: __import__("demos.text_to_speech.tab").text_to_speech.tab.synthesize_speech(
         ctx, "Hi", "text-to-speech/mms-tts-eng", NAN), "Speed"),
-    (lambda ctx: __import__("demos.text_to_speech").text_to_speech.synthesize_speech(
+    (lambda ctx: __import__("demos.text_to_speech.tab").text_to_speech.tab.synthesize_speech(
         ctx, "Hi", "text-to-speech/mms-tts-eng", 1.0, INF), "Seed"),
-    (lambda ctx: __import__("demos.image_classification").image_classification.check_top_k(INF), "Top-k"),
-    (lambda ctx: __import__("demos.object_detection").object_detection.check_threshold(NAN), "score threshold"),
-    (lambda ctx: next(__import__("demos.chat").chat.chat(ctx, "Hi", [], "", CHAT, NAN, 1.0, 8)),
+    (lambda ctx: __import__("demos.image_classification.tab").image_classification.tab.check_top_k(INF), "Top-k"),
+    (lambda ctx: __import__("demos.object_detection.tab").object_detection.tab.check_threshold(NAN), "score threshold"),
+    (lambda ctx: next(__import__("demos.chat.tab").chat.tab.chat(ctx, "Hi", [], "", CHAT, NAN, 1.0, 8)),
      "Temperature"),
-    (lambda ctx: next(__import__("demos.chat").chat.chat(ctx, "Hi", [], "", CHAT, 0.5, 1.0, [8])),
+    (lambda ctx: next(__import__("demos.chat.tab").chat.tab.chat(ctx, "Hi", [], "", CHAT, 0.5, 1.0, [8])),
      "Max new tokens"),
 ])
 def test_numeric_fields_of_every_tab_refuse_nan_and_infinity_by_name(ctx, call, field):
@@ -381,7 +381,12 @@ def test_numeric_fields_of_every_tab_refuse_nan_and_infinity_by_name(ctx, call, 
 
 @pytest.mark.parametrize("tab", ["classify", "chat", "summarize", "translate", "asr", "tts"])
 def test_a_list_as_the_model_gets_a_clear_error_and_the_next_request_works(ctx, tab):
-    from demos import chat, speech_recognition, summarization, text_classification, text_to_speech, translation
+    from demos.chat import tab as chat
+    from demos.speech_recognition import tab as speech_recognition
+    from demos.summarization import tab as summarization
+    from demos.text_classification import tab as text_classification
+    from demos.text_to_speech import tab as text_to_speech
+    from demos.translation import tab as translation
 
     calls = {
         "classify": lambda: text_classification.classify_text(ctx, "fine", [text_model(ctx)]),
@@ -400,8 +405,8 @@ def test_a_list_as_the_model_gets_a_clear_error_and_the_next_request_works(ctx, 
 
 
 def test_lone_surrogates_in_a_prompt_are_dropped_not_fatal(ctx):
-    from demos.chat import chat
-    from demos.text_classification import classify_text
+    from demos.chat.tab import chat
+    from demos.text_classification.tab import classify_text
 
     scores, _ = classify_text(ctx, "I love \ud800 this", text_model(ctx))
     assert scores
@@ -412,9 +417,10 @@ def test_lone_surrogates_in_a_prompt_are_dropped_not_fatal(ctx):
 
 
 def test_error_texts_never_show_a_server_path(ctx, tmp_path):
-    from demos import fine_tune, speech_recognition
-    from demos.common import error_text
-    from models.errors import ModelLoadError
+    from demos.fine_tune import tab as fine_tune
+    from demos.speech_recognition import tab as speech_recognition
+    from demos.ui.common import error_text
+    from models.runtime.errors import ModelLoadError
 
     bad_audio = tmp_path / "upload.wav"
     bad_audio.write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt garbage")
@@ -440,7 +446,7 @@ def test_an_inline_data_url_image_is_not_decoded_before_the_limits_apply(monkeyp
 
     from gradio.data_classes import ImageData
 
-    from demos.vision_common import image_input, read_image
+    from demos.ui.vision_common import image_input, read_image
 
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 10, 10)).save(buffer, "PNG")
@@ -457,8 +463,8 @@ def test_an_inline_data_url_image_is_not_decoded_before_the_limits_apply(monkeyp
 
 def test_a_knowledge_graph_request_holds_the_gate_only_for_its_model_call(ctx, monkeypatch):
     """Token counting and parsing around the model call run outside the gate."""
-    from demos import knowledge_graph
-    from models import knowledge_graph as graph
+    from demos.knowledge_graph import tab as knowledge_graph
+    from demos.knowledge_graph import logic as graph
 
     seen = []
     original = graph.extract_triples

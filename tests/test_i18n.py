@@ -6,8 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from demos import i18n, load_demos
-from models.tasks import TASKS
+from demos import load_demos
+from demos.ui import i18n
+from models.registry.tasks import TASKS
 from tests.browser import chromium
 
 
@@ -32,7 +33,7 @@ def untranslated_controls(blocks) -> list[str]:
 
 
 def test_every_control_of_every_tab_has_its_chinese_text():
-    """A new label, hint, placeholder, button or tab introduction needs its line in demos/i18n_ui.py."""
+    """A new label, hint, placeholder, button or tab introduction needs its line in demos/ui/i18n_ui.py."""
     import app
 
     blocks = app.build_app(app.parse_args(["--profile", "tiny"]))
@@ -109,7 +110,7 @@ def test_an_example_click_sends_translation_keys_not_english_labels():
         assert [getattr(name, "key", name) for name, _ in updates[1]["choices"]] == [
             i18n.control_key("short"), i18n.control_key("long")]
     # choices sent to a dropdown built without known names stay as they are (a CSV column named "short")
-    from demos.i18n_events import localized_value
+    from demos.ui.i18n_events import localized_value
 
     assert localized_value(gr.update(choices=["text", "short"]), columns, "zh")["choices"] == ["text", "short"]
     assert localized_value(gr.update(choices=["long"]), length, "zh")["choices"][0][0].key == i18n.control_key("long")
@@ -125,7 +126,7 @@ def test_an_example_click_sends_translation_keys_not_english_labels():
 def test_status_errors_and_progress_are_chinese_for_a_chinese_browser_only():
     import gradio as gr
 
-    from demos.common import check_text
+    from demos.ui.common import check_text
 
     shown = []
 
@@ -157,8 +158,8 @@ def test_status_errors_and_progress_are_chinese_for_a_chinese_browser_only():
 
 
 def test_run_time_text_keeps_names_numbers_and_what_it_does_not_know():
-    from demos.common import TINY_NOTE
-    from demos.i18n_messages import to_chinese
+    from demos.ui.common import TINY_NOTE
+    from demos.ui.i18n_messages import to_chinese
 
     card = (f"<small>**{TINY_NOTE}**, standing in for: **multilingual-sentiment** · apache-2.0 · "
             "*loads on first use*</small>")
@@ -172,7 +173,7 @@ def test_run_time_text_keeps_names_numbers_and_what_it_does_not_know():
 
 
 def test_the_language_is_the_browsers_first_choice():
-    from demos.i18n_events import request_language
+    from demos.ui.i18n_events import request_language
 
     class Browser:
         def __init__(self, accept: str):

@@ -1,5 +1,5 @@
-"""Runner kinds are registered once (models/kinds.py), and a kind knows no task: which kinds serve a task, and
-how, is the task's table (models/tasks.py). Plain data and source scans: no model is loaded here."""
+"""Runner kinds are registered once (models/families/__init__.py), and a kind knows no task: which kinds serve a task, and
+how, is the task's table (models/registry/tasks.py). Plain data and source scans: no model is loaded here."""
 
 import ast
 import dataclasses
@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from models.kinds import BUILDERS, KINDS, runner_class, twin_builder
-from models.ray_config import plan
+from models.families import BUILDERS, KINDS, runner_class, twin_builder
+from models.runtime.ray_config import plan
 from models.registry import Registry, RegistryError
-from models.spec import ModelSpec, TinyRecipe
-from models.tasks import TASK_KINDS, TASKS_WITHOUT_SNIPPETS, runner_spec, use_of
+from models.registry.spec import ModelSpec, TinyRecipe
+from models.registry.tasks import TASK_KINDS, TASKS_WITHOUT_SNIPPETS, runner_spec, use_of
 
 ROOT = Path(__file__).resolve().parents[1]
 TASKS = set(TASK_KINDS)
@@ -78,9 +78,9 @@ def test_an_operators_entry_gets_its_tasks_settings_under_its_own(tmp_path, regi
 
 
 def test_a_pipeline_runner_not_told_its_mode_says_so_before_loading(registry):
-    from models.device import Placement
-    from models.runners.pipeline import PipelineRunner
-    from models.sources import ModelSource
+    from models.runtime.device import Placement
+    from models.families.runners.pipeline import PipelineRunner
+    from models.registry.sources import ModelSource
 
     spec = registry.get("text-classification/distilbert-sst2")
     with pytest.raises(ValueError, match="needs a pipeline_task and a mode, one of labels, entities"):
@@ -90,7 +90,7 @@ def test_a_pipeline_runner_not_told_its_mode_says_so_before_loading(registry):
 def test_a_fresh_encoder_twin_has_the_head_its_kind_and_mode_load(registry, tmp_path):
     """The encoder builder serves three kinds; it is given the entry as the runner is, and picks the head by
     (kind, mode). Built here into an empty folder: the shared twin cache would hide the builder."""
-    from models.tiny import ensure_twin
+    from models.families.twins import ensure_twin
 
     heads = {"text-classification/distilbert-sst2": "ForSequenceClassification",
              "token-classification/bert-base-ner": "ForTokenClassification",
@@ -106,7 +106,7 @@ def test_a_fresh_encoder_twin_has_the_head_its_kind_and_mode_load(registry, tmp_
 def family_modules() -> list[Path]:
     runners = {importlib.util.find_spec(kind.runner.partition(":")[0]).origin for kind in KINDS.values()}
     twins = {importlib.util.find_spec(target.partition(":")[0]).origin for target in BUILDERS.values()}
-    return sorted({Path(path) for path in runners | twins} | set((ROOT / "models" / "runners").glob("*.py")))
+    return sorted({Path(path) for path in runners | twins} | set((ROOT / "models" / "families" / "runners").glob("*.py")))
 
 
 def task_checks(path: Path) -> list[str]:
@@ -126,15 +126,15 @@ def task_checks(path: Path) -> list[str]:
             if named:
                 found.append(f"line {node.lineno}: a table keyed by {named}")
         if isinstance(node, ast.ImportFrom) and node.module and (
-                node.module.startswith("demos") or node.module in ("models.generation_tasks",
-                                                                    "models.knowledge_graph", "models.tasks")):
+                node.module.startswith("demos") or node.module in ("models.text.generation_tasks",
+                                                                    "demos.knowledge_graph.logic", "models.registry.tasks")):
             found.append(f"line {node.lineno}: imports {node.module}")
     return found
 
 
 def test_no_runner_or_twin_builder_tests_a_task():
     modules = family_modules()
-    assert ROOT / "models" / "runners" / "chat.py" in modules and ROOT / "models" / "tiny" / "encoders.py" in modules
+    assert ROOT / "models" / "families" / "runners" / "chat.py" in modules and ROOT / "models" / "families" / "twins" / "encoders.py" in modules
     found = {str(path.relative_to(ROOT)): task_checks(path) for path in modules}
     assert not {path: lines for path, lines in found.items() if lines}
 
@@ -155,7 +155,7 @@ def kind_checks(path: Path) -> list[str]:
 
 
 def test_task_code_asks_a_capability_not_a_kind():
-    modules = [ROOT / "models" / "generation_tasks.py", ROOT / "models" / "knowledge_graph.py",
+    modules = [ROOT / "models" / "text" / "generation_tasks.py", ROOT / "demos" / "knowledge_graph" / "logic.py",
                *sorted((ROOT / "demos").glob("*.py"))]
     found = {str(path.relative_to(ROOT)): kind_checks(path) for path in modules}
     assert not {path: lines for path, lines in found.items() if lines}

@@ -1,10 +1,10 @@
-"""The demos grouped by area (models.tasks.AREAS, demos/layout.py): every tab in one area, in both languages, and only
+"""The demos grouped by area (models.registry.tasks.AREAS, demos/ui/layout.py): every tab in one area, in both languages, and only
 the areas of the tabs an app shows. The browser side (clicks, links, a phone) is in tests/test_browser_person.py."""
 
 from __future__ import annotations
 
-from demos import i18n
-from models.tasks import AREAS, NAMES, TASKS, areas_of
+from demos.ui import i18n
+from models.registry.tasks import AREAS, NAMES, TASKS, areas_of
 
 
 def test_every_tab_is_in_one_known_area_and_the_areas_keep_the_tables_order():

@@ -1,4 +1,4 @@
-"""One definition per handler (``demos.common.bind``) and the typed links between tabs (``demos.links``)."""
+"""One definition per handler (``demos.ui.common.bind``) and the typed links between tabs (``demos.ui.links``)."""
 
 import inspect
 
@@ -6,9 +6,10 @@ import gradio as gr
 import pytest
 from gradio import utils
 
-from demos import speech_recognition, text_classification
-from demos.common import DemoContext, bind
-from demos.links import Links
+from demos.speech_recognition import tab as speech_recognition
+from demos.text_classification import tab as text_classification
+from demos.ui.common import DemoContext, bind
+from demos.ui.links import Links
 
 
 @pytest.mark.parametrize("handler", [text_classification.classify_text, speech_recognition.transcribe_audio])

@@ -2,9 +2,9 @@ import threading
 
 import pytest
 
-from models.device import Placement, check_device_name, choose_placement
-from models.errors import ModelLoadError
-from models.manager import ModelManager
+from models.runtime.device import Placement, check_device_name, choose_placement
+from models.runtime.errors import ModelLoadError
+from models.runtime.manager import ModelManager
 from models.registry import UnknownModelError
 from tests.waiting import wait_until
 
@@ -140,7 +140,7 @@ def test_least_recently_used_is_evicted_and_its_memory_let_go(registry):
 def test_a_request_running_on_an_evicted_model_finishes(registry):
     """Eviction under load: the model a request is using is evicted mid-call (between two of its batches);
     the request still gets its answer."""
-    from models.manager import ModelManager
+    from models.runtime.manager import ModelManager
 
     manager = ModelManager(registry, profile="tiny", device="cpu", max_models=1)
     key = "token-classification/bert-base-ner"
@@ -253,7 +253,7 @@ def test_first_requests_to_many_real_models_at_once_all_load():
 
     code = """
 import threading
-from models.manager import ModelManager
+from models.runtime.manager import ModelManager
 from models.registry import builtin_registry
 keys = ["translation/opus-mt-en-de", "chat/qwen2.5-0.5b-instruct", "summarization/distilbart-cnn-12-6",
         "image-classification/vit-base", "token-classification/bert-base-ner"]
@@ -280,7 +280,7 @@ def test_c_heap_is_returned_to_the_system_after_frees():
     both are harmless no-ops."""
     import platform
 
-    from models.device import limit_c_heap_arenas, trim_c_heap
+    from models.runtime.device import limit_c_heap_arenas, trim_c_heap
 
     on_glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
     assert limit_c_heap_arenas() is on_glibc
@@ -306,7 +306,7 @@ def test_c_heap_is_returned_to_the_system_after_frees():
 
 
 def test_the_heap_is_trimmed_periodically_until_stopped(monkeypatch):
-    import models.device as device
+    import models.runtime.device as device
 
     calls = []
     three = threading.Event()
@@ -408,7 +408,7 @@ def test_a_model_larger_than_the_whole_budget_is_kept_alone(registry):
 def test_the_status_says_reloading_for_an_evicted_model_not_first_use(registry):
     """What a person sees when a tab's model comes back: "reloading (evicted to make room)" in the progress and
     the status line, not "(first use) downloading if needed"; the model card says it too."""
-    from demos.common import DemoContext, model_card, run_model
+    from demos.ui.common import DemoContext, model_card, run_model
 
     a, b = TINY_KEYS[:2]
     manager = ModelManager(registry, profile="tiny", device="cpu", memory_budget=1,  # room for one at a time
@@ -433,8 +433,8 @@ def test_the_status_says_reloading_for_an_evicted_model_not_first_use(registry):
 def test_sizes_are_measured_from_weights_and_read_from_entries():
     import torch
 
-    from models.manager import declared_bytes
-    from models.memory import RAM_SHARE, machine_budget, machine_ram, model_bytes
+    from models.runtime.manager import declared_bytes
+    from models.runtime.memory import RAM_SHARE, machine_budget, machine_ram, model_bytes
 
     class Holder:
         def __init__(self):
@@ -461,7 +461,7 @@ def test_int8_weights_of_quantized_layers_are_counted():
 
     import torch
 
-    from models.memory import model_bytes
+    from models.runtime.memory import model_bytes
 
     class Holder:
         def __init__(self):

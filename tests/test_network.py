@@ -6,15 +6,15 @@ import time
 
 import pytest
 
-from models.errors import ModelLoadError
-from models.manager import ModelManager
+from models.runtime.errors import ModelLoadError
+from models.runtime.manager import ModelManager
 from tests.server import free_port
 
 
 def test_a_load_without_network_fails_at_once_saying_offline(registry, monkeypatch, tmp_path):
     from huggingface_hub import constants
 
-    from models import network
+    from models.runtime import network
 
     # offline mode is off, as on a user's machine; the hub's address answers nothing; nothing is cached
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from models import __main__ as cli
-from models import prefetch
+from models.tools import prefetch
 from models.registry import builtin_registry
-from models.tasks import TASKS
+from models.registry.tasks import TASKS
 
 
 class FakeHub:

@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 import app
-from models import ray_config
-from models.ray_config import ScalingOverride, plan
-from models.spec import Scaling
+from models.runtime import ray_config
+from models.runtime.ray_config import ScalingOverride, plan
+from models.registry.spec import Scaling
 from tests.conftest import ROOT
 
 
@@ -73,7 +73,7 @@ def test_ray_config_command_writes_one_application_per_tab_default():
     names = [application["name"] for application in config["applications"]]
     assert names == ["text-classification--distilbert-sst2", "chat--qwen2.5-0.5b-instruct"]
     first = config["applications"][0]
-    assert first["import_path"] == "models.ray_serving:app_builder" and first["route_prefix"] is None
+    assert first["import_path"] == "models.runtime.ray_serving:app_builder" and first["route_prefix"] is None
     assert first["args"]["model"] == "text-classification/distilbert-sst2"
     assert first["deployments"][0]["autoscaling_config"]["max_replicas"] == 3
     every = subprocess.run([sys.executable, "-m", "models", "ray-config", "--all"], cwd=ROOT, capture_output=True,

@@ -64,7 +64,7 @@ def client(server):
 @pytest.fixture(scope="module")
 def manager(cluster, registry):
     """This test process as a second front end of the same cluster."""
-    from models.ray_backend import RayModelManager
+    from models.runtime.ray_backend import RayModelManager
 
     manager = RayModelManager(registry, profile="tiny", address=cluster)
     yield manager
@@ -83,8 +83,8 @@ def running_replicas(app_name: str) -> int:
 # --- every tab through the Ray front end ------------------------------------------------------------
 
 def test_each_default_model_runs_as_its_own_serve_application(client, registry):
-    from models.ray_config import app_name
-    from models.tasks import TASKS
+    from models.runtime.ray_config import app_name
+    from models.registry.tasks import TASKS
 
     for row in TASKS:
         assert running_replicas(app_name(registry.default_for(row.task).key)) == 1, row.task
@@ -178,7 +178,7 @@ def test_bad_input_then_good_input(client):
 # --- the remote runner, from this process ------------------------------------------------------------
 
 def test_remote_model_errors_arrive_as_themselves(manager):
-    from models.errors import InputError
+    from models.runtime.errors import InputError
 
     runner = manager.get("summarization/distilbart-cnn-12-6")
     with pytest.raises(InputError, match="max_new_tokens must be between") as info:
@@ -223,7 +223,7 @@ def test_killed_replica_loses_no_request(server, client):
     starts in ~8-12 s on a quiet machine, but took minutes under heavy load on 2 cores."""
     from ray import serve
 
-    from models.ray_config import app_name
+    from models.runtime.ray_config import app_name
 
     handle = serve.get_deployment_handle("Model", app_name=app_name(SST2))
     victim = handle.describe.remote().result()["pid"]
@@ -284,8 +284,8 @@ def test_call_in_flight_when_its_replica_dies_is_sent_again(cluster, registry):
     import ray
     from ray import serve
 
-    from models.ray_backend import NAMESPACE, RemoteRunner
-    from models.ray_config import DEPLOYMENT_NAME, plan
+    from models.runtime.ray_backend import NAMESPACE, RemoteRunner
+    from models.runtime.ray_config import DEPLOYMENT_NAME, plan
     from tests.ray_gate import Gate, GatedModel
 
     spec = registry.get("chat/qwen2.5-0.5b-instruct")
@@ -330,8 +330,8 @@ def test_call_in_flight_when_its_replica_dies_is_sent_again(cluster, registry):
 
 
 def test_a_model_that_cannot_load_fails_alone_with_its_reason(cluster, registry, tmp_path):
-    from models.errors import ModelLoadError
-    from models.ray_backend import RayModelManager
+    from models.runtime.errors import ModelLoadError
+    from models.runtime.ray_backend import RayModelManager
 
     models = tmp_path / "models.toml"
     models.write_text('[[model]]\nkey = "text-classification/no-twin"\ntask = "text-classification"\n'
@@ -347,7 +347,7 @@ def test_written_config_is_valid_for_serve_deploy(registry):
     """What `python -m models ray-config` writes passes Ray Serve's own schema for `serve deploy`."""
     from ray.serve.schema import ServeDeploySchema
 
-    from models.ray_config import ScalingOverride, serve_config
+    from models.runtime.ray_config import ScalingOverride, serve_config
 
     config = serve_config(list(registry), override=ScalingOverride.parse("1-4"))
     schema = ServeDeploySchema.parse_obj(config)

@@ -62,9 +62,9 @@ def random_init_copy(folder: Path, out: Path) -> Path:
 @pytest.fixture(scope="module")
 def real_ctx(folders, tmp_path_factory):
     """The built-in registry plus an operator's models file naming the installed folders."""
-    from demos.common import DemoContext
+    from demos.ui.common import DemoContext
     from models.settings import Settings, TextLimits
-    from models.manager import ModelManager
+    from models.runtime.manager import ModelManager
     from models.registry import builtin_registry
 
     chat_params = 'params = {max_new_tokens = 48, temperature = 0.0, window_tokens = 2048}'
@@ -122,7 +122,7 @@ def smollm(real_ctx):
 # --- GGUF: the real file passes the registry's check --------------------------------------------------
 
 def test_the_smollm2_gguf_file_is_a_supported_checkpoint(folders):
-    from models.gguf_files import check_gguf
+    from models.registry.gguf_files import check_gguf
 
     assert check_gguf(folders["smollm"] / SMOLLM_FILE) == ("llama", ["F32", "Q4_1", "Q8_0"])
 
@@ -130,7 +130,7 @@ def test_the_smollm2_gguf_file_is_a_supported_checkpoint(folders):
 # --- chat on SmolLM2 ----------------------------------------------------------------------------------
 
 def ask(ctx, question: str, max_new_tokens: int = 48, request=None) -> list[tuple]:
-    from demos import chat
+    from demos.chat import tab as chat
 
     return list(chat.chat(ctx, question, [], "", CHAT, 0.0, 0.9, max_new_tokens, request=request))
 
@@ -156,8 +156,8 @@ def test_smollm2_answers_simple_questions_through_the_chat_tab(real_ctx, smollm,
 
 
 def test_the_stop_button_ends_a_smollm2_answer(real_ctx, smollm):
-    from demos import chat
-    from demos.generation_common import STOPS
+    from demos.chat import tab as chat
+    from demos.ui.generation_common import STOPS
 
     request = SimpleNamespace(session_hash="real-weights-stop")
     outputs = []
@@ -174,7 +174,7 @@ def test_the_stop_button_ends_a_smollm2_answer(real_ctx, smollm):
 # --- knowledge graph on SmolLM2 -----------------------------------------------------------------------
 
 def test_smollm2_knowledge_graph_gives_triples_or_says_the_format_is_wrong(real_ctx, smollm):
-    from demos import knowledge_graph
+    from demos.knowledge_graph import tab as knowledge_graph
 
     text = "Marie Curie was born in Warsaw."
     table, graph, raw, status = knowledge_graph.extract_knowledge_graph(real_ctx, text, GRAPH)
@@ -190,7 +190,7 @@ def test_smollm2_knowledge_graph_gives_triples_or_says_the_format_is_wrong(real_
 # --- attention on MiniLM ------------------------------------------------------------------------------
 
 def test_minilm_attention_rows_are_distributions_that_differ_between_heads(real_ctx):
-    from demos import attention
+    from demos.attention import tab as attention
 
     text = "The cat sat on the mat because it was tired."
     maps = real_ctx.manager.get(ATTENTION)([text], layer=2, head=0, token=0)[0]
@@ -220,7 +220,7 @@ def english_sample_csv(folder: Path) -> Path:
 
 
 def fine_tune(ctx, base: str, csv_path: Path, name: str) -> dict:
-    from demos import fine_tune as tab
+    from demos.fine_tune import tab
 
     outputs = list(tab.train_classifier(ctx, str(csv_path), "text", "label", False, base, 2, 1e-4, 8, 0.2, name,
                                         SimpleNamespace(session_hash=f"real-weights-{name}")))
@@ -251,7 +251,7 @@ HELD_OUT = [
 
 
 def test_fine_tuned_minilm_beats_its_random_init_twin_and_labels_new_sentences(real_ctx, tmp_path, one_torch_thread):
-    from demos.text_classification import classify_text
+    from demos.text_classification.tab import classify_text
 
     csv_path = english_sample_csv(tmp_path)
     twin = fine_tune(real_ctx, MINILM_RANDOM, csv_path, "minilm-random-init")

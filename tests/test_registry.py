@@ -2,9 +2,9 @@ import dataclasses
 
 import pytest
 
-from models.kinds import KINDS
+from models.families import KINDS
 from models.registry import Registry, RegistryError, UnknownModelError, builtin_registry
-from models.spec import KEY_PATTERN, ModelSpec, TinyRecipe
+from models.registry.spec import KEY_PATTERN, ModelSpec, TinyRecipe
 
 
 def test_every_builtin_entry_is_well_formed(registry):
@@ -136,8 +136,8 @@ def gguf_entry(folder, name="model.gguf", runner="chat"):
 
 
 def test_a_gguf_file_of_a_supported_architecture_is_an_entry(tmp_path):
-    from models.gguf_files import read_header
-    from models.sources import resolve_source
+    from models.registry.gguf_files import read_header
+    from models.registry.sources import resolve_source
 
     write_gguf(tmp_path / "model.gguf")
     assert read_header(tmp_path / "model.gguf") == ("llama", ["F32"])

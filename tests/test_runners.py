@@ -5,11 +5,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from models.device import Placement
-from models.errors import InputError
-from models.runners.extractive_qa import ExtractiveQARunner, best_span_in_window
-from models.sources import ModelSource
-from models.tiny import ensure_twin
+from models.runtime.device import Placement
+from models.runtime.errors import InputError
+from models.families.runners.extractive_qa import ExtractiveQARunner, best_span_in_window
+from models.registry.sources import ModelSource
+from models.families.twins import ensure_twin
 
 TEXTS = ["I love this movie and I would watch it again!", "这部电影太好看了，我还想再看一遍。",
          "مرحبا بالعالم 😀 שלום", "x"]
@@ -266,8 +266,8 @@ def test_pairs_answered_together_match_pairs_answered_alone(tiny_manager, key):
 def test_cpu_int8_quantizes_the_encoder_and_keeps_its_outputs_close(registry, key):
     """--cpu-int8 (the app's default on CPU) swaps every Linear layer for an int8 one; the outputs stay
     close to fp32's (same labels, spans within the context, probabilities within a few hundredths)."""
-    from models.runners import runner_class
-    from models.tasks import runner_spec
+    from models.families.runners import runner_class
+    from models.registry.tasks import runner_spec
 
     spec = registry.get(key)
     source = ModelSource(str(ensure_twin(spec)), None)
@@ -296,7 +296,7 @@ def test_cpu_int8_quantizes_the_encoder_and_keeps_its_outputs_close(registry, ke
 
 
 def test_cpu_int8_applies_to_cpu_placements_only():
-    from models.device import choose_placement
+    from models.runtime.device import choose_placement
 
     assert choose_placement("cpu", cpu_int8=True).cpu_int8
     assert not choose_placement("cpu").cpu_int8
@@ -309,9 +309,9 @@ def test_a_pipeline_in_output_mode_returns_the_pipelines_own_output_and_refuses_
     head comes from its recipe (``head``)."""
     import dataclasses
 
-    from models.runners import runner_class
-    from models.spec import TinyRecipe
-    from models.tasks import runner_spec
+    from models.families.runners import runner_class
+    from models.registry.spec import TinyRecipe
+    from models.registry.tasks import runner_spec
 
     base = registry.get("text-classification/distilbert-sst2")
     spec = dataclasses.replace(base, key="text-classification/masked-lm", params={

@@ -8,7 +8,7 @@ import pytest
 from gradio import state_holder
 
 import app
-from demos import session_memory
+from demos.server import session_memory
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import gradio as gr
 import pytest
 
 import app
-from models.tasks import NAMES
+from models.registry.tasks import NAMES
 from models import settings as settings_module
 from models.settings import Settings, environment_problem, tiny_cache
 from tests.conftest import ROOT
@@ -72,7 +72,7 @@ def test_every_numeric_variable_is_checked_at_start_and_every_check_is_read():
 
 def test_the_flags_defaults_are_the_settings_defaults():
     """One set of defaults: the command line with no flag and no variable gives ``Settings()`` (its tabs named)."""
-    from models.ray_config import ScalingOverride
+    from models.runtime.ray_config import ScalingOverride
 
     assert app.parse_args([], environ={}) == dataclasses.replace(Settings(), demos=tuple(NAMES),
                                                                   ray_scaling=ScalingOverride())
@@ -130,7 +130,7 @@ def test_the_ray_deploy_timeout_reaches_the_manager(tmp_path):
 
 
 def test_the_tiny_cache_is_read_in_the_settings_module(monkeypatch, tmp_path):
-    from models.tiny import cache_root
+    from models.families.twins import cache_root
 
     assert tiny_cache({"DEMO_TINY_CACHE": "~/twins"}) == Path.home() / "twins"
     assert tiny_cache({}) == Path.home() / ".cache" / "demo-suite" / "tiny"

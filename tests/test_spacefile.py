@@ -9,7 +9,7 @@ from unittest import mock
 import yaml
 
 import app
-from models.tasks import NAMES
+from models.registry.tasks import NAMES
 from tests.conftest import ROOT
 
 SPACEFILE = ROOT / "Spacefile"

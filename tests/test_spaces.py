@@ -7,10 +7,10 @@ from importlib import metadata
 import yaml
 
 from demos import load_demos
-from models.tasks import TASKS
-from models import spaces
+from models.registry.tasks import TASKS
+from models.tools import spaces
 from models.registry import Registry, builtin_registry
-from models.spec import ModelSpec
+from models.registry.spec import ModelSpec
 
 SPACES_HARDWARE = {"cpu-basic", "cpu-upgrade", "t4-small", "t4-medium", "l4x1", "l4x4", "a10g-small",
                    "a10g-large", "a10g-largex2", "a10g-largex4", "a100-large"}

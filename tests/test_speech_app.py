@@ -110,8 +110,9 @@ def test_speak_it_back_does_not_depend_on_the_order_the_tabs_are_built_in(tiny_m
     still gets its button."""
     import gradio as gr
 
-    from demos import speech_recognition, text_to_speech
-    from demos.common import DemoContext
+    from demos.speech_recognition import tab as speech_recognition
+    from demos.text_to_speech import tab as text_to_speech
+    from demos.ui.common import DemoContext
 
     ctx = DemoContext(tiny_manager)
     with gr.Blocks() as blocks:
@@ -124,7 +125,7 @@ def test_speak_it_back_does_not_depend_on_the_order_the_tabs_are_built_in(tiny_m
 def speak_it_back_button(blocks):
     import gradio as gr
 
-    from demos import i18n
+    from demos.ui import i18n
 
     english = "Speak it back: transcribe this in the Speech recognition tab"
     shown = (english, str(i18n.I18N(i18n.control_key(english))))  # as built, or translatable (i18n)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import soundfile
 
-from models.audio_io import (AudioError, chunk_bounds, decode, is_silent, load_for_model, prepare, resample,
-                             to_mono_float, write_wav)
-from models.speech_text import Segment, join_segments, split_sentences, srt_timestamp, to_srt
+from models.runtime.audio_io import (AudioError, chunk_bounds, decode, is_silent, load_for_model, prepare, resample,
+                                     to_mono_float, write_wav)
+from models.text.speech_text import Segment, join_segments, split_sentences, srt_timestamp, to_srt
 
 
 def tone(freq: float, seconds: float, rate: int, channels: int = 1, amplitude: float = 0.5) -> np.ndarray:
@@ -177,7 +177,7 @@ def test_old_output_folders_are_cleaned_up(tmp_path, monkeypatch):
     import os
     import tempfile
 
-    from demos.speech_common import output_dir
+    from demos.ui.speech_common import output_dir
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     old, recent = output_dir(), output_dir()

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import soundfile
 
-from demos import speech_recognition as asr
-from demos import text_to_speech as tts
-from demos.common import DemoContext
+from demos.speech_recognition import tab as asr
+from demos.text_to_speech import tab as tts
+from demos.ui.common import DemoContext
 from models.settings import Settings, SpeechLimits
-from models.audio_io import Audio
+from models.runtime.audio_io import Audio
 from tests.test_speech_audio import parse_srt, tone
 
 WHISPER = "automatic-speech-recognition/whisper-base"
@@ -275,7 +275,7 @@ def test_a_long_transcript_streams_each_finished_piece_and_the_bar_only_grows(sc
 
 
 def test_stop_keeps_the_pieces_already_transcribed(sctx, counted_pieces):
-    from demos.generation_common import STOPS
+    from demos.ui.generation_common import STOPS
 
     path, heard = counted_pieces
     request, outputs = Request("stopping-listener"), []

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from models.tiny import ensure_twin
+from models.families.twins import ensure_twin
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +60,9 @@ def test_moonshine_twin_loads_with_the_wav2vec2_processor(folders):
 def test_bark_layout_at_barks_sizes_gives_barks_constants():
     """The tiny twin uses Bark's id layout scaled down; at Bark's own sizes it must give Bark's constants."""
     from transformers.models.bark.generation_configuration_bark import (BarkCoarseGenerationConfig,
-                                                                          BarkSemanticGenerationConfig)
+                                                                        BarkSemanticGenerationConfig)
 
-    from models.tiny.speech import bark_layout
+    from models.families.twins.speech import bark_layout
 
     ids = bark_layout(119_547, 10_000, 1024)
     semantic, coarse = BarkSemanticGenerationConfig(), BarkCoarseGenerationConfig()

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import torch
 
-from models.runners import streaming
+from models.families.runners import streaming
 
 
 class FakeTokenizer:

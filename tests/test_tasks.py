@@ -1,4 +1,4 @@
-"""The task table (models/tasks.py) is the one list of tabs: every other list derives from it."""
+"""The task table (models/registry/tasks.py) is the one list of tabs: every other list derives from it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import app
 from demos import load_demos
 from models.registry import builtin_registry
-from models.tasks import AREAS, NAMES, TASKS, task_named, task_of_module
+from models.registry.tasks import AREAS, NAMES, TASKS, task_named, task_of_module
 
 
 def test_each_tab_has_one_name_one_task_and_an_area_and_every_task_has_models():

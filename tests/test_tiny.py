@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from models.tiny import ensure_twin, twin_dir
+from models.families.twins import ensure_twin, twin_dir
 
 
 @pytest.fixture(scope="module")

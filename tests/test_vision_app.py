@@ -29,7 +29,7 @@ def test_vision_tabs_have_named_endpoints(client):
     # the checked image input renders with gr.Image's own front end
     types = {component["type"] for component in client.config["components"]}
     assert {"image", "annotatedimage", "gallery"} <= types
-    assert not (ROOT / "demos" / "vision_common.pyi").exists()  # no gradio stub written beside our module
+    assert not (ROOT / "demos" / "ui" / "vision_common.pyi").exists()  # no gradio stub written beside our module
 
 
 def test_decompression_bomb_is_refused_with_the_limit(client, tmp_path):

@@ -4,7 +4,9 @@ import gradio as gr
 import pytest
 from PIL import Image
 
-from demos import image_classification, image_generation, object_detection
+from demos.image_classification import tab as image_classification
+from demos.image_generation import tab as image_generation
+from demos.object_detection import tab as object_detection
 from demos.examples import example_path
 from tests.conftest import with_settings
 
@@ -72,7 +74,7 @@ def test_detection_refuses_absurd_thresholds(ctx, threshold):
 
 
 def test_detection_on_a_downscaled_photo_boxes_fit_the_shown_image(ctx, tmp_path):
-    from demos.vision_common import ImageLimits
+    from demos.ui.vision_common import ImageLimits
 
     (image, boxes), _, status = object_detection.detect(
         ctx, ROAD, RT_DETR, 0.0, limits=ImageLimits(max_side=320))
@@ -158,7 +160,7 @@ def test_old_pngs_are_pruned(tmp_path):
 
 
 def test_notices_for_offload_and_safety_checker():
-    from models.vision_results import Generation
+    from models.families.results import Generation
 
     quiet = Generation([], prompt_tokens=5, window=77, dropped_text="", cpu_offload=False)
     assert image_generation.notices(quiet, "", 0.0) == ""
@@ -194,8 +196,8 @@ def test_generation_streams_previews_then_the_images_and_a_bar_that_only_grows(c
 def test_stop_ends_a_generation_within_one_step_and_keeps_its_last_preview(ctx, tmp_path, monkeypatch):
     """The generation is held after step 2 until its stop flag is set (tests.hooks): Stop finds it running,
     the step callback ends it there (the model is not called for step 3), and the status says where."""
-    from demos.generation_common import STOPS
-    from models.runners.diffusers_t2i import DiffusersRunner
+    from demos.ui.generation_common import STOPS
+    from models.families.runners.diffusers_t2i import DiffusersRunner
     from tests.hooks import HELD_AT_STEP, HELD_STEPS, held_after_a_step
     from tests.progress_log import ProgressLog
 

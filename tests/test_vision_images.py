@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from demos.vision_common import ImageLimits, read_image, to_rgb
+from demos.ui.vision_common import ImageLimits, read_image, to_rgb
 
 LIMITS = ImageLimits(max_pixels=1_000_000, max_side=512, max_bytes=2 * 1024 * 1024)
 

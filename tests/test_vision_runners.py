@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from models.runners.timm_classifier import timm_model_name
-from models.tiny import ensure_twin
+from models.families.runners.timm_classifier import timm_model_name
+from models.families.twins import ensure_twin
 
 CLASSIFIERS = ["image-classification/vit-base", "image-classification/convnext-tiny",
                "image-classification/mobilenetv4-small"]
@@ -94,7 +94,7 @@ def test_timm_model_names(tmp_path):
 def test_timm_label_names_fall_back_to_imagenet_names():
     from types import SimpleNamespace
 
-    from models.runners.timm_classifier import label_names
+    from models.families.runners.timm_classifier import label_names
 
     imagenet = label_names(SimpleNamespace(num_classes=1000, pretrained_cfg={}))
     assert len(imagenet) == 1000 and imagenet[0].startswith("tench")
@@ -179,8 +179,8 @@ class FakePipe:
 
 
 def fake_gpu_runner(failures: int):
-    from models.device import Placement
-    from models.runners.diffusers_t2i import DiffusersRunner
+    from models.runtime.device import Placement
+    from models.families.runners.diffusers_t2i import DiffusersRunner
 
     runner = DiffusersRunner.__new__(DiffusersRunner)
     runner.spec = SimpleNamespace(key="text-to-image/fake", checkpoint="fake")
@@ -198,7 +198,7 @@ def test_out_of_gpu_memory_switches_to_cpu_offload_and_retries_once():
 
 
 def test_out_of_gpu_memory_twice_is_a_clear_input_error():
-    from models.errors import InputError
+    from models.runtime.errors import InputError
 
     runner = fake_gpu_runner(failures=2)
     with pytest.raises(InputError, match="out of GPU memory even with CPU offload"):

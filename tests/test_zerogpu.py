@@ -9,8 +9,8 @@ import types
 import pytest
 
 import app
-from demos import zerogpu
-from models.tasks import NAMES
+from demos.server import zerogpu
+from models.registry.tasks import NAMES
 
 
 class FakeSpaces(types.ModuleType):

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.errors import InputError
+from models.runtime.errors import InputError
 
 
 class DatasetError(InputError):

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 from models.fine_tune.dataset import LabeledData
 from models.fine_tune.store import FineTunedStore, display_owner, fresh_dir, utc_now
 from models.fine_tune.trainer import EpochDone, StepDone, Trained, TrainSettings
-from models.spec import ModelSpec
+from models.registry.spec import ModelSpec
 
 
 class TrainingBusy(RuntimeError):

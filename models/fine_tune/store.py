@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from models.registry import Registry, RegistryError
-from models.spec import ModelSpec
-from models.temp_dirs import fresh_temp_dir
+from models.registry.spec import ModelSpec
+from models.runtime.temp_dirs import fresh_temp_dir
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from typing import Any, Callable
 
 from models.fine_tune.dataset import LabeledData
 from models.fine_tune.metrics import Evaluation, evaluate
-from models.manager import LOAD_LOCK
-from models.runners.base import BaseRunner
+from models.runtime.manager import LOAD_LOCK
+from models.families.runners.base import BaseRunner
 
 
 @dataclass(frozen=True)

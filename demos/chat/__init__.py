@@ -1,0 +1,3 @@
+"""Chat: a multi-turn conversation with a chat model, streamed.
+
+The tab is ``tab.py``."""

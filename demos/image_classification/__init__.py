@@ -1,0 +1,3 @@
+"""Image classification: a photo in, the top labels out.
+
+The tab is ``tab.py``."""

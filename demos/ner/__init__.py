@@ -1,0 +1,3 @@
+"""Named entities: the people, organizations and places in a text, highlighted, with their offsets.
+
+The tab is ``tab.py``."""

@@ -1,0 +1,3 @@
+"""Speech recognition: a recording in, its transcript (and subtitles) out.
+
+The tab is ``tab.py``."""

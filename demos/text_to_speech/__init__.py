@@ -1,0 +1,3 @@
+"""Text to speech: a text in, a recording out.
+
+The tab is ``tab.py``."""

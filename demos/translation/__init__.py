@@ -1,0 +1,3 @@
+"""Translation between languages, routed to the entry that serves the pair.
+
+The tab is ``tab.py``."""

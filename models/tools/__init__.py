@@ -1,0 +1,1 @@
+"""Operator tools behind ``python -m models``: downloading checkpoints and the Spaces front matter."""
