@@ -23,7 +23,7 @@ packages, and begin with the one ``pip install`` line they need.
 User text only ever enters a script through ``repr()`` (``literal``), so nothing a user types can become code.
 
 A template mirrors its runner's behaviour, so each runner module records the fingerprint of the code it
-mirrors (``SNIPPET_REVIEWED``: path -> ``behaviour_fingerprint``); tests/test_code_snippets.py fails when a
+mirrors (``SNIPPET_REVIEWED``: path -> ``behaviour_fingerprint``); tests/models/test_code_snippets.py fails when a
 runner changes and its snippet was not reviewed again.
 """
 

@@ -26,7 +26,7 @@ PREFIX = "DEMO_"
 FALSE_WORDS = ("0", "false", "no", "off")
 
 # every numeric DEMO_ variable: (smallest allowed, largest allowed or None, whole number?); checked at start so
-# that a typo is one clear line, not a traceback (tests/test_settings.py checks that every number read below is
+# that a typo is one clear line, not a traceback (tests/models/test_settings.py checks that every number read below is
 # listed here)
 NUMERIC = {
     "PORT": (1, 65535, True), "MAX_MODELS": (1, None, True), "GPU_CONCURRENCY": (1, None, True),

@@ -18,7 +18,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 # Ray reads this when it is imported (not at ray.init): set before any test module imports ray, so that every Ray
-# process the tests start listens on loopback only (tests/test_ray_serving.py checks it)
+# process the tests start listens on loopback only (tests/models/runtime/test_ray_serving.py checks it)
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
 # one twin cache for the whole run (the app subprocess reuses it); CI starts from an empty one
 os.environ.setdefault("DEMO_TINY_CACHE", str(ROOT / ".cache" / "tiny-test"))
@@ -29,7 +29,7 @@ os.environ.setdefault("DEMO_DATA_DIR", tempfile.mkdtemp(prefix="demo-test-data-"
 @pytest.fixture(autouse=True)
 def read_every_token(monkeypatch):
     """Tiny twins generate a token in about a millisecond: read streams without pausing between reads
-    (tests/test_streaming.py checks the pacing itself)."""
+    (tests/models/families/test_streaming.py checks the pacing itself)."""
     from models.families.runners import streaming
 
     monkeypatch.setattr(streaming, "READ_INTERVAL_S", 0.0)

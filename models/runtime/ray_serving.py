@@ -42,7 +42,7 @@ def _keep_replica_ports_on_loopback() -> None:
     (``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, as the app's own Ray and the tests are) that port alone would
     listen to the network, so it is bound to 127.0.0.1 instead (the replica's address on such a cluster). Runs
     in the replica when it imports this module, before it starts; if Serve changes, nothing is patched
-    (``tests/test_ray_serving.py`` checks that every port stays on loopback)."""
+    (``tests/models/runtime/test_ray_serving.py`` checks that every port stays on loopback)."""
     if os.environ.get("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER") != "0":
         return
     try:

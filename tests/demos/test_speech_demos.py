@@ -12,7 +12,7 @@ from demos.text_to_speech import tab as tts
 from demos.ui.common import DemoContext
 from models.settings import Settings, SpeechLimits
 from models.runtime.audio_io import Audio
-from tests.test_speech_audio import parse_srt, tone
+from tests.models.runtime.test_speech_audio import parse_srt, tone
 
 WHISPER = "automatic-speech-recognition/whisper-base"
 TURBO = "automatic-speech-recognition/whisper-large-v3-turbo"

@@ -9,7 +9,7 @@ import pytest
 import soundfile
 
 from tests.server import running_app
-from tests.test_speech_audio import tone
+from tests.models.runtime.test_speech_audio import tone
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +143,7 @@ def assert_speaks_back(blocks) -> None:
     assert hand_over.inputs == [synthesize.outputs[0]]          # the TTS audio...
     assert hand_over.outputs == [transcribe.inputs[0]]          # ...goes into the ASR audio input
     assert follow_up.fn is transcribe.fn and follow_up.trigger_only_on_success
-    # and the browser goes to the recognition tab (tests/test_browser_person.py follows it there)
+    # and the browser goes to the recognition tab (tests/app/test_browser_person.py follows it there)
     go = [fn for fn in fns if fn.trigger_after == hand_over._id and fn.fn is None]
     assert len(go) == 1 and "open('asr')" in go[0].js and go[0].trigger_only_on_success
     assert hand_over.fn("/tmp/x.wav") == "/tmp/x.wav"

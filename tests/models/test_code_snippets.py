@@ -353,7 +353,7 @@ def test_runner_changes_are_reviewed_in_its_snippet(runner):
     assert not stale, (
         f"The code behind the {runner!r} runner changed since its \"Show the code\" snippet was last reviewed: "
         f"{', '.join(stale)}. Check that code_snippet() in {own} still does what the runner does (and that "
-        f"tests/test_code_snippets.py still covers it), then record the new fingerprints in SNIPPET_REVIEWED: "
+        f"tests/models/test_code_snippets.py still covers it), then record the new fingerprints in SNIPPET_REVIEWED: "
         f"{stale}")
 
 

@@ -36,7 +36,7 @@ def test_decompression_bomb_is_refused_with_the_limit(client, tmp_path):
     from gradio_client import handle_file
     from gradio_client.exceptions import AppError
 
-    from tests.test_vision_images import png_header_only
+    from tests.demos.ui.test_vision_images import png_header_only
 
     bomb = png_header_only(tmp_path / "bomb.png", 60_000, 60_000)
     with pytest.raises(AppError, match="limit is 50 megapixels"):

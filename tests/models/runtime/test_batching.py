@@ -144,7 +144,7 @@ def test_batched_results_equal_single_results_on_a_real_model(tiny_manager):
 
 def test_batchers_follow_the_model_and_are_dropped_on_eviction(registry):
     from models.runtime.manager import ModelManager
-    from tests.test_manager import CountingLoader
+    from tests.models.runtime.test_manager import CountingLoader
 
     manager = ModelManager(registry, profile="tiny", device="cpu", loader=CountingLoader(), max_models=1)
     a, b = registry.keys()[:2]

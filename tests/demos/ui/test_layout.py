@@ -1,5 +1,5 @@
 """The demos grouped by area (models.registry.tasks.AREAS, demos/ui/layout.py): every tab in one area, in both languages, and only
-the areas of the tabs an app shows. The browser side (clicks, links, a phone) is in tests/test_browser_person.py."""
+the areas of the tabs an app shows. The browser side (clicks, links, a phone) is in tests/app/test_browser_person.py."""
 
 from __future__ import annotations
 
