@@ -41,3 +41,14 @@ HEADERS_ZH = {
     "heatmap row": "热力图行",
     "value v_j (first dims)": "值 v_j（前几维）",
 }
+
+# its messages (errors, warnings, progress): (English pattern, Chinese), matched whole
+MESSAGES_ZH = [
+    (r"The text is (?P<n>[\d,]+) tokens long; this tab reads at most (?P<m>[\d,]+), so only the first (?P<k>[\d,]+) "
+     r"tokens were used\.", "文本有 {n} 个词元；本标签页最多读取 {m} 个，所以只用了前 {k} 个词元。"),
+]
+
+# the segments of its status line: (English pattern, Chinese), matched whole
+SEGMENTS_ZH = [
+    (r"(?P<layers>\d+) layers × (?P<heads>\d+) heads, d_k = (?P<dk>\d+)", "{layers} 层 × {heads} 个注意力头，d_k = {dk}"),
+]

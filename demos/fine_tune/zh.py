@@ -38,3 +38,9 @@ UI_ZH = {
 HEADERS_ZH = {
     "true \\ predicted": "真实 \\ 预测",
 }
+
+# the segments of its status line: (English pattern, Chinese), matched whole
+SEGMENTS_ZH = [
+    (r"Epoch (?P<e>\d+)", "第 {e} 轮"),
+    (r"step (?P<a>[\d,]+) of (?P<b>[\d,]+)", "第 {a} 步（共 {b} 步）"),
+]

@@ -20,3 +20,8 @@ UI_ZH = {
     "Seed used (image i: seed + i)": "所用种子（第 i 张图：种子 + i）",
     "♻️ Reuse seed": "♻️ 沿用此种子",
 }
+
+# its messages (errors, warnings, progress): (English pattern, Chinese), matched whole
+MESSAGES_ZH = [
+    (r"Denoising step (?P<a>\d+)/(?P<b>\d+)", "去噪第 {a}/{b} 步"),
+]

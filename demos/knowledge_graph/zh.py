@@ -19,3 +19,8 @@ HEADERS_ZH = {
     "relation": "关系",
     "tail": "尾实体",
 }
+
+# the segments of its status line: (English pattern, Chinese), matched whole
+SEGMENTS_ZH = [
+    (r"(?P<n>\d+) triples?", "{n} 个三元组"),
+]

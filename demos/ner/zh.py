@@ -15,3 +15,8 @@ HEADERS_ZH = {
     "start": "开始",
     "end": "结束",
 }
+
+# the segments of its status line: (English pattern, Chinese), matched whole
+SEGMENTS_ZH = [
+    (r"(?P<n>[\d,]+) entit(y|ies)", "{n} 个实体"),
+]

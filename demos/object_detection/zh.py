@@ -12,3 +12,8 @@ UI_ZH = {
     "Objects": "物体",
     "Objects (box corners in pixels of the shown image)": "物体（框的角点，以所示图像的像素计）",
 }
+
+# the segments of its status line: (English pattern, Chinese), matched whole
+SEGMENTS_ZH = [
+    (r"(?P<n>\d+) objects? at score ≥ (?P<t>[\d.]+)", "{n} 个物体（得分 ≥ {t}）"),
+]

@@ -13,3 +13,16 @@ UI_ZH = {
     "Answers": "答案数",
     "how many answers to list, best first, each with its score": "列出几个答案：最好的在前，各附得分",
 }
+
+# its messages (errors, warnings, progress): (English pattern, Chinese), matched whole
+MESSAGES_ZH = [
+    (r"The question is too long \((?P<n>\d+) tokens\); keep it under (?P<m>\d+) tokens\.",
+     "问题太长（{n} 个词元）；请保持在 {m} 个词元以内。"),
+]
+
+# the segments of its status line: (English pattern, Chinese), matched whole
+SEGMENTS_ZH = [
+    (r"no-answer score (?P<s>-?[\d.]+)", "无答案得分 {s}"),
+    (r"score (?P<s>-?[\d.]+)", "得分 {s}"),
+    (r"context read in (?P<n>\d+) overlapping windows", "上下文分 {n} 个重叠窗口读取"),
+]

@@ -19,3 +19,17 @@ UI_ZH = {
 CHOICES_ZH = {
     "Transcribe": "转写", "Translate to English": "翻译成英文", "Auto-detect": "自动检测",
 }
+
+# its messages (errors, warnings, progress): (English pattern, Chinese), matched whole
+MESSAGES_ZH = [
+    (r"(?P<model>.+?) only transcribes\. Pick a Whisper model to translate to English\.",
+     "{model} 只能转写。要翻译成英文，请选择一个 Whisper 模型。"),
+    (r"Transcribing piece (?P<a>\d+) of (?P<b>\d+)…", "正在转写第 {a} 段（共 {b} 段）……"),
+]
+
+# the segments of its status line: (English pattern, Chinese), matched whole
+SEGMENTS_ZH = [
+    (r"(?P<duration>.+?) of audio in (?P<n>\d+) pieces?", "{duration} 音频，分 {n} 段"),
+    (r"this model gives no timestamps: segment times are the pieces' bounds", "该模型不给时间戳：分段时间取各段的边界"),
+    (r"no speech was recognized", "没有识别出语音"),
+]

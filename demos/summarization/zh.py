@@ -22,3 +22,12 @@ UI_ZH = {
 CHOICES_ZH = {
     "short": "短", "medium": "中", "long": "长",
 }
+
+# the segments of its status line: (English pattern, Chinese), matched whole
+SEGMENTS_ZH = [
+    (r"summarizing", "正在摘要"),
+    (r"summarizing part (?P<a>\d+) of (?P<b>\d+)", "正在摘要第 {a} 段（共 {b} 段）"),
+    (r"combining the part summaries", "正在合并各段摘要"),
+    (r"done: part summaries \(too long to combine\)", "完成：各段的摘要（太长，无法合并）"),
+    (r"(?P<n>\d+) parts \(map-reduce\)", "{n} 段（先分段摘要再合并）"),
+]

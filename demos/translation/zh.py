@@ -14,3 +14,15 @@ UI_ZH = {
     "Translate": "翻译",
     "Translation": "译文",
 }
+
+# its messages (errors, warnings, progress): (English pattern, Chinese), matched whole
+MESSAGES_ZH = [
+    (r"(?P<lang_a>[A-Z][a-z]+) → (?P<lang_b>[A-Za-z]+) is not available with this model; pick the languages by hand\.",
+     "这个模型不支持 {lang_a} → {lang_b}；请手动选择语言。"),
+]
+
+# the segments of its status line: (English pattern, Chinese), matched whole
+SEGMENTS_ZH = [
+    (r"translating", "正在翻译"),
+    (r"translating sentences (?P<a>\d+)-(?P<b>\d+) of (?P<n>\d+)", "正在翻译第 {a}-{b} 句（共 {n} 句）"),
+]

@@ -1,6 +1,7 @@
 """Chinese for the text the tabs build while they run: status lines, model cards, progress, errors, warnings.
 
-Such text has numbers and names in it, so it is matched, not looked up: a status line is segments joined by
+What one tab alone says is in its task folder (``demos/<task>/zh.py``: ``MESSAGES_ZH``, ``SEGMENTS_ZH``), matched
+after what the tabs share. Such text has numbers and names in it, so it is matched, not looked up: a status line is segments joined by
 " · " (lines by "  \\n"), each segment matched whole against ``SEGMENTS`` and then ``MESSAGES``, whose named groups
 are kept as they are (model names, numbers, code), except the groups whose names say they are a field label,
 a language or a duration, which are translated too. A text the catalog does not know stays as it is.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from demos.ui.i18n_ui import CHOICES_ZH, UI_ZH
+from demos.ui.i18n_ui import CHOICES_ZH, UI_ZH, task_strings
 
 # whole messages: errors, warnings, notes, progress descriptions
 _MESSAGES = [
@@ -51,33 +52,12 @@ _MESSAGES = [
     (r"No image: upload a photo, paste one, or take one with the webcam\.", "没有图像：请上传、粘贴或用摄像头拍一张照片。"),
     (r"This file is not an image that can be read\. Upload a (?P<formats>.+) image\.",
      "这个文件不是可以读取的图像。请上传 {formats} 格式的图像。"),
-    (r"Denoising step (?P<a>\d+)/(?P<b>\d+)", "去噪第 {a}/{b} 步"),
     # speech tabs
     (r"No audio: record with the microphone or upload a file \((?P<formats>.+)\)\.",
      "没有音频：请用麦克风录音或上传文件（{formats}）。"),
     (r"No speech was found: the recording is silent\.", "没有发现语音：录音是静音的。"),
     (r"No speech was found: the (?P<duration>.+) recording is silent\. Record again closer to the microphone, "
      r"or upload another file\.", "没有发现语音：这段 {duration} 的录音是静音的。请靠近麦克风重新录音，或上传另一个文件。"),
-    (r"(?P<model>.+?) only transcribes\. Pick a Whisper model to translate to English\.",
-     "{model} 只能转写。要翻译成英文，请选择一个 Whisper 模型。"),
-    (r"Transcribing piece (?P<a>\d+) of (?P<b>\d+)…", "正在转写第 {a} 段（共 {b} 段）……"),
-    (r"Speaking sentence (?P<a>\d+) of (?P<b>\d+)…", "正在朗读第 {a} 句（共 {b} 句）……"),
-    (r"Nothing to speak back yet: select Speak first\.", "还没有可回读的语音：请先选择“朗读”。"),
-    (r"Sent to the Speech recognition tab; its transcript is there\.", "已发送到“语音识别”标签页；文字稿在那里。"),
-    (r"Left out characters this voice cannot speak: (?P<chars>.+)", "省略了这个声音读不出的字符：{chars}"),
-    (r"(?P<model>.+?) has no speed control: speed (?P<speed>\S+) was ignored", "{model} 不能调节语速：已忽略语速 {speed}"),
-    # translation
-    (r"(?P<lang_a>[A-Z][a-z]+) → (?P<lang_b>[A-Za-z]+) is not available with this model; pick the languages by hand\.",
-     "这个模型不支持 {lang_a} → {lang_b}；请手动选择语言。"),
-    (r"This voice cannot speak any of the text; it reads (?P<symbols>.+)\.", "这个声音读不出这段文本中的任何字符；它能读：{symbols}。"),
-    # text tabs
-    (r"The text is (?P<n>[\d,]+) tokens long; this model reads at most (?P<m>[\d,]+), so only the beginning was "
-     r"classified\.", "文本有 {n} 个词元；这个模型最多读取 {m} 个，所以只对开头部分做了分类。"),
-    (r"The question is too long \((?P<n>\d+) tokens\); keep it under (?P<m>\d+) tokens\.",
-     "问题太长（{n} 个词元）；请保持在 {m} 个词元以内。"),
-    # attention explorer
-    (r"The text is (?P<n>[\d,]+) tokens long; this tab reads at most (?P<m>[\d,]+), so only the first (?P<k>[\d,]+) "
-     r"tokens were used\.", "文本有 {n} 个词元；本标签页最多读取 {m} 个，所以只用了前 {k} 个词元。"),
 ]
 
 # one segment of a status line or a model card
@@ -94,30 +74,9 @@ _SEGMENTS = [
     (r"stopped", "已停止"),
     (r"done", "完成"),
     (r"thinking…", "思考中……"),
-    (r"summarizing", "正在摘要"),
-    (r"translating", "正在翻译"),
-    (r"summarizing part (?P<a>\d+) of (?P<b>\d+)", "正在摘要第 {a} 段（共 {b} 段）"),
-    (r"combining the part summaries", "正在合并各段摘要"),
-    (r"done: part summaries \(too long to combine\)", "完成：各段的摘要（太长，无法合并）"),
-    (r"(?P<n>\d+) parts \(map-reduce\)", "{n} 段（先分段摘要再合并）"),
-    (r"translating sentences (?P<a>\d+)-(?P<b>\d+) of (?P<n>\d+)", "正在翻译第 {a}-{b} 句（共 {n} 句）"),
     (r"(?P<lang_a>[A-Z][a-z]+|auto-detected) → (?P<lang_b>[A-Z][a-z]+)", "{lang_a} → {lang_b}"),
-    (r"(?P<n>[\d,]+) entit(y|ies)", "{n} 个实体"),
-    (r"(?P<n>\d+) objects? at score ≥ (?P<t>[\d.]+)", "{n} 个物体（得分 ≥ {t}）"),
-    (r"no-answer score (?P<s>-?[\d.]+)", "无答案得分 {s}"),
-    (r"score (?P<s>-?[\d.]+)", "得分 {s}"),
-    (r"context read in (?P<n>\d+) overlapping windows", "上下文分 {n} 个重叠窗口读取"),
-    (r"(?P<duration>.+?) of audio in (?P<n>\d+) pieces?", "{duration} 音频，分 {n} 段"),
-    (r"(?P<duration>.+?) of audio at (?P<hz>[\d,]+) Hz from (?P<n>\d+) sentences?", "{duration} 音频，{hz} Hz，共 {n} 句"),
-    (r"this model gives no timestamps: segment times are the pieces' bounds", "该模型不给时间戳：分段时间取各段的边界"),
-    (r"no speech was recognized", "没有识别出语音"),
-    (r"voice (?P<voice>\S+)", "声音 {voice}"),
     (r"(?P<n>\d+) tokens", "{n} 个词元"),
-    (r"(?P<layers>\d+) layers × (?P<heads>\d+) heads, d_k = (?P<dk>\d+)", "{layers} 层 × {heads} 个注意力头，d_k = {dk}"),
-    (r"(?P<n>\d+) triples?", "{n} 个三元组"),
     (r"image (?P<notes>.+)", "图像{notes}"),
-    (r"Epoch (?P<e>\d+)", "第 {e} 轮"),
-    (r"step (?P<a>[\d,]+) of (?P<b>[\d,]+)", "第 {a} 步（共 {b} 步）"),
 ]
 
 _IMAGE_NOTES = [
@@ -133,7 +92,15 @@ def _compile(table: list[tuple[str, str]]) -> list[tuple[re.Pattern, str]]:
     return [(re.compile(pattern, re.DOTALL), chinese) for pattern, chinese in table]
 
 
-MESSAGES, SEGMENTS, IMAGE_NOTES = _compile(_MESSAGES), _compile(_SEGMENTS), _compile(_IMAGE_NOTES)
+def _with_task_tables(name: str, shared: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``shared`` followed by the patterns of the same name in every task folder's ``zh.py`` (a task's own status
+    segments and messages live with the task)."""
+    return shared + [entry for strings in task_strings() for entry in getattr(strings, name, [])]
+
+
+MESSAGES = _compile(_with_task_tables("MESSAGES_ZH", _MESSAGES))
+SEGMENTS = _compile(_with_task_tables("SEGMENTS_ZH", _SEGMENTS))
+IMAGE_NOTES = _compile(_IMAGE_NOTES)
 _MARKS = (("⚠️ ", ""), ("**", "**"), ("*", "*"))  # marks around a segment that stay as they are
 _DURATION = re.compile(r"(\d+) min (\d+) s|(\d+) s")
 

@@ -46,17 +46,21 @@ CHOICES_ZH = {
 HEADERS_ZH = {"score": "得分", "text": "文本", "label": "标签"}
 
 
-def add_task_strings(tables: dict[str, dict[str, str]], module: str) -> None:
-    """Add a task folder's Chinese text (``module``: its ``zh`` module) to ``tables``; an English text that two
+def add_task_strings(tables: dict[str, dict[str, str]], strings) -> None:
+    """Add a task folder's Chinese text (``strings``: its ``zh`` module) to ``tables``; an English text that two
     places translate differently is an error (one of them would silently win)."""
-    strings = importlib.import_module(module)
     for name, table in tables.items():
         for english, chinese in getattr(strings, name, {}).items():
             if table.setdefault(english, chinese) != chinese:
-                raise ValueError(f"{module}.{name}: {english!r} is already translated as {table[english]!r}")
+                raise ValueError(f"{strings.__name__}.{name}: {english!r} is already translated as "
+                                 f"{table[english]!r}")
 
 
-for _row in TASKS:
-    _module = _row.module.rpartition(".")[0] + ".zh"
-    if importlib.util.find_spec(_module) is not None:
-        add_task_strings({"UI_ZH": UI_ZH, "CHOICES_ZH": CHOICES_ZH, "HEADERS_ZH": HEADERS_ZH}, _module)
+def task_strings() -> list:
+    """The ``zh`` module of every task folder that has one, in the task table's order."""
+    names = [row.module.rpartition(".")[0] + ".zh" for row in TASKS]
+    return [importlib.import_module(name) for name in names if importlib.util.find_spec(name) is not None]
+
+
+for _strings in task_strings():
+    add_task_strings({"UI_ZH": UI_ZH, "CHOICES_ZH": CHOICES_ZH, "HEADERS_ZH": HEADERS_ZH}, _strings)
