@@ -15,7 +15,7 @@ from models.registry import Registry, RegistryError
 from models.registry.spec import ModelSpec, TinyRecipe
 from models.registry.tasks import TASK_KINDS, TASKS_WITHOUT_SNIPPETS, runner_spec, use_of
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT  # noqa: E402
 TASKS = set(TASK_KINDS)
 
 
