@@ -93,6 +93,8 @@ TASKS = (
          {"vits-tts": Use(), "bark-tts": Use()}),
     Task("attention", "learn", "attention", "Attention explorer", "注意力可视化", "demos.attention.tab",
          {"attention": Use()}, hub_tag=False),
+    Task("fill-mask", "learn", "fill-mask", "Fill in the blank", "完形填空", "demos.fill_mask.tab",
+         {"pipeline": Use("output", "fill-mask", snippet="demos.fill_mask.snippet:code_snippet")}),
     # no scripts yet: the knowledge graph's (a strict triple parser) and fine-tuning's (a training loop) are to write
     Task("knowledge-graph", "learn", "knowledge-graph", "Knowledge graph", "知识图谱", "demos.knowledge_graph.tab",
          {"relation-extraction": Use(snippet=False), "chat": Use(snippet=False)}, hub_tag=False),

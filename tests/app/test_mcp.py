@@ -25,6 +25,7 @@ TOOLS = {
     "synthesize_speech": {"text", "model", "speed", "seed"},
     "explain_attention": {"text", "model", "layer", "head", "token"},
     "positional_encoding": {"positions", "d_model"},  # the attention tab's second tool (no model)
+    "fill_mask": {"text", "model", "top_k"},
     "extract_knowledge_graph": {"text", "model"},
     "read_columns": {"file"},
     "fine_tune": {"file", "text_column", "label_column", "use_sample", "base_model", "epochs", "learning_rate",

@@ -283,6 +283,22 @@ def test_attention_explorer(ctx, data):
         assert abs(sum(row[4] for row in table) - 1) < 1e-3 and all(abs(row[4] - row[5]) < 1e-4 for row in table)
 
 
+@FUZZ
+@given(data=st.data())
+def test_fill_mask(ctx, data):
+    from demos.fill_mask.tab import TASK, fill_mask
+
+    # a sentence with blanks put in at random places (0 to 7 of them), or any text
+    with_blanks = st.lists(st.text(max_size=40), min_size=1, max_size=8).map("[MASK]".join)
+    text = data.draw(st.one_of(with_blanks, texts))
+    top_k = data.draw(mostly(st.integers(1, 20), junk_numbers))
+    result = outcome("fill-mask", lambda: fill_mask(ctx, text, data.draw(models_or_junk(ctx, TASK)), top_k))
+    if result is not None:  # each blank's guesses are probabilities, best first, and the table has them all
+        first, filled, table, status = result
+        assert list(first.values()) == sorted(first.values(), reverse=True) and all(0 <= v <= 1 for v in first.values())
+        assert len(table) == int(float(top_k)) * sum(1 for _, label in filled if label) and status
+
+
 @settings(FUZZ, max_examples=max(10, FUZZ.max_examples // 2))  # beam search on every run: half the cases
 @given(data=st.data())
 def test_knowledge_graph(ctx, data):

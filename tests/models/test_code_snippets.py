@@ -29,6 +29,7 @@ from PIL import Image
 
 from demos.attention import tab as attention
 from demos.chat import tab as chat
+from demos.fill_mask import tab as fill_mask
 from demos.image_classification import tab as image_classification
 from demos.image_generation import tab as image_generation
 from demos.ner import tab as ner
@@ -119,6 +120,9 @@ def cases(folder: Path) -> dict[str, Case]:
         "attention": Case(attention, ("attention/bert-base-uncased", TEXT, 1, "0", 2), ("row", "tokens")),
         "attention/average": Case(attention, ("attention/distilbert-base-uncased", TEXT, 0, "average", 1),
                                   ("row", "tokens")),
+        "fill-mask": Case(fill_mask, ("fill-mask/bert-base-uncased", "I [MASK] this movie and the [mask].", 4),
+                          ("blanks",)),
+        "fill-mask/chinese": Case(fill_mask, ("fill-mask/bert-base-chinese", "北京是中国的[MASK]都。", 3), ("blanks",)),
         "tts/bark": Case(text_to_speech, ("text-to-speech/bark-small", "Hello there. How are you?", 1.0, 3,
                                           "v2/en_speaker_8"), ("rate",)),
     }
@@ -328,9 +332,22 @@ def test_attention_script_gives_the_tabs_heatmap_row(ctx, scripts_run, name):
     assert sum(values["row"]) == pytest.approx(1.0, abs=1e-5)
 
 
+@pytest.mark.parametrize("name", ["fill-mask", "fill-mask/chinese"])
+def test_fill_mask_script_gives_the_tabs_guesses(ctx, scripts_run, name):
+    case = scripts_run[name]["case"]
+    key, text, top_k = case.inputs
+    _, _, table, _ = fill_mask.fill_mask(ctx, text, key, top_k)
+    blanks = script_values(scripts_run, name)["blanks"]
+    if blanks and isinstance(blanks[0], dict):
+        blanks = [blanks]
+    rows = [(guess["token_str"], guess["score"]) for guesses in blanks for guess in guesses]
+    assert [token for token, _ in rows] == [row[1] for row in table]
+    assert np.allclose([score for _, score in rows], [row[2] for row in table], atol=1e-4)
+
+
 def test_every_tab_has_a_case(tmp_path):
     assert {name.split("/")[0] for name in cases(tmp_path)} == tabs_with_code()
-    assert len(tabs_with_code()) == 12
+    assert len(tabs_with_code()) == 13
 
 
 # --- snippets stay in step with their runners ----------------------------------------------------------
@@ -355,6 +372,22 @@ def test_runner_changes_are_reviewed_in_its_snippet(runner):
         f"{', '.join(stale)}. Check that code_snippet() in {own} still does what the runner does (and that "
         f"tests/models/test_code_snippets.py still covers it), then record the new fingerprints in SNIPPET_REVIEWED: "
         f"{stale}")
+
+
+def task_templates() -> list[str]:
+    from models.registry.tasks import TASKS
+
+    return sorted({use.snippet for row in TASKS for use in row.uses.values() if isinstance(use.snippet, str)})
+
+
+@pytest.mark.parametrize("target", task_templates())
+def test_a_tasks_own_template_is_reviewed_against_the_code_it_mirrors(target):
+    module_name = target.partition(":")[0]
+    reviewed = importlib.import_module(module_name).SNIPPET_REVIEWED
+    assert len(reviewed) >= 2, "a task's template mirrors its kind's runner and its own logic: list both"
+    stale = {path: behaviour_fingerprint(path) for path, recorded in reviewed.items()
+             if behaviour_fingerprint(path) != recorded}
+    assert not stale, f"{module_name}: the code it mirrors changed; review the template, then record {stale}"
 
 
 def test_fingerprints_ignore_the_snippet_docstrings_and_formatting(tmp_path, monkeypatch):

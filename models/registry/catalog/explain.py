@@ -1,4 +1,5 @@
-"""Learning the Transformer: encoders for the attention explorer, and models that extract knowledge-graph triples.
+"""Learning the Transformer: encoders for the attention explorer, BERT as pre-trained for filling in blanks, and
+models that extract knowledge-graph triples.
 
 Evidence for each entry (checked with the search tool against the models' cards and files on the Hugging Face
 Hub, November 2026; nothing could be downloaded from here):
@@ -10,6 +11,9 @@ Hub, November 2026; nothing could be downloaded from here):
   distilbert, 6 layers x 12 heads, lowercased WordPiece.
   The attention entries load the bare encoder (``AutoModel``, any head dropped) with
   ``attn_implementation="eager"``: SDPA and flash attention return no attention weights.
+  The fill-mask entries load the same two BERT checkpoints with their pre-training head (BertForMaskedLM, the
+  architecture their config.json names) through transformers' fill-mask pipeline; both write a blank
+  ``[MASK]``, and bert-base-chinese's blank is one character.
 - Babelscape/rebel-large: ``license: cc-by-nc-sa-4.0`` (non-commercial; the operator of a public server must
   honour it), BART (model_type bart, BartTokenizer), English. Its output linearizes triplets as
   ``<triplet> head <subj> tail <obj> relation`` (several ``<subj> tail <obj> relation`` pairs may follow one
@@ -64,6 +68,29 @@ ENTRIES = [
         languages=("en",),
         size="66M params, 268 MB",
         description="A distilled BERT: 6 layers × 12 heads, d_k = 64.",
+    ),
+    # --- Fill in the blank (what pre-training learns) -----------------------------------------------
+    ModelSpec(
+        key="fill-mask/bert-base-uncased",
+        task="fill-mask",
+        checkpoint="google-bert/bert-base-uncased",
+        runner="pipeline",
+        tiny=TinyRecipe("encoder", {"model_type": "bert", "lowercase": True, "head": "AutoModelForMaskedLM"}),
+        license="apache-2.0",
+        languages=("en",),
+        size="110M params, 440 MB",
+        description="BERT as pre-trained: English, lower-cased, guessing hidden words from both sides.",
+    ),
+    ModelSpec(
+        key="fill-mask/bert-base-chinese",
+        task="fill-mask",
+        checkpoint="google-bert/bert-base-chinese",
+        runner="pipeline",
+        tiny=TinyRecipe("encoder", {"model_type": "bert", "lowercase": False, "head": "AutoModelForMaskedLM"}),
+        license="apache-2.0",
+        languages=("zh",),
+        size="102M params, 412 MB",
+        description="BERT pre-trained on Chinese: one token per character, so a blank hides one character.",
     ),
     # --- Knowledge graph ---------------------------------------------------------------------------
     ModelSpec(
