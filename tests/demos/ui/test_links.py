@@ -45,7 +45,9 @@ def test_every_endpoint_of_the_api_is_a_module_level_handler(tiny_manager):
     endpoints = [fn for fn in blocks.fns.values() if fn.api_name and fn.api_visibility != "private"]
     handlers = [(fn.api_name, inspect.unwrap(fn.fn)) for fn in endpoints]
     ours = [(api_name, handler) for api_name, handler in handlers if not handler.__module__.startswith("gradio")]
-    assert len(ours) == 18  # 16 tools (tests/app/test_mcp.py) and 2 undocumented endpoints of the fine-tune tab
+    from tests.app.test_mcp import TOOLS
+
+    assert len(ours) == len(TOOLS) + 2  # every MCP tool, and 2 undocumented endpoints of the fine-tune tab
     for api_name, handler in ours:
         assert "<locals>" not in handler.__qualname__, api_name
         assert handler.__module__.startswith("demos.") and getattr(
