@@ -70,14 +70,20 @@ def code_settings(ctx: DemoContext, model: str, text: str, top_k: int) -> tuple[
     return model, {"text": normalized(text or ""), "top_k": int(top_k)}
 
 
+def bounded(text: str) -> str:
+    """The sentence as the tab reads it, cut before any work: a text far beyond the limit (only an API call can
+    send one; the box holds 500 characters) costs no more to read than 4,500 characters."""
+    return normalized((text or "")[: MAX_SENTENCE_CHARS * 9])[:MAX_SENTENCE_CHARS]
+
+
 def words_of(text: str) -> list[tuple[str, str | None]]:
-    return clickable(normalized(text or "")[:MAX_SENTENCE_CHARS])
+    return clickable(bounded(text))
 
 
 def hide_clicked(text: str, clicked: gr.SelectData) -> str:
     """The sentence with the clicked word hidden (a click on a blank or a space changes nothing)."""
     index = word_index(words_of(text), clicked.index if isinstance(clicked.index, int) else -1)
-    return text if index is None else hide(normalized(text)[:MAX_SENTENCE_CHARS], index)
+    return text if index is None else hide(bounded(text), index)
 
 
 def build(ctx: DemoContext) -> None:

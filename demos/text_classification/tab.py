@@ -5,9 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.ui.code_panel import as_given, code_panel
-from demos.ui.common import (DemoContext, check_model, check_text, examples, model_event, model_picker, run_batched,
-                             status_line)
-from demos.ui.common import follow_registry
+from demos.ui.common import (DemoContext, check_model, check_text, examples, follow_registry, model_event,
+                             model_picker, run_batched, status_line)
 from models.registry.tasks import task_of_module
 
 TAB = task_of_module(__name__)  # this tab's row in the task table

@@ -5,11 +5,6 @@ import pytest
 from tests.server import running_app
 
 
-@pytest.fixture
-def client(suite_client):
-    return suite_client
-
-
 def test_every_tab_has_a_named_endpoint(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/classify_text", "/find_named_entities", "/answer_question"} <= set(endpoints)

@@ -3,11 +3,6 @@
 import pytest
 
 
-@pytest.fixture
-def client(suite_client):
-    return suite_client
-
-
 def plot_image(plot) -> str:
     """The data URL of a gr.Plot output (gradio sends matplotlib figures as images)."""
     return plot["plot"] if isinstance(plot, dict) else plot

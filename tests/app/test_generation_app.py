@@ -7,11 +7,6 @@ BART = "summarization/distilbart-cnn-12-6"
 CHAT = "chat/qwen2.5-0.5b-instruct"
 
 
-@pytest.fixture
-def client(suite_client):
-    return suite_client
-
-
 def test_generation_tabs_have_named_endpoints(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/summarize", "/translate", "/chat"} <= set(endpoints)
