@@ -15,6 +15,32 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NO_CHROMIUM = "Debian's chromium is not installed (.ci/run installs it)"
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 
+# The upper bound on one thing a browser test waits for (a page drawn, a click taken, a text shown, a response):
+# a few seconds on an idle machine, over a minute with both cores busy. Every ``expect`` and every action of the
+# pages opened through ``chromium()`` gets it by default (Playwright's own 5 s and 30 s fail under load); it is
+# only a bound that fails loudly, never a guess at how long a step takes.
+STEP_MS = 180_000
+
+
+class _BoundedBrowser:
+    """The launched browser, whose new contexts and pages wait up to ``STEP_MS`` by default."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.set_default_timeout(STEP_MS)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.set_default_timeout(STEP_MS)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
 
 @contextmanager
 def chromium() -> Iterator:
@@ -24,8 +50,9 @@ def chromium() -> Iterator:
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        sync_api.expect.set_options(timeout=STEP_MS)
         try:
-            yield browser
+            yield _BoundedBrowser(browser)
         finally:
             browser.close()
 

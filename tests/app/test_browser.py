@@ -27,19 +27,19 @@ def test_every_tab_runs_its_first_example_in_a_browser(tmp_path, suite_url):
         for name, demo in demos.items():
             page.locator(f"#nav-{name}").click()  # the demo's button in the navigation (by area)
             panel = page.locator(f"#tab-{name}")
-            sync_api.expect(panel).to_be_visible(timeout=10_000)
+            sync_api.expect(panel).to_be_visible()
             # one-input examples are buttons, several-input examples table rows
             examples = panel.locator("button.gallery-item, tr.tr-body")
             # an example is loaded by a request to the server: wait for it, or Run may read empty inputs
             # (on a busy machine it took seconds)
-            with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
+            with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url):
                 examples.first.click()
             panel.locator("button.primary").first.click()
             status = panel.locator(".status-line").first
             # the status line names the model and the device once the output is there
-            sync_api.expect(status).to_contain_text(" on cpu", timeout=60_000)
+            sync_api.expect(status).to_contain_text(" on cpu")
             # and once nothing in the tab is pending or still streaming (one request at a time, as a user would)
-            sync_api.expect(panel.locator(".pending, .generating, .eta-bar")).to_have_count(0, timeout=60_000)
+            sync_api.expect(panel.locator(".pending, .generating, .eta-bar")).to_have_count(0)
             sync_api.expect(status).not_to_contain_text("Error")
             assert not page.locator(".toast-body").all_inner_texts(), name
             page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
@@ -49,5 +49,5 @@ def test_every_tab_runs_its_first_example_in_a_browser(tmp_path, suite_url):
             panel.get_by_text("Code: do this in a few lines of Python").click()
             first = str(demo.EXAMPLES[0][0])
             shown = Path(first).name if Path(first).is_absolute() else first[:20]  # a file: by its name
-            sync_api.expect(panel.locator(".cm-content").first).to_contain_text(shown, timeout=10_000)
+            sync_api.expect(panel.locator(".cm-content").first).to_contain_text(shown)
     assert sorted(path.stem for path in shots.glob("*.png")) >= sorted(NAMES)

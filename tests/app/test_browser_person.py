@@ -32,7 +32,7 @@ task = "chat"
 checkpoint = "example-org/{BROKEN_CHAT}"
 runner = "chat"
 ''')
-    with running_app("--models-file", str(models), timeout=120) as url:
+    with running_app("--models-file", str(models)) as url:
         yield url
 
 
@@ -62,13 +62,13 @@ def open_page(browser, app_url):
 def open_tab(page, name: str):
     """Open a demo as a person does: its button in the navigation, after its area's button where the area is
     closed (a phone). Returns the demo's panel once it shows."""
-    expect(page.locator("#demo-nav")).to_be_visible(timeout=30_000)
+    expect(page.locator("#demo-nav")).to_be_visible()
     button = page.locator(f"#nav-{name}")
     if not button.is_visible():
         page.locator(f"#nav-area-{AREA_OF[name]}").click()
     button.click()
     panel = page.locator(f"#tab-{name}")
-    expect(panel).to_be_visible(timeout=10_000)
+    expect(panel).to_be_visible()
     return panel
 
 
@@ -87,10 +87,9 @@ def test_the_loss_curve_draws_both_lines_with_a_legend_on_a_chinese_phone(open_p
     panel.get_by_label("训练轮数（1-20）").fill("2")  # two validation points make a line
     panel.get_by_role("button", name="训练", exact=True).click()
     # while it trains: the training loss is a drawn line (a stroke colour and a length), not axes alone
-    page.wait_for_function(f"() => ({LINES})().some(line => line.stroke && line.length > 0)", timeout=120_000)
+    page.wait_for_function(f"() => ({LINES})().some(line => line.stroke && line.length > 0)")
     expect(panel.locator(".status-line").first).to_contain_text("Trained", timeout=240_000)
-    page.wait_for_function(f"() => ({LINES})().filter(line => line.stroke && line.length > 0).length == 2",
-                           timeout=30_000)
+    page.wait_for_function(f"() => ({LINES})().filter(line => line.stroke && line.length > 0).length == 2")
     lines = page.evaluate(LINES)
     assert len({line["stroke"] for line in lines}) == 2, lines  # two curves, two colours
     assert sorted(page.evaluate(LEGEND)) == sorted([TRAIN_CURVE, VALIDATION_CURVE])
@@ -112,11 +111,11 @@ def test_chat_enter_sends_and_a_failed_turn_is_marked_not_sent_again(open_page):
     expect(stop).to_be_hidden()
     box.fill("Hello")
     box.press("Enter")  # Enter sends
-    expect(status).to_contain_text(" on cpu", timeout=90_000)
+    expect(status).to_contain_text(" on cpu")
     # the tiny profile says so where the output is: the status line and the model card
     expect(status).to_contain_text("Tiny twin: random weights")
     expect(panel.get_by_text("Tiny twin: random weights").nth(1)).to_be_visible()
-    expect(panel.get_by_role("button", name="Send", exact=True)).to_be_visible(timeout=30_000)
+    expect(panel.get_by_role("button", name="Send", exact=True)).to_be_visible()
     expect(stop).to_be_hidden()  # Stop shows only while an answer is written
     bubbles = panel.locator(".message-row")
     expect(bubbles).to_have_count(2)  # the question and its answer
@@ -129,7 +128,7 @@ def test_chat_enter_sends_and_a_failed_turn_is_marked_not_sent_again(open_page):
     pick(panel, "Model", BROKEN_CHAT)
     box.fill("This one fails")
     box.press("Enter")
-    expect(status).to_contain_text("could not be loaded", timeout=60_000)
+    expect(status).to_contain_text("could not be loaded")
     expect(status).to_contain_text("operator")
     expect(panel.get_by_text("Not answered")).to_be_visible()  # marked in the conversation
     expect(panel.get_by_text("last load failed")).to_be_visible()  # the card says what happened
@@ -138,13 +137,13 @@ def test_chat_enter_sends_and_a_failed_turn_is_marked_not_sent_again(open_page):
     pick(panel, "Model", "qwen2.5-0.5b-instruct")
     box.fill("And now?")
     box.press("Enter")
-    expect(status).not_to_contain_text("⚠", timeout=60_000)
-    expect(status).to_contain_text(" on cpu", timeout=60_000)
+    expect(status).not_to_contain_text("⚠")
+    expect(status).to_contain_text(" on cpu")
     expect(panel.get_by_text("loaded", exact=True)).to_be_visible()
     # the script for the last answer lists the conversation the model was sent: the failed turn is not in it
     panel.get_by_text("Code: do this in a few lines of Python").click()
     code = panel.locator(".cm-content").first
-    expect(code).to_contain_text("And now?", timeout=10_000)
+    expect(code).to_contain_text("And now?")
     assert "Hello" in code.inner_text() and "This one fails" not in code.inner_text()
 
 
@@ -155,12 +154,12 @@ def test_an_error_stays_next_to_the_output_until_the_next_run(open_page):
     panel = open_tab(page, "text-classification")
     status = panel.locator(".status-line").first
     panel.get_by_role("button", name="运行", exact=True).click()
-    expect(status).to_contain_text("文本为空", timeout=30_000)  # (in the page's language)
+    expect(status).to_contain_text("文本为空")  # (in the page's language)
     page.wait_for_timeout(15_000)  # the assertion is about time passing: gradio's toast is gone by now
     expect(status).to_contain_text("文本为空")
     panel.get_by_role("textbox").first.fill("这部电影太好看了")
     panel.get_by_role("button", name="运行", exact=True).click()
-    expect(status).to_contain_text("运行于 cpu", timeout=60_000)
+    expect(status).to_contain_text("运行于 cpu")
     expect(status).not_to_contain_text("为空")
     keep_screenshot(page, "zh-desktop")
 
@@ -170,7 +169,7 @@ def test_an_error_stays_next_to_the_output_until_the_next_run(open_page):
 def test_a_non_image_uploaded_after_an_example_gets_the_apps_clear_message(open_page, tmp_path):
     page = open_page()
     panel = open_tab(page, "image-classification")
-    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
+    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url):
         panel.locator("button.gallery-item").first.click()  # the example updates the image input's props
     panel.get_by_role("button", name="Remove Image").first.click()
     fake = tmp_path / "holiday.jpg"
@@ -178,7 +177,7 @@ def test_a_non_image_uploaded_after_an_example_gets_the_apps_clear_message(open_
     panel.locator("input[type=file]").first.set_input_files(fake)
     panel.get_by_role("button", name="Run", exact=True).click()
     status = panel.locator(".status-line").first
-    expect(status).to_contain_text("This file is not an image that can be read", timeout=60_000)
+    expect(status).to_contain_text("This file is not an image that can be read")
     shown = page.locator("body").inner_text()
     assert "preprocess" not in shown and "/tmp/" not in shown
 
@@ -204,10 +203,10 @@ SPLIT_WORDS = """(root) => {
 def test_the_answer_in_context_breaks_lines_between_words_on_a_phone(open_page):
     page = open_page("en-US", PHONE)
     panel = open_tab(page, "qa")
-    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
+    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url):
         panel.locator("tr.tr-body").first.click()
     panel.get_by_role("button", name="Run", exact=True).click()
-    expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
+    expect(panel.locator(".status-line").first).to_contain_text(" on cpu")
     context = panel.locator(".answer-in-context .textfield").first
     expect(context).to_contain_text("Google")  # drawn (a single word: the answer's label never falls inside one)
     # the whole context is there, with the label of the answer (wherever the tiny twin puts it) taken out
@@ -228,7 +227,7 @@ TOP_ON_SCREEN = """(element) => {
 def test_every_demo_is_one_click_away_on_a_desktop_and_two_on_a_phone(open_page, locale, viewport, most_clicks):
     text = i18n.EN if locale == "en-US" else i18n.ZH
     page = open_page(locale, viewport)
-    expect(page.locator("#demo-nav")).to_be_visible(timeout=30_000)
+    expect(page.locator("#demo-nav")).to_be_visible()
     expect(page.locator("#demo-nav .nav-area")).to_have_text([text[f"area.{area}"] for area in AREAS])
     assert page.locator("[aria-label='More tabs']:visible").count() == 0  # no demo behind an overflow menu
     for name in NAMES:
@@ -251,12 +250,12 @@ def test_every_demo_is_one_click_away_on_a_desktop_and_two_on_a_phone(open_page,
 def test_a_demos_own_link_opens_it_alone_or_in_the_suite(open_page, app_url):
     page = open_page()
     page.goto(app_url + "?tab=summarization")
-    expect(page.locator("#tab-summarization")).to_be_visible(timeout=30_000)
+    expect(page.locator("#tab-summarization")).to_be_visible()
     expect(page.locator("#nav-summarization")).to_have_attribute("aria-current", "page")
     open_tab(page, "object-detection")
     expect(page).to_have_url(re.compile(r"[?&]tab=object-detection"))  # the address is the demo's link
     page.goto(app_url + "?tab=tts&embed=1")  # for a page or a Space that embeds one demo
-    expect(page.locator("#tab-tts")).to_be_visible(timeout=30_000)
+    expect(page.locator("#tab-tts")).to_be_visible()
     expect(page.locator("#demo-nav")).to_be_hidden()
     expect(page.locator("#suite-header")).to_be_hidden()
 
@@ -267,16 +266,16 @@ def test_share_gives_a_link_that_opens_the_demo_with_its_result(open_page):
     panel.get_by_role("textbox").first.fill("What a wonderful afternoon")
     panel.get_by_role("button", name="Run", exact=True).click()
     status = panel.locator(".status-line").first
-    expect(status).to_contain_text(" on cpu", timeout=60_000)
+    expect(status).to_contain_text(" on cpu")
     page.locator("#share-button").click()
     box = page.locator("#share-link").get_by_role("textbox")
-    expect(box).to_have_value(re.compile(r"deep_link="), timeout=15_000)
+    expect(box).to_have_value(re.compile(r"deep_link="))
     link = box.input_value()
     assert "tab=text-classification" in link
     other = open_page()  # someone else, in a browser of their own
     other.goto(link)
     restored = other.locator("#tab-text-classification")
-    expect(restored).to_be_visible(timeout=30_000)
+    expect(restored).to_be_visible()
     expect(restored.get_by_role("textbox").first).to_have_value("What a wonderful afternoon")
     expect(restored.locator(".status-line").first).to_have_text(status.inner_text())
 
@@ -286,15 +285,15 @@ def test_speak_it_back_opens_the_speech_tab_at_its_transcript(open_page):
     panel = open_tab(page, "tts")
     panel.get_by_label("Text", exact=True).first.fill("Hello there")
     panel.get_by_role("button", name="Speak", exact=True).click()
-    expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
+    expect(panel.locator(".status-line").first).to_contain_text(" on cpu")
     panel.get_by_role("button", name=re.compile("^Speak it back")).click()
     speech = page.locator("#tab-asr")
-    expect(speech).to_be_visible(timeout=10_000)
+    expect(speech).to_be_visible()
     expect(page.locator("#nav-asr")).to_have_attribute("aria-current", "page")
     expect(page).to_have_url(re.compile(r"[?&]tab=asr"))
-    expect(speech.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
+    expect(speech.locator(".status-line").first).to_contain_text(" on cpu")
     transcript = speech.locator("textarea").first
-    page.wait_for_function(TOP_ON_SCREEN, arg=transcript.element_handle(), timeout=10_000)  # in view
+    page.wait_for_function(TOP_ON_SCREEN, arg=transcript.element_handle())  # in view
 
 
 # --- a phone: the output in view, plots readable ----------------------------------------------------------------
@@ -308,8 +307,8 @@ def test_on_a_phone_the_output_comes_into_view_when_run_is_pressed(open_page):
     button.evaluate("(element) => element.scrollIntoView({block: 'end'})")
     assert not summary.evaluate(TOP_ON_SCREEN)  # below the inputs, out of sight
     button.click()
-    page.wait_for_function(TOP_ON_SCREEN, arg=summary.element_handle(), timeout=10_000)
-    expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
+    page.wait_for_function(TOP_ON_SCREEN, arg=summary.element_handle())
+    expect(panel.locator(".status-line").first).to_contain_text(" on cpu")
     keep_screenshot(page, "en-phone")
 
 
@@ -318,11 +317,11 @@ def test_the_attention_heatmap_is_readable_on_a_phone(open_page):
     panel = open_tab(page, "attention")
     panel.get_by_label("Sentence", exact=True).fill("The cat sat on the mat because it was tired.")
     panel.get_by_role("button", name="Run", exact=True).click()
-    expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=90_000)
+    expect(panel.locator(".status-line").first).to_contain_text(" on cpu")
     heatmap = panel.locator(".block", has=page.get_by_text("Attention weights", exact=True)).first
     image = heatmap.locator("img").first
-    expect(image).to_be_visible(timeout=30_000)
-    page.wait_for_function(TOP_ON_SCREEN, arg=heatmap.element_handle(), timeout=10_000)  # Run brought it in view
+    expect(image).to_be_visible()
+    page.wait_for_function(TOP_ON_SCREEN, arg=heatmap.element_handle())  # Run brought it in view
     image.evaluate("(element) => element.decode()")
     # drawn at its own size (the tick labels are 9 pt at 100 dpi, 12.5 px), not shrunk to the phone's width
     assert image.evaluate("(img) => img.getBoundingClientRect().width / img.naturalWidth") >= 0.95

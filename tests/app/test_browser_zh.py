@@ -41,7 +41,7 @@ def open_tab(browser, app_url):
         page = context.new_page()
         page.goto(f"{app_url}?tab={name}")
         panel = page.locator(f"#tab-{name}")
-        expect(panel).to_be_visible(timeout=30_000)
+        expect(panel).to_be_visible()
         return page, panel
 
     yield open_tab
@@ -51,13 +51,13 @@ def open_tab(browser, app_url):
 
 def click_example(page, example) -> None:
     """An example is loaded by a request to the server: wait for it, or Run may read the inputs before it."""
-    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url, timeout=60_000):
+    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url):
         example.click()
 
 
 def run_and_wait(page, panel) -> None:
     """Select the tab's main button and wait until nothing in the tab is pending or streaming."""
-    with page.expect_response(lambda response: "/gradio_api/queue/join" in response.url, timeout=60_000):
+    with page.expect_response(lambda response: "/gradio_api/queue/join" in response.url):
         panel.locator("button.primary").first.click()
     expect(panel.locator(".pending, .generating, .eta-bar")).to_have_count(0, timeout=240_000)
 
@@ -67,9 +67,9 @@ def run_and_wait(page, panel) -> None:
 def test_translation_tab_stays_chinese_after_an_example_click_and_a_run(open_tab):
     page, panel = open_tab("zh-CN", "translation")
     table = panel.locator("table").filter(has=page.locator("tr.tr-body")).first
-    expect(panel.get_by_text("示例", exact=True)).to_be_visible(timeout=30_000)
+    expect(panel.get_by_text("示例", exact=True)).to_be_visible()
     # the examples table: headers are the inputs' labels, language codes shown by their Chinese names
-    expect(table.locator("th")).to_have_text(["文本", "源语言", "目标语言"], timeout=30_000)
+    expect(table.locator("th")).to_have_text(["文本", "源语言", "目标语言"])
     rows = table.locator("tr.tr-body")
     expect(rows.nth(1).locator("td").nth(1)).to_have_text("中文")
     for row in range(rows.count()):  # no example has an empty language
@@ -96,10 +96,10 @@ def test_translation_tab_stays_chinese_after_an_example_click_and_a_run(open_tab
 
 def test_choices_tables_errors_and_status_are_chinese(open_tab):
     page, panel = open_tab("zh-CN", "asr")
-    expect(panel.get_by_role("radio", name="转写", exact=True)).to_be_visible(timeout=30_000)  # the choices
+    expect(panel.get_by_role("radio", name="转写", exact=True)).to_be_visible()  # the choices
     expect(panel.get_by_role("radio", name="翻译成英文", exact=True)).to_be_visible()
     expect(panel.get_by_label("语言", exact=True)).to_have_value("自动检测")
-    expect(panel.locator("th").filter(has_text="开始").first).to_be_attached(timeout=30_000)  # the segments table
+    expect(panel.locator("th").filter(has_text="开始").first).to_be_attached()  # the segments table
     click_example(page, panel.locator("tr.tr-body").first)
     expect(panel.get_by_label("语言", exact=True)).to_have_value("英语")
     expect(panel.get_by_text("语音", exact=True).first).to_be_visible()
@@ -112,7 +112,7 @@ def test_choices_tables_errors_and_status_are_chinese(open_tab):
     page, panel = open_tab("zh-CN", "text-classification")
     panel.get_by_role("button", name="运行", exact=True).click()
     status = panel.locator(".status-line").first
-    expect(status).to_contain_text("文本为空：请输入或粘贴一些文本。", timeout=30_000)
+    expect(status).to_contain_text("文本为空：请输入或粘贴一些文本。")
     # the toast too (its heading is gradio's: the message type in English, whatever title the server sends)
     expect(page.locator(".toast-body").first).to_contain_text("文本为空：请输入或粘贴一些文本。")
     assert "empty" not in page.locator("body").inner_text()
@@ -128,9 +128,9 @@ def test_every_example_runs_without_an_error(open_tab, name):
     for index in range(len(demo.EXAMPLES)):
         page, panel = open_tab("en-US", name)
         examples = panel.locator("button.gallery-item, tr.tr-body")
-        expect(examples).to_have_count(len(demo.EXAMPLES), timeout=30_000)
+        expect(examples).to_have_count(len(demo.EXAMPLES))
         click_example(page, examples.nth(index))
         run_and_wait(page, panel)
-        expect(panel.locator(".status-line").first).to_contain_text(" on cpu", timeout=30_000)
+        expect(panel.locator(".status-line").first).to_contain_text(" on cpu")
         assert not page.locator(".toast-body.error").all_inner_texts(), (name, index)
         page.context.close()

@@ -10,7 +10,7 @@ from tests.conftest import ROOT
 
 
 def test_help_documents_every_option():
-    result = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0
     for option in ("--profile", "--demos", "--host", "--port", "--share", "--preload", "--device",
                    "--max-models", "--models-file", "--gpu-concurrency", "--max-batch-size", "--max-queue",
@@ -66,7 +66,7 @@ def test_bad_models_file_stops_the_start_with_a_message(tmp_path):
     bad = tmp_path / "models.toml"
     bad.write_text("[[model]]\nkey='text-classification/x'\n")
     result = subprocess.run([sys.executable, "app.py", "--models-file", str(bad)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60)
+                            text=True, timeout=300)
     assert result.returncode == 2 and "needs" in result.stderr
 
 
@@ -75,7 +75,7 @@ def test_building_the_app_imports_no_model_library():
     code = ("import sys, app; blocks = app.build_app(app.parse_args(['--profile', 'tiny'])); "
             "heavy = [m for m in ('torch', 'transformers', 'diffusers', 'timm') if m in sys.modules]; "
             "print(len(blocks.fns), heavy)")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
                             env={**os.environ})
     assert result.returncode == 0, result.stderr
     count, heavy = result.stdout.strip().split(" ", 1)

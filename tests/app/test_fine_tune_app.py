@@ -8,7 +8,7 @@ import pytest
 
 from tests.hooks import HELD_EPOCHS
 from tests.server import running_app
-from tests.waiting import wait_until
+from tests.waiting import BOUND_S, wait_until
 
 TRAIN = dict(text_column="text", label_column="label", base_model="fine-tune/distilbert-multilingual",
              epochs=2, learning_rate=1e-2, batch_size=16, validation_share=0.2, model_name="")
@@ -45,7 +45,7 @@ def train(client, upload=None, use_sample=True, **changes):
 
 
 def wait_for_the_first_step(job) -> None:
-    wait_until(lambda: any("step" in out[0] for out in job.outputs()), timeout=120,
+    wait_until(lambda: any("step" in out[0] for out in job.outputs()), timeout=BOUND_S,
                what="the training's first step", interval=0.1)
 
 
@@ -67,7 +67,7 @@ def test_train_on_an_upload_then_classify_with_the_result(client, server, tmp_pa
     assert "300 rows" in status and len(preview["data"]) == 5
 
     job = train(client, example_path("topics_en_zh.csv"), use_sample=False, model_name="topics")
-    progress, curve, metrics, confusion, archive, status = job.result(timeout=180)
+    progress, curve, metrics, confusion, archive, status = job.result(timeout=BOUND_S)
     assert len(job.outputs()) >= 3  # streamed: start, progress, result
     assert re.search(r"Saved as \*\*topics-[0-9a-f]{4}\*\*", status) and " on cpu (float32)" in status
     assert metrics["validation_rows"] == 60 and 0 <= metrics["accuracy"] <= 1
@@ -91,13 +91,13 @@ def test_stop_and_one_training_at_a_time(server):
     job = train(first, epochs=HELD_EPOCHS, batch_size=4)  # cannot finish unless stopped
     wait_for_the_first_step(job)
     with pytest.raises(AppError, match="Another training is running on this server"):
-        train(second).result(timeout=60)
+        train(second).result(timeout=BOUND_S)
     assert second.predict(api_name="/stop_training") == "No training of yours is running."
     assert first.predict(api_name="/stop_training").startswith("Stopping")
-    *_, status = job.result(timeout=60)
+    *_, status = job.result(timeout=BOUND_S)
     assert "was stopped after" in status and "nothing was saved" in status
     # the slot is free again: the second user trains now
-    *_, status = train(second, epochs=1).result(timeout=120)
+    *_, status = train(second, epochs=1).result(timeout=BOUND_S)
     assert "Saved as" in status
 
 
@@ -112,13 +112,13 @@ def test_bad_files_and_settings_get_clear_errors_and_the_tab_serves_on(client, t
     single = tmp_path / "single.csv"
     single.write_text("text,label\n" + "".join(f"row {i},same\n" for i in range(20)), encoding="utf-8")
     with pytest.raises(AppError, match="Every row has the label 'same'"):
-        train(client, str(single), use_sample=False).result(timeout=60)
+        train(client, str(single), use_sample=False).result(timeout=BOUND_S)
     with pytest.raises(AppError, match="no column 'sentence'"):
-        train(client, str(single), use_sample=False, text_column="sentence").result(timeout=60)
+        train(client, str(single), use_sample=False, text_column="sentence").result(timeout=BOUND_S)
     with pytest.raises(AppError, match="Learning rate must be a number between"):
-        train(client, learning_rate=5).result(timeout=60)
+        train(client, learning_rate=5).result(timeout=BOUND_S)
     with pytest.raises(AppError, match="Epochs must be a whole number between 1 and 20"):
-        train(client, epochs=0).result(timeout=60)
+        train(client, epochs=0).result(timeout=BOUND_S)
     text_column, *_ = client.predict(handle_file(str(single)), api_name="/read_columns")
     assert text_column["value"] == "text"
 
@@ -132,14 +132,14 @@ def test_an_open_page_lists_a_model_fine_tuned_after_it_loaded(server, client):
         page = browser.new_page()
         page.goto(server[0])
         panel = page.locator("[role=tabpanel]:visible").first
-        *_, status = train(client, epochs=1, model_name="after load").result(timeout=120)
+        *_, status = train(client, epochs=1, model_name="after load").result(timeout=BOUND_S)
         name = status.split("Saved as **")[1].split("**")[0]
         panel.get_by_label("Model").click()
-        sync_api.expect(page.get_by_role("option", name=name)).to_be_visible(timeout=15_000)
+        sync_api.expect(page.get_by_role("option", name=name)).to_be_visible()
         page.get_by_role("option", name=name).click()
         panel.get_by_label("Text").fill("We had rice and tea for breakfast.")
         panel.locator("button.primary").first.click()
-        sync_api.expect(panel.locator(".status-line").first).to_contain_text(f"{name} on cpu", timeout=60_000)
+        sync_api.expect(panel.locator(".status-line").first).to_contain_text(f"{name} on cpu")
         assert not page.locator(".toast-body").all_inner_texts()
 
 
@@ -155,20 +155,20 @@ def test_a_cancelled_request_stops_its_training_and_frees_the_slot(server):
     def second_trains() -> bool:  # refused at once while the cancelled run still holds the slot
         nonlocal status
         try:
-            *_, status = train(second, epochs=1).result(timeout=120)
+            *_, status = train(second, epochs=1).result(timeout=BOUND_S)
         except AppError as exc:
             assert "Another training is running" in str(exc)
             return False
         return True
 
-    wait_until(second_trains, timeout=60, what="the slot being freed by the cancelled run", interval=0.2)
+    wait_until(second_trains, timeout=BOUND_S, what="the slot being freed by the cancelled run", interval=0.2)
     assert "Saved as" in status
 
 
 def test_the_maker_deletes_a_model_and_it_leaves_the_classifier(client, server):
     from gradio_client.exceptions import AppError
 
-    *_, status = train(client, epochs=1).result(timeout=120)
+    *_, status = train(client, epochs=1).result(timeout=BOUND_S)
     name = status.split("Saved as **")[1].split("**")[0]
     assert re.fullmatch(r"food-sports-technology-distilbert-multilingual-[0-9a-f]{4}", name)  # from the data
     mine, message = client.predict(name, api_name="/delete_fine_tuned")

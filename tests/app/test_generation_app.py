@@ -1,7 +1,8 @@
 """The generation tabs in the running app (tiny profile), called through gradio_client like an API user."""
 
-
 import pytest
+
+from tests.waiting import BOUND_S
 
 BART = "summarization/distilbart-cnn-12-6"
 CHAT = "chat/qwen2.5-0.5b-instruct"
@@ -15,7 +16,7 @@ def test_generation_tabs_have_named_endpoints(client):
 def test_summarize_streams_and_returns_the_final_summary(client):
     job = client.submit("The museum opens at nine. It closes at six.", None, BART, "short", 1, 0.3,
                         api_name="/summarize")
-    summary, parts, status = job.result(timeout=120)
+    summary, parts, status = job.result(timeout=BOUND_S)
     assert status.endswith("done") and "distilbart-cnn-12-6" in status
     assert len(job.outputs()) >= 2  # intermediate updates were streamed before the final one
 

@@ -221,7 +221,7 @@ def test_the_decoded_media_budget_makes_a_request_beyond_it_wait_then_refuses_it
         with budget.reserve(80, "the first image"):
             order.append("first in")
             holding.set()
-            release.wait(30)
+            release.wait(120)
             order.append("first out")
 
     def second():
@@ -230,11 +230,11 @@ def test_the_decoded_media_budget_makes_a_request_beyond_it_wait_then_refuses_it
 
     a = threading.Thread(target=first)
     a.start()
-    assert holding.wait(30)
+    assert holding.wait(120)
     b = threading.Thread(target=second)
     b.start()
     release.set()
-    a.join(30), b.join(30)
+    a.join(120), b.join(120)
     assert order == ["first in", "first out", "second in"] and budget.peak <= 100 and budget.in_use == 0
     with pytest.raises(BudgetError, match="would take .* the server allows"):
         with budget.reserve(101, "the image"):

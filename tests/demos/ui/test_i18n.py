@@ -68,8 +68,8 @@ def test_the_running_app_serves_both_languages_and_the_browser_picks_one(suite_u
         for locale, chat, run in (("zh-CN", "对话", "运行"), ("en-US", "Chat", "Run")):
             page = browser.new_page(locale=locale)
             page.goto(suite_url)
-            sync_api.expect(page.locator("#nav-chat")).to_have_text(chat, timeout=30_000)
-            sync_api.expect(page.get_by_role("button", name=run, exact=True)).to_be_visible(timeout=30_000)
+            sync_api.expect(page.locator("#nav-chat")).to_have_text(chat)
+            sync_api.expect(page.get_by_role("button", name=run, exact=True)).to_be_visible()
             page.close()
 
 

@@ -37,7 +37,7 @@ class Pacer:
         """Hand out ``tokens`` more and wait until every token handed out is generated (or generation ended)."""
         self.allow(tokens)
         with self._cv:
-            assert self._cv.wait_for(lambda: self.produced >= self._granted or self.ended, timeout=10)
+            assert self._cv.wait_for(lambda: self.produced >= self._granted or self.ended, timeout=60)
 
     def take(self, stopped) -> bool:
         """Wait for a token to generate; False if generation was stopped meanwhile."""

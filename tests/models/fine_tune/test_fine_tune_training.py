@@ -146,7 +146,7 @@ def test_stop_ends_the_run_and_saves_nothing(ft_ctx, cannot_finish_unless_stoppe
 def test_one_training_at_a_time_gives_the_second_user_a_message(ft_ctx):
     slot = tab._state(ft_ctx).slot
     release = threading.Event()
-    job = Job(lambda report, stop: release.wait(30), description="someone's model")
+    job = Job(lambda report, stop: release.wait(120), description="someone's model")
     slot.start(job)
     try:
         with pytest.raises(gr.Error, match="Another training is running on this server .someone's model, "
@@ -154,7 +154,7 @@ def test_one_training_at_a_time_gives_the_second_user_a_message(ft_ctx):
             run(ft_ctx, session="second-user")
     finally:
         release.set()
-        job.wait(10)
+        job.wait(60)
     assert slot.current is None
 
 

@@ -40,7 +40,7 @@ class RecordingModel:
         self.batches.append(list(items))
         self.entered.set()
         if self.hold is not None:
-            assert self.hold.wait(10), "the test never let the batch end"
+            assert self.hold.wait(60), "the test never let the batch end"
         if self.meeting is not None:
             self.meeting.attend()
         if self.fail_on is not None and self.fail_on in items:
@@ -52,7 +52,7 @@ class Meeting:
     """The first ``parties`` calls wait for each other (a broken barrier after 10 s if they cannot meet)."""
 
     def __init__(self, parties: int):
-        self.barrier = threading.Barrier(parties, timeout=10)
+        self.barrier = threading.Barrier(parties, timeout=60)
         self.arrivals = itertools.count()
 
     def attend(self) -> None:
@@ -66,13 +66,13 @@ def run_behind_a_held_call(batcher, model, items):
     outcome: list = []
     first = threading.Thread(target=lambda: outcome.append(("first", *run_concurrently(batcher, items[:1]))))
     first.start()
-    assert model.entered.wait(10)
+    assert model.entered.wait(60)
     rest = threading.Thread(target=lambda: outcome.append(("rest", *run_concurrently(batcher, items[1:]))))
     rest.start()
     wait_until(lambda: len(batcher._queue) == len(items) - 1, what="all the other requests queueing")
     model.hold.set()
     for thread in (first, rest):
-        thread.join(20)
+        thread.join(60)
     parts = {name: (results, errors) for name, results, errors in outcome}
     return parts["first"][0] + parts["rest"][0], parts["first"][1] + parts["rest"][1]
 

@@ -78,7 +78,7 @@ def test_concurrent_requests_survive_one_failing_batch(registry):
         def __call__(self, items, **params):
             if not self.in_call.is_set():
                 self.in_call.set()
-                assert self.release.wait(30), "the test never let the first call go on"
+                assert self.release.wait(120), "the test never let the first call go on"
             return super().__call__(items, **params)
 
     ctx, runner = fake_context(registry, RuntimeError("boom"), runner_class=HeldFirstCall)
@@ -93,14 +93,14 @@ def test_concurrent_requests_survive_one_failing_batch(registry):
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(8)]
     threads[0].start()
-    assert runner.in_call.wait(30)
+    assert runner.in_call.wait(120)
     for thread in threads[1:]:
         thread.start()
     [(_, batcher)] = ctx.manager._batchers.values()
     wait_until(lambda: len(batcher._queue) == 7, what="seven requests queueing behind the first")
     runner.release.set()
     for thread in threads:
-        thread.join(30)
+        thread.join(120)
     assert len(results) == 7 and len(errors) == 1  # every request answered; the lone failing batch failed
     assert all(r.startswith("T") for r in results)
     assert_released(ctx)
@@ -199,5 +199,5 @@ def test_real_loads_run_one_at_a_time(registry, monkeypatch):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(10)
+        thread.join(60)
     assert state["most"] == 1 and sorted(manager.resident_keys()) == sorted(keys)

@@ -57,7 +57,7 @@ def test_concurrent_first_requests_load_once(registry):
 
     class Holding(CountingLoader):
         def __call__(self, spec, profile, placement):
-            assert all_asked.wait(10), f"only {len(asked)} of 8 requests reached the load"
+            assert all_asked.wait(60), f"only {len(asked)} of 8 requests reached the load"
             return super().__call__(spec, profile, placement)
 
     manager, loader = make(registry, loader=Holding())
@@ -76,7 +76,7 @@ def test_concurrent_first_requests_load_once(registry):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(20)
+        t.join(60)
     assert loader.loads == {key: 1}
     assert len(runners) == 8 and all(r is runners[0] for r in runners)
 
@@ -95,7 +95,7 @@ def test_loads_are_serialized_but_resident_models_keep_serving(registry):
             overlaps.append(active[0])
             if spec.key == slow_key:
                 slow_started.set()
-                assert release.wait(30), "the test never released the slow load"
+                assert release.wait(120), "the test never released the slow load"
             active[0] -= 1
             return super().__call__(spec, profile, placement)
 
@@ -103,18 +103,18 @@ def test_loads_are_serialized_but_resident_models_keep_serving(registry):
     manager.get(resident_key)
     slow = threading.Thread(target=manager.get, args=(slow_key,))
     slow.start()
-    assert slow_started.wait(10)
+    assert slow_started.wait(60)
     other = threading.Thread(target=manager.get, args=(other_key,))
     other.start()
     wait_until(lambda: manager.state(other_key) == "loading", what="the second load request")  # it asked for its load while the slow one runs
     answered = threading.Thread(target=manager.get, args=(resident_key,))
     answered.start()
-    answered.join(10)  # an upper bound: it returns at once, unless the slow load blocked it
+    answered.join(60)  # an upper bound: it returns at once, unless the slow load blocked it
     assert not answered.is_alive(), "a resident model waited for another model's load"
     assert manager.state(slow_key) == "loading" and manager.state(other_key) == "loading"
     release.set()
     for t in (slow, other):
-        t.join(10)
+        t.join(60)
     assert max(overlaps) == 1 and manager.state(slow_key) == manager.state(other_key) == "ready"
 
 
@@ -153,7 +153,7 @@ def test_a_request_running_on_an_evicted_model_finishes(registry):
 
         def __call__(self, *args, **kwargs):
             in_call.set()
-            evicted.wait(10)
+            evicted.wait(60)
             return real_pipe(*args, **kwargs)
 
     runner.pipe = PausingPipe()
@@ -161,7 +161,7 @@ def test_a_request_running_on_an_evicted_model_finishes(registry):
     results = []
     thread = threading.Thread(target=lambda: results.append(runner(texts)))
     thread.start()
-    assert in_call.wait(10)
+    assert in_call.wait(60)
     manager.get("text-classification/distilbert-sst2")  # evicts the NER model while it runs
     evicted.set()
     thread.join()
@@ -320,9 +320,9 @@ def test_the_heap_is_trimmed_periodically_until_stopped(monkeypatch):
     before = set(threading.enumerate())
     stop = device.trim_c_heap_every(0.02)
     [trimmer] = [t for t in threading.enumerate() if t.name == "trim-c-heap" and t not in before]
-    assert three.wait(10)  # an upper bound: three trims come after about 0.06 s
+    assert three.wait(60)  # an upper bound: three trims come after about 0.06 s
     stop.set()
-    trimmer.join(10)  # an upper bound: the thread ends within one period of the stop
+    trimmer.join(60)  # an upper bound: the thread ends within one period of the stop
     assert not trimmer.is_alive()  # stopped: no trim can follow
 
 

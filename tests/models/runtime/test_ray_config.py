@@ -66,7 +66,7 @@ def test_models_file_sets_the_scaling_of_one_entry(registry, tmp_path):
 
 def test_ray_config_command_writes_one_application_per_tab_default():
     result = subprocess.run([sys.executable, "-m", "models", "ray-config", "--demos", "text-classification,chat",
-                             "--replicas", "1-3"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+                             "--replicas", "1-3"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     assert config["proxy_location"] == "Disabled"
@@ -77,7 +77,7 @@ def test_ray_config_command_writes_one_application_per_tab_default():
     assert first["args"]["model"] == "text-classification/distilbert-sst2"
     assert first["deployments"][0]["autoscaling_config"]["max_replicas"] == 3
     every = subprocess.run([sys.executable, "-m", "models", "ray-config", "--all"], cwd=ROOT, capture_output=True,
-                           text=True, timeout=60)
+                           text=True, timeout=300)
     assert len(yaml.safe_load(every.stdout)["applications"]) > len(names)
 
 
@@ -99,6 +99,6 @@ def test_ray_front_end_starts_without_importing_ray_or_models():
     """The Ray backend connects when the first model is needed: building the UI imports neither Ray nor torch."""
     code = ("import sys, app; blocks = app.build_app(app.parse_args(['--profile', 'tiny', '--backend', 'ray'])); "
             "print(type(blocks.manager).__name__, [m for m in ('ray', 'torch', 'transformers') if m in sys.modules])")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["RayModelManager", "[]"]

@@ -128,13 +128,13 @@ def test_text_tabs(client):
 def test_generation_tabs_stream_through_serve(client):
     job = client.submit("The museum opens at nine. It closes at six.", None, "summarization/distilbart-cnn-12-6",
                         "short", 1, 0.3, api_name="/summarize")
-    summary, _, status = job.result(timeout=120)
+    summary, _, status = job.result(timeout=LOST_S)
     assert status.endswith("done") and "Ray Serve" in status
     translation, status = client.predict("Good morning.\n\nHow are you?", "en", "zh", "opus-mt",
                                          api_name="/translate")
     assert translation.count("\n\n") == 1 and "done" in status
     job = client.submit("你好", [], "", "chat/qwen2.5-0.5b-instruct", 0.0, 0.8, 12, api_name="/chat")
-    history, box, status = job.result(timeout=120)
+    history, box, status = job.result(timeout=LOST_S)
     assert [m["role"] for m in history] == ["user", "assistant"] and "Ray Serve" in status
     assert len(job.outputs()) >= 2  # the answer came in pieces
 
@@ -252,14 +252,14 @@ def test_killed_replica_loses_no_request(server, client):
     senders = [threading.Thread(target=send, args=(w,)) for w in range(2)]
     for thread in senders:
         thread.start()
-    wait_until(lambda: answered() >= 4, timeout=120, what="four answers before the kill")
+    wait_until(lambda: answered() >= 4, timeout=LOST_S, what="four answers before the kill")
     killed_at = time.perf_counter()
     os.kill(victim, signal.SIGKILL)
     # Serve holds a describe call until a replica is up; upper bounds only
     wait_until(lambda: handle.describe.remote().result(timeout_s=LOST_S)["pid"] != victim, timeout=LOST_S,
                what="a new replica", interval=0.2)
     back_at = time.perf_counter()
-    wait_until(lambda: answered(after=back_at) >= 4, timeout=120, what="four answers from the new replica")
+    wait_until(lambda: answered(after=back_at) >= 4, timeout=LOST_S, what="four answers from the new replica")
     stop.set()
     for thread in senders:
         thread.join(timeout=LOST_S)
@@ -296,7 +296,7 @@ def test_call_in_flight_when_its_replica_dies_is_sent_again(cluster, registry):
     serve.run(deployment.bind(spec, f"{name}-gate"), name=name, route_prefix=None)
     try:
         handle = serve.get_deployment_handle(DEPLOYMENT_NAME, app_name=name)
-        description = handle.describe.remote().result(timeout_s=60)
+        description = handle.describe.remote().result(timeout_s=LOST_S)
         runner, victim = RemoteRunner(spec, handle, description), description["pid"]
         outcome: list = []  # the answers, or the exception the call ended with
 
@@ -309,7 +309,7 @@ def test_call_in_flight_when_its_replica_dies_is_sent_again(cluster, registry):
 
         call = threading.Thread(target=ask)
         call.start()
-        assert ray.get(gate.arrived.remote(1), timeout=60) == [victim]  # running on the replica, held there
+        assert ray.get(gate.arrived.remote(1), timeout=LOST_S) == [victim]  # running on the replica, held there
         os.kill(victim, signal.SIGKILL)
         # upper bound: Serve replaces a replica in ~8-12 s on a quiet machine; under heavy load on 2 cores the
         # new replica's start (torch, the model) took over 120 s
@@ -323,7 +323,7 @@ def test_call_in_flight_when_its_replica_dies_is_sent_again(cluster, registry):
         assert not call.is_alive(), "the resent call was not answered within 300 s of the gate opening"
         assert len(outcome) == 1 and isinstance(outcome[0], list) and isinstance(outcome[0][0], str), outcome
         assert runner.resent == 1
-        assert handle.describe.remote().result(timeout_s=60)["pid"] == again
+        assert handle.describe.remote().result(timeout_s=LOST_S)["pid"] == again
     finally:
         serve.delete(name)
         ray.kill(gate)
