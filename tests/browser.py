@@ -57,6 +57,46 @@ def chromium() -> Iterator:
             browser.close()
 
 
+# True once one of an example's values shows in the tab's inputs: a text in a text field, a file by its name in the
+# media shown (the example buttons' own thumbnails left out)
+EXAMPLE_SHOWN = """([panel, texts, files]) => {
+    const fields = [...panel.querySelectorAll('textarea, input')].map(field => field.value);
+    const media = [...panel.querySelectorAll('img, audio, video, source, a')]
+        .filter(element => !element.closest('button.gallery-item, tr.tr-body'))
+        .map(element => decodeURIComponent(element.src || element.href || ''));
+    return texts.some(text => fields.includes(text)) || files.some(file => media.some(source => source.includes(file)));
+}"""
+
+
+def load_example(page, panel, example, values) -> None:
+    """Click ``example`` (a button or row of the tab's examples, whose inputs are ``values``) and wait until the
+    tab's inputs show it. The click asks the server for the values and the page fills the inputs once it has read
+    the answer; on a busy machine that is seconds after the answer came, and a Run pressed before reads the old
+    inputs. The server's answer is waited for, then the values on the page (all of them land in one update)."""
+    strings = [value for value in values if isinstance(value, str) and value]
+    files = [Path(value).name for value in strings if _is_file(value)]
+    texts = [value for value in strings if not _is_file(value)]
+    assert texts or files, f"the example {values!r} has no text or file to recognise it by"
+    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url):
+        example.click()
+    page.wait_for_function(EXAMPLE_SHOWN, arg=[panel.element_handle(), texts, files])
+
+
+def _is_file(value: str) -> bool:
+    return Path(value).is_absolute() and len(value) < 1024 and Path(value).is_file()
+
+
+def run_and_wait(page, panel, button=None) -> None:
+    """Press the tab's main button (or ``button``) and wait until the run it started is over: its request reached
+    the server's queue (the page marks the outputs pending before it sends it), then nothing in the tab is pending or
+    streaming. A status line left by an earlier run is never taken for this run's."""
+    from playwright.sync_api import expect
+
+    with page.expect_response(lambda response: "/gradio_api/queue/join" in response.url):
+        (button or panel.locator("button.primary").first).click()
+    expect(panel.locator(".pending, .generating, .eta-bar")).to_have_count(0, timeout=2 * STEP_MS)
+
+
 def keep_screenshot(page, name: str, full_page: bool = False) -> None:
     """With SCREENSHOT_DIR set (e.g. docs/screenshots, for the README), save what the page shows."""
     if os.environ.get("SCREENSHOT_DIR"):

@@ -11,7 +11,7 @@ import pytest
 from demos import load_demos
 from models.registry.tasks import NAMES
 from models.code_snippets import TASKS_WITHOUT_SNIPPETS
-from tests.browser import chromium, needs_chromium
+from tests.browser import chromium, load_example, needs_chromium, run_and_wait
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
 pytestmark = needs_chromium
@@ -30,16 +30,12 @@ def test_every_tab_runs_its_first_example_in_a_browser(tmp_path, suite_url):
             sync_api.expect(panel).to_be_visible()
             # one-input examples are buttons, several-input examples table rows
             examples = panel.locator("button.gallery-item, tr.tr-body")
-            # an example is loaded by a request to the server: wait for it, or Run may read empty inputs
-            # (on a busy machine it took seconds)
-            with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url):
-                examples.first.click()
-            panel.locator("button.primary").first.click()
+            # the example's values in the inputs before Run (on a busy machine they land seconds after the click)
+            load_example(page, panel, examples.first, demo.EXAMPLES[0])
+            run_and_wait(page, panel)  # one request at a time, as a user would
             status = panel.locator(".status-line").first
             # the status line names the model and the device once the output is there
             sync_api.expect(status).to_contain_text(" on cpu")
-            # and once nothing in the tab is pending or still streaming (one request at a time, as a user would)
-            sync_api.expect(panel.locator(".pending, .generating, .eta-bar")).to_have_count(0)
             sync_api.expect(status).not_to_contain_text("Error")
             assert not page.locator(".toast-body").all_inner_texts(), name
             page.screenshot(path=str(shots / f"{name}.png"), full_page=True)

@@ -7,9 +7,10 @@ import re
 
 import pytest
 
+from demos import load_demos
 from demos.ui import i18n
 from models.registry.tasks import AREAS, NAMES, TASKS
-from tests.browser import chromium, keep_screenshot, needs_chromium
+from tests.browser import chromium, keep_screenshot, load_example, needs_chromium, run_and_wait
 from tests.server import running_app
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
@@ -18,6 +19,7 @@ pytestmark = needs_chromium
 
 DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 AREA_OF = {row.name: row.area for row in TASKS}
+DEMOS = dict(zip(NAMES, load_demos()))
 
 
 BROKEN_CHAT = "broken-chat"  # a chat entry whose model cannot load (no tiny twin, no network)
@@ -169,8 +171,7 @@ def test_an_error_stays_next_to_the_output_until_the_next_run(open_page):
 def test_a_non_image_uploaded_after_an_example_gets_the_apps_clear_message(open_page, tmp_path):
     page = open_page()
     panel = open_tab(page, "image-classification")
-    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url):
-        panel.locator("button.gallery-item").first.click()  # the example updates the image input's props
+    load_example(page, panel, panel.locator("button.gallery-item").first, DEMOS["image-classification"].EXAMPLES[0])
     panel.get_by_role("button", name="Remove Image").first.click()
     fake = tmp_path / "holiday.jpg"
     fake.write_text("not a picture")
@@ -203,9 +204,8 @@ SPLIT_WORDS = """(root) => {
 def test_the_answer_in_context_breaks_lines_between_words_on_a_phone(open_page):
     page = open_page("en-US", PHONE)
     panel = open_tab(page, "qa")
-    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url):
-        panel.locator("tr.tr-body").first.click()
-    panel.get_by_role("button", name="Run", exact=True).click()
+    load_example(page, panel, panel.locator("tr.tr-body").first, DEMOS["qa"].EXAMPLES[0])
+    run_and_wait(page, panel)
     expect(panel.locator(".status-line").first).to_contain_text(" on cpu")
     context = panel.locator(".answer-in-context .textfield").first
     expect(context).to_contain_text("Google")  # drawn (a single word: the answer's label never falls inside one)

@@ -9,7 +9,7 @@ import pytest
 
 from demos import load_demos
 from models.registry.tasks import NAMES
-from tests.browser import chromium, keep_screenshot, needs_chromium
+from tests.browser import chromium, keep_screenshot, load_example, needs_chromium, run_and_wait
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
 expect = sync_api.expect
@@ -49,19 +49,6 @@ def open_tab(browser, app_url):
         context.close()
 
 
-def click_example(page, example) -> None:
-    """An example is loaded by a request to the server: wait for it, or Run may read the inputs before it."""
-    with page.expect_response(lambda response: "/gradio_api/run/predict" in response.url):
-        example.click()
-
-
-def run_and_wait(page, panel) -> None:
-    """Select the tab's main button and wait until nothing in the tab is pending or streaming."""
-    with page.expect_response(lambda response: "/gradio_api/queue/join" in response.url):
-        panel.locator("button.primary").first.click()
-    expect(panel.locator(".pending, .generating, .eta-bar")).to_have_count(0, timeout=240_000)
-
-
 # --- Chinese stays Chinese -------------------------------------------------------------------------------------
 
 def test_translation_tab_stays_chinese_after_an_example_click_and_a_run(open_tab):
@@ -76,7 +63,7 @@ def test_translation_tab_stays_chinese_after_an_example_click_and_a_run(open_tab
         for column in (1, 2):
             assert rows.nth(row).locator("td").nth(column).inner_text().strip(), (row, column)
 
-    click_example(page, rows.nth(1))  # Chinese to English
+    load_example(page, panel, rows.nth(1), DEMOS["translation"].EXAMPLES[1])  # Chinese to English
     for label in ("文本", "源语言", "目标语言", "模型"):
         expect(panel.get_by_label(label, exact=True).first).to_be_visible()
     for english in ("Text", "From", "To", "Model"):
@@ -100,7 +87,7 @@ def test_choices_tables_errors_and_status_are_chinese(open_tab):
     expect(panel.get_by_role("radio", name="翻译成英文", exact=True)).to_be_visible()
     expect(panel.get_by_label("语言", exact=True)).to_have_value("自动检测")
     expect(panel.locator("th").filter(has_text="开始").first).to_be_attached()  # the segments table
-    click_example(page, panel.locator("tr.tr-body").first)
+    load_example(page, panel, panel.locator("tr.tr-body").first, DEMOS["asr"].EXAMPLES[0])
     expect(panel.get_by_label("语言", exact=True)).to_have_value("英语")
     expect(panel.get_by_text("语音", exact=True).first).to_be_visible()
     run_and_wait(page, panel)
@@ -129,7 +116,7 @@ def test_every_example_runs_without_an_error(open_tab, name):
         page, panel = open_tab("en-US", name)
         examples = panel.locator("button.gallery-item, tr.tr-body")
         expect(examples).to_have_count(len(demo.EXAMPLES))
-        click_example(page, examples.nth(index))
+        load_example(page, panel, examples.nth(index), demo.EXAMPLES[index])
         run_and_wait(page, panel)
         expect(panel.locator(".status-line").first).to_contain_text(" on cpu")
         assert not page.locator(".toast-body.error").all_inner_texts(), (name, index)
