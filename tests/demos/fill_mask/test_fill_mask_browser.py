@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from demos.ui import i18n
-from tests.browser import chromium, keep_screenshot, needs_chromium
+from tests.browser import chromium, keep_screenshot, load_example, needs_chromium
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python (requirements-dev.txt)")
 expect = sync_api.expect
@@ -32,8 +32,8 @@ def test_a_click_on_a_word_hides_it_and_shows_the_models_guesses(suite_url, loca
         status = panel.locator(".status-line").last
 
         # an example: its sentence, then Run; the guesses appear, the best one in the sentence
-        with page.expect_response(lambda r: "/gradio_api/run/predict" in r.url):
-            panel.get_by_text("Paris is the [MASK] of France.", exact=True).click()
+        example = "Paris is the [MASK] of France."
+        load_example(page, panel, panel.get_by_text(example, exact=True), [example])
         expect(sentence).to_have_value("Paris is the [MASK] of France.")
         panel.get_by_role("button", name=run, exact=True).click()
         expect(guesses).to_have_count(5)  # the five guesses of the example, with probabilities
